@@ -1,0 +1,116 @@
+// The API contract: every call the renderer may make and every event it may receive.
+// Both transports (Electron IPC and browser-mode HTTP) validate against these schemas at
+// their boundary, and the engine host validates again before dispatch.
+import { z } from 'zod';
+import { ContractError } from './errors.js';
+import type { CallName, EventName } from './names.js';
+
+export { ContractError, serializeError, type ErrorCode, type SerializedError } from './errors.js';
+
+const contextName = z.string().min(1).max(1024);
+
+/** What the renderer may know about a kubeconfig context: names and locations, never credentials. */
+export const ContextInfo = z.object({
+  name: z.string(),
+  cluster: z.string(),
+  user: z.string(),
+  namespace: z.string(),
+  /** The API server URL; an address, not a secret. Empty when the cluster entry is missing. */
+  server: z.string(),
+  /** The kubeconfig file that defined this context (first file wins, as in kubectl). */
+  source: z.string(),
+  /** Why this context cannot be used as is (missing cluster or user entry, …). */
+  problems: z.array(z.string()),
+});
+export type ContextInfo = z.infer<typeof ContextInfo>;
+
+export const KubeconfigIssue = z.object({
+  file: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+});
+export type KubeconfigIssue = z.infer<typeof KubeconfigIssue>;
+
+export const ContextsState = z.object({
+  /** The files read, in precedence order. */
+  files: z.array(z.string()),
+  /** Where the file list came from: the KUBECONFIG variable or the default path. */
+  origin: z.enum(['KUBECONFIG', 'default']),
+  contexts: z.array(ContextInfo),
+  /** current-context as the kubeconfig files say (kubectl's), or null. */
+  kubeconfigCurrent: z.string().nullable(),
+  /** The context Kubeglass shows: the user's last choice, else the kubeconfig's current, else the first. */
+  selected: z.string().nullable(),
+  issues: z.array(KubeconfigIssue),
+  loadedAt: z.number(),
+});
+export type ContextsState = z.infer<typeof ContextsState>;
+
+export const ConnectionState = z.enum(['none', 'connecting', 'connected', 'unauthorized', 'unreachable', 'error']);
+export const ConnectionStatus = z.object({
+  context: z.string().nullable(),
+  state: ConnectionState,
+  /** gitVersion from the API server's /version, when connected. */
+  serverVersion: z.string().nullable(),
+  message: z.string(),
+  checkedAt: z.number().nullable(),
+  latencyMs: z.number().nullable(),
+});
+export type ConnectionStatus = z.infer<typeof ConnectionStatus>;
+
+export const AppInfo = z.object({
+  name: z.string(),
+  version: z.string(),
+  shell: z.enum(['electron', 'browser']),
+  dataDir: z.string(),
+  platform: z.string(),
+  nodeVersion: z.string(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+const empty = z.object({}).strict();
+
+interface CallSpec {
+  params: z.ZodType;
+  result: z.ZodType;
+}
+
+export const calls = {
+  'app.info': { params: empty, result: AppInfo },
+  'contexts.list': { params: empty, result: ContextsState },
+  'contexts.select': { params: z.object({ name: contextName }).strict(), result: ContextsState },
+  'contexts.reload': { params: empty, result: ContextsState },
+  'connection.get': { params: empty, result: ConnectionStatus },
+  'connection.check': { params: empty, result: ConnectionStatus },
+} as const satisfies Record<CallName, CallSpec>;
+
+export const events = {
+  'contexts.changed': ContextsState,
+  'connection.changed': ConnectionStatus,
+} as const satisfies Record<EventName, z.ZodType>;
+
+export type Params<C extends CallName> = z.infer<(typeof calls)[C]['params']>;
+export type Result<C extends CallName> = z.infer<(typeof calls)[C]['result']>;
+export type EventPayload<E extends EventName> = z.infer<(typeof events)[E]>;
+
+/** Validates a call's params; throws ContractError('invalid_params') naming the offending field. */
+export function parseParams<C extends CallName>(name: C, params: unknown): Params<C> {
+  const result = calls[name].params.safeParse(params ?? {});
+  if (!result.success) {
+    const first = result.error.issues[0];
+    const where = first && first.path.length ? `${first.path.join('.')}: ` : '';
+    throw new ContractError('invalid_params', `${name}: ${where}${first?.message ?? 'invalid parameters'}`);
+  }
+  return result.data as Params<C>;
+}
+
+/** The interface both transports implement and the renderer consumes. */
+export interface KubeglassApi {
+  call<C extends CallName>(name: C, params: Params<C>, options?: { signal?: AbortSignal }): Promise<Result<C>>;
+  on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
+}
+
+/** What the engine host implements: one handler per call, with cancellation. */
+export type Handlers = {
+  [C in CallName]: (params: Params<C>, ctx: { signal: AbortSignal }) => Promise<Result<C>>;
+};

@@ -1,0 +1,42 @@
+// `kubeglass` command line. Subcommands are added by the layers that own them.
+import { VERSION } from '../version.js';
+import { serveCommand } from './serve.js';
+
+export class UsageError extends Error {}
+
+const USAGE = `Usage: kubeglass <command> [options]
+
+Commands:
+  serve      run Kubeglass in browser mode: the engine in Node and the app on http://127.0.0.1
+  version    print the version
+
+Run 'kubeglass <command> --help' for a command's options.`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serveCommand(rest);
+      case 'version':
+      case '--version':
+        console.log(VERSION);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`kubeglass: ${(err as Error).message}\n\n${USAGE}`);
+      return 2;
+    }
+    console.error(`kubeglass: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+}

@@ -1,0 +1,84 @@
+// `kubeglass serve`: browser mode. The engine runs in a worker thread so that nothing it does
+// (kubeconfig reads, probes, later scrapes and queries) can stall the HTTP server.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { spawnEngineWorker } from '../host/spawn.js';
+import { EngineSupervisor } from '../host/supervisor.js';
+import { startBrowserServer } from '../server/http.js';
+import { defaultDataDir } from '../settings/paths.js';
+
+const HELP = `Usage: kubeglass serve [--data-dir DIR] [--port P]
+
+Runs Kubeglass in browser mode on 127.0.0.1 and prints the URL to open (it carries a
+per-launch access token).
+
+Options:
+  --data-dir DIR   where settings and metrics are kept (default: ${defaultDataDir()})
+  --port P         TCP port on 127.0.0.1 (default: any free port)
+  -h, --help       show this help`;
+
+/** The built renderer and engine worker sit beside this bundle in dist/. */
+function distPath(...parts: string[]): string {
+  return path.join(path.dirname(fileURLToPath(import.meta.url)), '..', ...parts);
+}
+
+export async function serveCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      'data-dir': { type: 'string' },
+      port: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`kubeglass serve: --port must be a number from 0 to 65535, not "${values.port}"`);
+    return 2;
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  const staticDir = distPath('renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    console.error(`kubeglass serve: the app is not built (${staticDir} is missing); run "npm run build"`);
+    return 1;
+  }
+
+  const engine = new EngineSupervisor({
+    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser' }),
+    log: (line) => console.error(`kubeglass serve: ${line}`),
+  });
+  await engine.start();
+  let server;
+  try {
+    server = await startBrowserServer({ api: engine, staticDir, port });
+  } catch (err) {
+    await engine.close();
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      console.error(`kubeglass serve: port ${port} on 127.0.0.1 is already in use; pick another with --port or omit it`);
+      return 1;
+    }
+    throw err;
+  }
+  console.log(`Kubeglass is running in browser mode (data: ${dataDir}).`);
+  console.log(`Open ${server.loginUrl}`);
+
+  return await new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = async (code: number) => {
+      if (stopping) return;
+      stopping = true;
+      await server.close();
+      await engine.close();
+      resolve(code);
+    };
+    process.once('SIGINT', () => void stop(0));
+    process.once('SIGTERM', () => void stop(0));
+  });
+}

@@ -1,0 +1,167 @@
+// The engine: owns kubeconfig state, settings and (in later layers) the Kubernetes clients,
+// scrapers, storage and rules. It runs off the UI thread (a worker thread in browser mode,
+// a utilityProcess in Electron) and is reached only through the contract's handlers.
+import os from 'node:os';
+import type { AppInfo, ConnectionStatus, ContextsState, EventPayload, Handlers } from '../api/contract.js';
+import { ContractError } from '../api/contract.js';
+import type { EventName } from '../api/names.js';
+import { chooseContext, loadKubeconfig, singleContextKubeconfig, toContextsState, type KubeconfigEnv, type MergedKubeconfig } from '../kube/kubeconfig.js';
+import { probeKubeconfig, type ProbeResult } from '../kube/probe.js';
+import { watchFiles, type FileWatch } from '../kube/watch.js';
+import { lockDataDir } from '../settings/lock.js';
+import { SettingsStore } from '../settings/store.js';
+import { VERSION } from '../version.js';
+
+export interface EngineOptions {
+  dataDir: string;
+  shell: AppInfo['shell'];
+  env?: KubeconfigEnv;
+  home?: string;
+  /** Replaces the API-server probe (tests). */
+  probe?: (kubeconfigYaml: string) => Promise<ProbeResult>;
+  probeIntervalMs?: number;
+  watch?: boolean;
+  now?: () => number;
+}
+
+export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
+
+export class Engine {
+  private merged: MergedKubeconfig;
+  private state: ContextsState;
+  private connection: ConnectionStatus;
+  private readonly settings: SettingsStore;
+  private watcher: FileWatch | null = null;
+  private probeTimer: ReturnType<typeof setInterval> | null = null;
+  private probeGeneration = 0;
+  private readonly probe: (yaml: string) => Promise<ProbeResult>;
+  private readonly now: () => number;
+  private emit: Emit = () => {};
+  private readonly lock: { release(): void };
+
+  constructor(private readonly opts: EngineOptions) {
+    this.lock = lockDataDir(opts.dataDir);
+    this.now = opts.now ?? Date.now;
+    this.probe = opts.probe ?? ((yaml) => probeKubeconfig(yaml));
+    this.settings = new SettingsStore(opts.dataDir);
+    this.merged = loadKubeconfig(this.env(), opts.home);
+    this.state = this.buildState();
+    this.connection = this.idleConnection();
+  }
+
+  /** Starts watching kubeconfig files and probing the selected context; events go to `emit`. */
+  start(emit: Emit): void {
+    this.emit = emit;
+    if (this.opts.watch !== false) this.rewatch();
+    void this.checkConnection();
+    const every = this.opts.probeIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.probeTimer = setInterval(() => void this.checkConnection(), every);
+      this.probeTimer.unref?.();
+    }
+  }
+
+  close(): void {
+    this.watcher?.close();
+    if (this.probeTimer) clearInterval(this.probeTimer);
+    this.probeGeneration++;
+    this.lock.release();
+  }
+
+  readonly handlers: Handlers = {
+    'app.info': async () => ({
+      name: 'Kubeglass',
+      version: VERSION,
+      shell: this.opts.shell,
+      dataDir: this.opts.dataDir,
+      platform: `${os.platform()}-${os.arch()}`,
+      nodeVersion: process.versions.node,
+    }),
+    'contexts.list': async () => this.state,
+    'contexts.select': async ({ name }) => {
+      if (!this.merged.contexts.has(name)) throw new ContractError('not_found', `context "${name}" is not in the kubeconfig`);
+      this.settings.update({ selectedContext: name });
+      this.publish(this.buildState());
+      return this.state;
+    },
+    'contexts.reload': async () => {
+      this.reload(true);
+      return this.state;
+    },
+    'connection.get': async () => this.connection,
+    'connection.check': async () => this.checkConnection(),
+  };
+
+  private env(): KubeconfigEnv {
+    return this.opts.env ?? process.env;
+  }
+
+  private buildState(): ContextsState {
+    const selected = chooseContext(this.merged, this.settings.get().selectedContext);
+    const state = toContextsState(this.merged, selected, this.now());
+    if (this.settings.loadProblem) state.issues.push({ file: this.opts.dataDir, severity: 'warning', message: this.settings.loadProblem });
+    return state;
+  }
+
+  private publish(next: ContextsState): void {
+    const prevSelected = this.state.selected;
+    const prevServer = this.selectedFingerprint(this.state);
+    this.state = next;
+    this.emit('contexts.changed', next);
+    if (next.selected !== prevSelected || this.selectedFingerprint(next) !== prevServer) void this.checkConnection();
+  }
+
+  private selectedFingerprint(state: ContextsState): string {
+    if (state.selected === null || !this.merged.contexts.has(state.selected)) return '';
+    return singleContextKubeconfig(this.merged, state.selected);
+  }
+
+  /** Re-reads the kubeconfig files; publishes only when something a user could see changed. */
+  private reload(force: boolean): void {
+    const merged = loadKubeconfig(this.env(), this.opts.home);
+    const filesChanged = merged.files.join('\0') !== this.merged.files.join('\0');
+    if (!force && merged.fingerprint === this.merged.fingerprint) return;
+    this.merged = merged;
+    if (filesChanged && this.opts.watch !== false) this.rewatch();
+    this.publish(this.buildState());
+  }
+
+  private rewatch(): void {
+    this.watcher?.close();
+    this.watcher = watchFiles(this.merged.files, () => this.reload(false));
+  }
+
+  private idleConnection(): ConnectionStatus {
+    return { context: this.state.selected, state: 'none', serverVersion: null, message: 'no context selected', checkedAt: null, latencyMs: null };
+  }
+
+  private async checkConnection(): Promise<ConnectionStatus> {
+    const generation = ++this.probeGeneration;
+    const context = this.state.selected;
+    if (context === null) {
+      this.setConnection(this.idleConnection());
+      return this.connection;
+    }
+    const info = this.state.contexts.find((c) => c.name === context);
+    if (info && info.problems.length > 0) {
+      this.setConnection({ context, state: 'error', serverVersion: null, message: info.problems.join('; '), checkedAt: this.now(), latencyMs: null });
+      return this.connection;
+    }
+    if (this.connection.context !== context) {
+      this.setConnection({ context, state: 'connecting', serverVersion: null, message: `connecting to ${info?.server ?? context}`, checkedAt: null, latencyMs: null });
+    }
+    const result = await this.probe(singleContextKubeconfig(this.merged, context));
+    // A newer check (another context chosen meanwhile) owns the status now.
+    if (generation !== this.probeGeneration) return this.connection;
+    this.setConnection({ context, ...result, checkedAt: this.now() });
+    return this.connection;
+  }
+
+  private setConnection(next: ConnectionStatus): void {
+    const prev = this.connection;
+    this.connection = next;
+    if (prev?.state !== next.state || prev.context !== next.context || prev.message !== next.message || prev.serverVersion !== next.serverVersion) {
+      this.emit('connection.changed', next);
+    }
+  }
+}

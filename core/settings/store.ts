@@ -1,0 +1,52 @@
+// Small user preferences (the last context chosen, …) in one JSON file in the data directory,
+// written atomically so a crash mid-write leaves the previous version intact.
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const Settings = z.object({
+  selectedContext: z.string().nullable().default(null),
+});
+export type Settings = z.infer<typeof Settings>;
+
+export class SettingsStore {
+  private readonly file: string;
+  private current: Settings;
+  /** Set when the file on disk could not be used; the UI can say so. */
+  readonly loadProblem: string | null = null;
+
+  constructor(dataDir: string) {
+    mkdirSync(dataDir, { recursive: true });
+    this.file = path.join(dataDir, 'settings.json');
+    let raw: string | null = null;
+    try {
+      raw = readFileSync(this.file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.loadProblem = `cannot read ${this.file}: ${(err as Error).message}`;
+    }
+    let parsed: Settings = Settings.parse({});
+    if (raw !== null) {
+      try {
+        const result = Settings.safeParse(JSON.parse(raw));
+        if (result.success) parsed = result.data;
+        else this.loadProblem = `${this.file} has unexpected content; defaults are used`;
+      } catch {
+        this.loadProblem = `${this.file} is not valid JSON; defaults are used`;
+      }
+    }
+    this.current = parsed;
+  }
+
+  get(): Readonly<Settings> {
+    return this.current;
+  }
+
+  update(patch: Partial<Settings>): Settings {
+    const next = Settings.parse({ ...this.current, ...patch });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.file);
+    this.current = next;
+    return next;
+  }
+}

@@ -1,0 +1,114 @@
+import { useCallback, useEffect, useState } from 'react';
+import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
+import { ConnectionBadge } from './components/ConnectionBadge.js';
+import { ContextSwitcher } from './components/ContextSwitcher.js';
+import { ContextsPage } from './pages/Contexts.js';
+import { OverviewPage } from './pages/Overview.js';
+import { ROUTES, useRoute } from './router.js';
+
+const isMac = navigator.platform.toLowerCase().includes('mac');
+
+export function App() {
+  const client = useClient();
+  const contexts = useContexts();
+  const connection = useConnection();
+  const linkUp = useLink();
+  const route = useRoute();
+  const [switcherOpen, setSwitcherOpen] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((isMac ? e.metaKey : e.ctrlKey) && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setSwitcherOpen((open) => !open);
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const choose = useCallback(
+    (name: string) => {
+      setSwitcherOpen(false);
+      client.call('contexts.select', { name }).then(
+        () => setActionError(null),
+        (err: Error) => setActionError(err.message),
+      );
+    },
+    [client],
+  );
+  const reload = useCallback(() => {
+    client.call('contexts.reload', {}).then(
+      () => setActionError(null),
+      (err: Error) => setActionError(err.message),
+    );
+  }, [client]);
+
+  if (contexts.status === 'loading') return <div className="splash">Starting Kubeglass…</div>;
+  if (contexts.status === 'error') {
+    return (
+      <div className="splash" role="alert">
+        {contexts.code === 'unauthorized' ? (
+          <>
+            <h1>Access token needed</h1>
+            <p>Open the link that <code>kubeglass serve</code> printed; it carries this launch's access token.</p>
+          </>
+        ) : (
+          <>
+            <h1>Kubeglass cannot start</h1>
+            <p>{contexts.message}</p>
+          </>
+        )}
+      </div>
+    );
+  }
+  const state = contexts.value;
+  const selected = state.contexts.find((c) => c.name === state.selected) ?? null;
+
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <span className="brand">Kubeglass</span>
+        <button
+          type="button"
+          className="context-button"
+          onClick={() => setSwitcherOpen(true)}
+          aria-label="Switch context"
+          aria-keyshortcuts={isMac ? 'Meta+K' : 'Control+K'}
+          disabled={state.contexts.length === 0}
+        >
+          <span className="muted">context</span> <strong data-testid="current-context">{selected?.name ?? 'none'}</strong>
+          {selected && <span className="muted"> · {selected.namespace}</span>}
+          <kbd>{isMac ? '⌘K' : 'Ctrl K'}</kbd>
+        </button>
+        <ConnectionBadge connection={connection} />
+      </header>
+      <nav className="sidebar" aria-label="Pages">
+        {ROUTES.map((r) => (
+          <a key={r.path} href={`#${r.path}`} aria-current={route === r.path ? 'page' : undefined}>
+            {r.label}
+          </a>
+        ))}
+      </nav>
+      <main className="content">
+        {!linkUp && (
+          <div className="banner banner-error" role="alert">
+            Lost the connection to the Kubeglass engine; retrying…
+          </div>
+        )}
+        {actionError && (
+          <div className="banner banner-error" role="alert">
+            {actionError}
+          </div>
+        )}
+        {route === '/contexts' ? (
+          <ContextsPage contexts={state} onChoose={choose} onReload={reload} />
+        ) : (
+          <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
+        )}
+      </main>
+      {switcherOpen && <ContextSwitcher contexts={state.contexts} selected={state.selected} onChoose={choose} onClose={() => setSwitcherOpen(false)} />}
+    </div>
+  );
+}
