@@ -109,8 +109,11 @@ export function parseKubeconfigText(text: string): ParsedFile {
   const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}: ` : '';
-    throw new FileError(`not valid YAML: ${where}${e.message.split('\n')[0]}`);
+    const offset = e.pos[0];
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    const column = offset - before.lastIndexOf('\n');
+    throw new FileError(`not valid YAML: line ${line}, column ${column}: ${e.message.split('\n')[0]}`);
   }
   const root: unknown = doc.toJS({ maxAliasCount: 100 });
   if (root === null || root === undefined) return { clusters: [], users: [], contexts: [], currentContext: null };
