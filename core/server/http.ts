@@ -80,20 +80,22 @@ function sendError(res: ServerResponse, code: ErrorCode, message: string, status
   sendJson(res, status, { ok: false, error: { code, message } });
 }
 
+class BodyTooLarge extends Error {}
+
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      reject(new BodyTooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new ContractError('invalid_params', `request body larger than ${MAX_BODY} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Keep draining (and dropping) so the client reads our 413 instead of a reset.
+      if (size <= MAX_BODY) chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => (size > MAX_BODY ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -177,7 +179,11 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
       const body = await readBody(req);
       params = body === '' ? {} : JSON.parse(body);
     } catch (err) {
-      return sendError(res, 'invalid_params', err instanceof ContractError ? err.message : 'request body is not valid JSON');
+      if (err instanceof BodyTooLarge) {
+        res.setHeader('Connection', 'close');
+        return sendError(res, 'invalid_params', `request body larger than ${MAX_BODY} bytes`, 413);
+      }
+      return sendError(res, 'invalid_params', 'request body is not valid JSON');
     }
     const controller = new AbortController();
     // The page went away (navigation, closed tab): stop the work it asked for.

@@ -13,7 +13,7 @@ export class SettingsStore {
   private readonly file: string;
   private current: Settings;
   /** Set when the file on disk could not be used; the UI can say so. */
-  readonly loadProblem: string | null = null;
+  loadProblem: string | null = null;
 
   constructor(dataDir: string) {
     mkdirSync(dataDir, { recursive: true });
@@ -47,6 +47,7 @@ export class SettingsStore {
     writeFileSync(tmp, JSON.stringify(next, null, 2) + '\n', { mode: 0o600 });
     renameSync(tmp, this.file);
     this.current = next;
+    this.loadProblem = null;
     return next;
   }
 }
