@@ -7,7 +7,7 @@ import { createReadStream, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { ContractError, parseParams, serializeError, type ErrorCode, type KubeglassApi } from '../api/contract.js';
+import { parseParams, serializeError, type ErrorCode, type KubeglassApi } from '../api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../api/csp.js';
 import { isCallName, type EventName } from '../api/names.js';
 

@@ -20,20 +20,21 @@ interface Props {
 export function ContextSwitcher({ contexts, selected, onChoose, onClose }: Props) {
   const [query, setQuery] = useState('');
   const visible = useMemo(() => contexts.filter((c) => matchContext(c, query)), [contexts, query]);
-  const [active, setActive] = useState(() => Math.max(0, contexts.findIndex((c) => c.name === selected)));
+  const [wanted, setActive] = useState(() => Math.max(0, contexts.findIndex((c) => c.name === selected)));
+  // Filtering can shrink the list under the highlighted row; clamp rather than store twice.
+  const active = Math.min(wanted, Math.max(0, visible.length - 1));
   const input = useRef<HTMLInputElement>(null);
   const listId = useId();
 
   useEffect(() => input.current?.focus(), []);
-  useEffect(() => setActive((a) => Math.min(a, Math.max(0, visible.length - 1))), [visible.length]);
 
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (e.key === 'ArrowDown') {
       e.preventDefault();
-      setActive((a) => Math.min(a + 1, visible.length - 1));
+      setActive(Math.min(active + 1, visible.length - 1));
     } else if (e.key === 'ArrowUp') {
       e.preventDefault();
-      setActive((a) => Math.max(a - 1, 0));
+      setActive(Math.max(active - 1, 0));
     } else if (e.key === 'Enter') {
       e.preventDefault();
       const c = visible[active];
@@ -57,7 +58,10 @@ export function ContextSwitcher({ contexts, selected, onChoose, onClose }: Props
           aria-controls={listId}
           aria-activedescendant={visible[active] ? `${listId}-${active}` : undefined}
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
         />
         <ul id={listId} role="listbox" aria-label="Contexts" className="palette-list">
           {visible.map((c, i) => (
