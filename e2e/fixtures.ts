@@ -2,7 +2,7 @@
 // kubeconfig files the test writes, with a stand-in API server for /version.
 import { test as base, expect } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -125,6 +125,7 @@ export const test = base.extend<{ ws: Workspace }>({
     await ws.stop();
     api.closeAllConnections();
     api.close();
+    rmSync(dir, { recursive: true, force: true });
   },
 });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -19,12 +19,15 @@ contexts:
 `;
 
 const engines: Engine[] = [];
+const dirs: string[] = [];
 afterEach(() => {
   for (const e of engines.splice(0)) e.close();
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
 function make(opts: Partial<EngineOptions> & { kubeconfig?: string } = {}) {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kg-engine-'));
+  dirs.push(dir);
   const kubeconfig = path.join(dir, 'config');
   writeFileSync(kubeconfig, opts.kubeconfig ?? ONE);
   const dataDir = path.join(dir, 'data');

@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { chooseContext, kubeconfigPaths, loadKubeconfig, singleContextKubeconfig, toContextsState } from './kubeconfig.js';
 
@@ -17,6 +17,7 @@ const env = (...files: string[]) => ({ KUBECONFIG: files.join(path.delimiter) })
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kg-kubeconfig-'));
 });
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const FIRST = `
 apiVersion: v1

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +13,13 @@ const conn = { context: null, state: 'none' as const, serverVersion: null, messa
 let server: BrowserServer;
 let rpc: RpcServer;
 let aborted: AbortSignal[];
+let root: string;
 
 beforeEach(async () => {
   aborted = [];
-  const staticDir = mkdtempSync(path.join(os.tmpdir(), 'kg-static-'));
+  root = mkdtempSync(path.join(os.tmpdir(), 'kg-static-'));
+  const staticDir = path.join(root, 'app');
+  mkdirSync(staticDir);
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>app</title>');
   mkdirSync(path.join(staticDir, 'assets'));
   writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
@@ -40,6 +43,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await server.close();
   rpc.close();
+  rmSync(root, { recursive: true, force: true });
 });
 
 interface Reply {
