@@ -29,14 +29,14 @@ export function registerContractIpc(opts: IpcRouterOptions): { dispose(): void; 
   const abortAll = (contentsId: number) => {
     const calls = inflight.get(contentsId);
     if (!calls) return;
-    for (const c of calls.values()) c.abort();
+    for (const c of calls.values()) c.abort(new ContractError('cancelled', 'the page that made this call went away'));
     inflight.delete(contentsId);
   };
 
   for (const name of CALL_NAMES) {
     ipcMain.handle(IPC_CALL_PREFIX + name, async (event, params: unknown, requestId: unknown): Promise<WireResult> => {
       if (!isTrustedSender(event, opts.isOurWebContents)) {
-        return { ok: false, error: { code: 'invalid_params', message: 'refused: the sender is not a Kubeglass page' } };
+        return { ok: false, error: { code: 'unauthorized', message: 'refused: the sender is not a Kubeglass page' } };
       }
       const controller = new AbortController();
       let calls: Map<number, AbortController> | undefined;

@@ -66,6 +66,7 @@ async function run(): Promise<void> {
     contents.on('will-attach-webview', (e) => e.preventDefault());
     contents.setWindowOpenHandler(({ url }) => {
       // Links to documentation or a cluster console open in the user's browser, never in the app.
+      // electronegativity-justified: OPEN_EXTERNAL_JS_CHECK only http(s) URLs without credentials reach openExternal (isExternalLink, security.test.ts)
       if (isExternalLink(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
@@ -86,6 +87,7 @@ async function run(): Promise<void> {
       return new Response(body, {
         headers: {
           'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+          // electronegativity-justified: CSP_GLOBAL_CHECK the CSP (core/api/csp.ts) is a header on every app:// response, which the tool cannot see
           'Content-Security-Policy': CONTENT_SECURITY_POLICY,
           'X-Content-Type-Options': 'nosniff',
         },
@@ -115,6 +117,7 @@ async function run(): Promise<void> {
   const createWindow = () => {
     const state = readWindowState(userData);
     const bounds = fitToDisplays(state.bounds, screen.getAllDisplays().map((d) => d.workArea));
+    // electronegativity-justified: CONTEXT_ISOLATION_JS_CHECK,SANDBOX_JS_CHECK,AUXCLICK_JS_CHECK webPreferences come from appWebPreferences() (contextIsolation and sandbox true, Auxclick disabled, asserted in security.test.ts); new windows are denied by setWindowOpenHandler
     const win = new BrowserWindow({
       ...(bounds ?? DEFAULT_SIZE),
       minWidth: MIN_SIZE.width,

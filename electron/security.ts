@@ -51,6 +51,8 @@ export function appWebPreferences(preload: string): WebPreferences {
     allowRunningInsecureContent: false,
     experimentalFeatures: false,
     enableBlinkFeatures: '',
+    // Middle-click opens links without a navigation event we could vet.
+    disableBlinkFeatures: 'Auxclick',
     navigateOnDragDrop: false,
     webviewTag: false,
     safeDialogs: true,
