@@ -1,0 +1,131 @@
+// Label sets: sorted by name, compared and keyed by a canonical string, as Prometheus's labels.Labels.
+
+export interface Label {
+  readonly name: string;
+  readonly value: string;
+}
+
+/** Sorted by name, names unique, no empty values (an empty value means "absent", as in Prometheus). */
+export type Labels = readonly Label[];
+
+export const METRIC_NAME = '__name__';
+export const ADDRESS = '__address__';
+export const SCHEME = '__scheme__';
+export const METRICS_PATH = '__metrics_path__';
+export const SCRAPE_INTERVAL = '__scrape_interval__';
+export const SCRAPE_TIMEOUT = '__scrape_timeout__';
+export const PARAM_PREFIX = '__param_';
+export const META_PREFIX = '__meta_';
+export const RESERVED_PREFIX = '__';
+export const JOB = 'job';
+export const INSTANCE = 'instance';
+
+const SEP = '\xff';
+
+/** Builds a Labels from pairs; later values win, empty values drop the label. */
+export function labelsFrom(pairs: Iterable<readonly [string, string]> | Record<string, string>): Labels {
+  const map = new Map<string, string>(Symbol.iterator in pairs ? (pairs as Iterable<readonly [string, string]>) : Object.entries(pairs));
+  const out: Label[] = [];
+  for (const [name, value] of map) if (value !== '') out.push({ name, value });
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+export function getLabel(labels: Labels, name: string): string {
+  for (const l of labels) if (l.name === name) return l.value;
+  return '';
+}
+
+/** A string that identifies the label set: equal sets, equal keys. Used as a Map key. */
+export function labelsKey(labels: Labels): string {
+  let s = '';
+  for (const l of labels) s += l.name + SEP + l.value + SEP;
+  return s;
+}
+
+export function labelsEqual(a: Labels, b: Labels): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i]!.name !== b[i]!.name || a[i]!.value !== b[i]!.value) return false;
+  return true;
+}
+
+export function labelsToRecord(labels: Labels): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const l of labels) out[l.name] = l.value;
+  return out;
+}
+
+/** Prometheus's text form: name{a="b", c="d"}, with the name pulled out front when present. */
+export function formatLabels(labels: Labels): string {
+  const name = getLabel(labels, METRIC_NAME);
+  const rest = labels.filter((l) => l.name !== METRIC_NAME).map((l) => `${l.name}=${JSON.stringify(l.value)}`);
+  return rest.length === 0 ? name || '{}' : `${name}{${rest.join(', ')}}`;
+}
+
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const METRIC_NAME_RE = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Legacy (pre-UTF-8) label-name rule, which relabeling and most exporters still follow. */
+export function isValidLabelName(name: string): boolean {
+  return LABEL_NAME_RE.test(name);
+}
+
+export function isValidMetricName(name: string): boolean {
+  return METRIC_NAME_RE.test(name);
+}
+
+/** A mutable builder for the hot path (relabeling, target labels): set/del then labels(). */
+export class LabelsBuilder {
+  private readonly map = new Map<string, string>();
+
+  constructor(base: Labels = []) {
+    for (const l of base) this.map.set(l.name, l.value);
+  }
+
+  get(name: string): string {
+    return this.map.get(name) ?? '';
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
+
+  /** Setting an empty value deletes, as Prometheus's labels.Builder does. */
+  set(name: string, value: string): this {
+    if (value === '') this.map.delete(name);
+    else this.map.set(name, value);
+    return this;
+  }
+
+  del(name: string): this {
+    this.map.delete(name);
+    return this;
+  }
+
+  names(): string[] {
+    return [...this.map.keys()];
+  }
+
+  entries(): IterableIterator<[string, string]> {
+    return this.map.entries();
+  }
+
+  labels(): Labels {
+    return labelsFrom(this.map);
+  }
+}
+
+/** 64-bit FNV-1a over the canonical key, as a bigint: stable across runs and platforms. */
+export function labelsHash(labels: Labels): bigint {
+  return fnv1a64(labelsKey(labels));
+}
+
+export function fnv1a64(s: string): bigint {
+  let h = 0xcbf29ce484222325n;
+  const bytes = new TextEncoder().encode(s);
+  for (const b of bytes) {
+    h ^= BigInt(b);
+    h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return h;
+}

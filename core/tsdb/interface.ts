@@ -1,0 +1,31 @@
+// The storage seam, in the spirit of Prometheus's storage.Appender: the scrape engine and rules
+// write through an Appender only, and know nothing of how samples are kept.
+import type { MetricType } from '../exposition/types.js';
+import type { Labels } from '../model/labels.js';
+
+export interface MetricMetadata {
+  type: MetricType;
+  help: string;
+  unit: string;
+}
+
+/** Why a sample was not stored; the scrape loop counts these like Prometheus does. */
+export type AppendRejection = 'out_of_order' | 'duplicate' | 'too_old';
+
+export interface Appender {
+  /**
+   * Adds one sample. Staleness markers are passed as STALE_NAN (core/model/value.ts).
+   * Returns null when accepted, or why it was not; nothing is visible before commit().
+   */
+  append(labels: Labels, t: number, v: number): AppendRejection | null;
+  /** Records a metric family's metadata (latest wins). */
+  updateMetadata(metricFamily: string, meta: MetricMetadata): void;
+  /** Makes everything appended visible at once. */
+  commit(): Promise<void>;
+  /** Drops everything appended since the last commit. */
+  rollback(): void;
+}
+
+export interface Appendable {
+  appender(): Appender;
+}
