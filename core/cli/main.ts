@@ -1,5 +1,6 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
+import { scrapeCommand } from './scrape.js';
 import { serveCommand } from './serve.js';
 
 export class UsageError extends Error {}
@@ -8,6 +9,7 @@ const USAGE = `Usage: kubeglass <command> [options]
 
 Commands:
   serve      run Kubeglass in browser mode: the engine in Node and the app on http://127.0.0.1
+  scrape     scrape the targets of a Prometheus-style config and print the samples
   version    print the version
 
 Run 'kubeglass <command> --help' for a command's options.`;
@@ -18,6 +20,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve':
         return await serveCommand(rest);
+      case 'scrape':
+        return await scrapeCommand(rest);
       case 'version':
       case '--version':
         console.log(VERSION);

@@ -1,0 +1,367 @@
+// One target's scrape loop, following Prometheus's scrapeLoop: spread start offsets, aligned
+// timestamps, honor_labels/honor_timestamps, metric relabeling through a per-target cache keyed by
+// the exposed series text, limits, the five report series, and staleness markers when series
+// vanish, the target fails, or the target goes away.
+import { createParser, SCRAPE_ACCEPT_HEADER } from '../exposition/negotiate.js';
+import type { MetricType } from '../exposition/types.js';
+import { fnv1a64, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import { STALE_NAN } from '../model/value.js';
+import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../tsdb/interface.js';
+import type { ScrapeConfig } from './config.js';
+import type { Fetcher } from './fetch.js';
+import { relabel } from './relabel.js';
+import type { Target } from './target.js';
+
+export type Health = 'unknown' | 'up' | 'down';
+
+export interface TargetHealth {
+  health: Health;
+  lastError: string;
+  /** Start of the last scrape (ms since epoch), or null before the first. */
+  lastScrape: number | null;
+  lastScrapeDurationMs: number;
+  samplesScraped: number;
+  samplesPostRelabeling: number;
+  seriesAdded: number;
+  /** Samples the storage refused in the last scrape (out of order, duplicate). */
+  samplesRejected: number;
+}
+
+export interface LoopOptions {
+  target: Target;
+  config: ScrapeConfig;
+  appendable: Appendable;
+  fetch: Fetcher;
+  /** Mixed into the start offset, as Prometheus mixes its hostname and external labels. */
+  offsetSeed?: bigint;
+  now?: () => number;
+  log?: (line: string) => void;
+}
+
+const REPORT = {
+  up: 'up',
+  duration: 'scrape_duration_seconds',
+  scraped: 'scrape_samples_scraped',
+  postRelabel: 'scrape_samples_post_metric_relabeling',
+  seriesAdded: 'scrape_series_added',
+} as const;
+
+/** Prometheus snaps a scrape's timestamp to its tick when within 2 ms (1% of the interval at most). */
+const TIMESTAMP_TOLERANCE_MS = 2;
+
+interface CacheEntry {
+  labels: Labels;
+  key: string;
+  lastIter: number;
+}
+
+const DROPPED = null;
+
+class LimitError extends Error {}
+
+export class ScrapeLoop {
+  readonly health: TargetHealth = {
+    health: 'unknown',
+    lastError: '',
+    lastScrape: null,
+    lastScrapeDurationMs: 0,
+    samplesScraped: 0,
+    samplesPostRelabeling: 0,
+    seriesAdded: 0,
+    samplesRejected: 0,
+  };
+
+  private readonly cache = new Map<string, CacheEntry | typeof DROPPED>();
+  private readonly metadata = new Map<string, MetricMetadata>();
+  private iter = 0;
+  /** Series (by key) written without an explicit timestamp in the last scrape: candidates for staleness. */
+  private seriesPrev = new Map<string, Labels>();
+  private readonly reportLabels: Record<keyof typeof REPORT, Labels>;
+  private readonly now: () => number;
+  private running: AbortController | null = null;
+  private loopDone: Promise<void> = Promise.resolve();
+  private lastAppendTime: number | null = null;
+
+  constructor(private readonly opts: LoopOptions) {
+    this.now = opts.now ?? Date.now;
+    const make = (name: string) => {
+      const b = new LabelsBuilder(opts.target.labels);
+      b.set(METRIC_NAME, name);
+      return b.labels();
+    };
+    this.reportLabels = {
+      up: make(REPORT.up),
+      duration: make(REPORT.duration),
+      scraped: make(REPORT.scraped),
+      postRelabel: make(REPORT.postRelabel),
+      seriesAdded: make(REPORT.seriesAdded),
+    };
+  }
+
+  get target(): Target {
+    return this.opts.target;
+  }
+
+  /** Delay before the first scrape: the target's hash spreads loops over the interval. */
+  startOffset(now = this.now()): number {
+    const interval = this.opts.target.intervalMs;
+    const base = interval - (now % interval);
+    const offset = Number((fnv1a64(this.opts.target.key + this.opts.target.url) ^ (this.opts.offsetSeed ?? 0n)) % BigInt(interval));
+    let next = base + offset;
+    if (next > interval) next -= interval;
+    return next;
+  }
+
+  start(): void {
+    if (this.running) return;
+    const controller = new AbortController();
+    this.running = controller;
+    this.loopDone = this.run(controller.signal);
+  }
+
+  /**
+   * Stops scraping. With `staleness` (the target went away, not the app), writes staleness
+   * markers for everything it exposed once the next two scrapes would have happened, as
+   * Prometheus does, so a target that comes right back does not get a gap of stale markers.
+   */
+  async stop(options: { staleness: boolean }): Promise<void> {
+    const controller = this.running;
+    if (!controller) return;
+    this.running = null;
+    controller.abort();
+    await this.loopDone;
+    if (options.staleness && this.lastAppendTime !== null) await this.endOfRunStaleness();
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const interval = this.opts.target.intervalMs;
+    if (!(await sleep(this.startOffset(), signal))) return;
+    let tick = this.now();
+    while (!signal.aborted) {
+      await this.scrapeAndReport(tick, signal);
+      tick += interval;
+      const now = this.now();
+      // A scrape that overran its interval skips ticks, like Go's time.Ticker.
+      while (tick <= now) tick += interval;
+      if (!(await sleep(tick - now, signal))) return;
+    }
+  }
+
+  private async endOfRunStaleness(): Promise<void> {
+    const interval = this.opts.target.intervalMs;
+    const staleTime = this.lastAppendTime! + interval;
+    const wait = Math.max(0, staleTime + interval + interval / 10 - this.now());
+    await sleep(wait, new AbortController().signal);
+    const app = this.opts.appendable.appender();
+    this.appendStaleness(app, staleTime, new Map());
+    for (const labels of Object.values(this.reportLabels)) app.append(labels, staleTime, STALE_NAN);
+    await app.commit();
+  }
+
+  /** One scrape at `scheduled` (the tick it belongs to). Exposed for tests and "scrape once". */
+  async scrapeAndReport(scheduled: number, signal?: AbortSignal): Promise<void> {
+    const start = this.now();
+    const { target, config } = this.opts;
+    let appendTime = start;
+    const tolerance = Math.min(target.intervalMs / 100, TIMESTAMP_TOLERANCE_MS);
+    if (start - scheduled >= 0 && start - scheduled <= tolerance) appendTime = scheduled;
+
+    let scrapeError: string | null = null;
+    let body: string | null = null;
+    let contentType = '';
+    try {
+      const res = await this.opts.fetch({
+        url: target.url,
+        accept: SCRAPE_ACCEPT_HEADER,
+        timeoutMs: target.timeoutMs,
+        bodySizeLimit: config.bodySizeLimit,
+        authorization: config.authorization,
+        signal,
+      });
+      body = res.body.toString('utf8');
+      contentType = res.contentType;
+    } catch (err) {
+      scrapeError = err instanceof Error ? err.message : String(err);
+    }
+    if (signal?.aborted) return;
+
+    let app = this.opts.appendable.appender();
+    let result = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
+    if (body !== null) {
+      try {
+        result = this.append(app, body, contentType, appendTime);
+      } catch (err) {
+        scrapeError = err instanceof Error ? err.message : String(err);
+        app.rollback();
+        app = this.opts.appendable.appender();
+      }
+    }
+    if (scrapeError !== null) {
+      // A failed scrape counts as an empty one: everything it exposed before goes stale.
+      this.appendStaleness(app, appendTime, new Map());
+      this.seriesPrev = new Map();
+    }
+    const durationMs = this.now() - start;
+    const up = scrapeError === null ? 1 : 0;
+    app.append(this.reportLabels.up, appendTime, up);
+    app.append(this.reportLabels.duration, appendTime, durationMs / 1000);
+    app.append(this.reportLabels.scraped, appendTime, result.total);
+    app.append(this.reportLabels.postRelabel, appendTime, result.added);
+    app.append(this.reportLabels.seriesAdded, appendTime, result.seriesAdded);
+    try {
+      await app.commit();
+    } catch (err) {
+      scrapeError ??= `storage: ${err instanceof Error ? err.message : String(err)}`;
+    }
+    this.lastAppendTime = appendTime;
+    Object.assign(this.health, {
+      health: scrapeError === null ? 'up' : 'down',
+      lastError: scrapeError ?? '',
+      lastScrape: start,
+      lastScrapeDurationMs: durationMs,
+      samplesScraped: result.total,
+      samplesPostRelabeling: result.added,
+      seriesAdded: result.seriesAdded,
+      samplesRejected: result.rejected,
+    } satisfies TargetHealth);
+    if (scrapeError !== null) this.opts.log?.(`scrape of ${target.url} failed: ${scrapeError}`);
+  }
+
+  /** Parses and appends one exposition; throws on a parse error or an exceeded limit. */
+  private append(app: Appender, body: string, contentType: string, appendTime: number) {
+    const { config, target } = this.opts;
+    const parser = createParser(body, contentType);
+    const seriesCur = new Map<string, Labels>();
+    const iter = ++this.iter;
+    let total = 0;
+    let added = 0;
+    let seriesAdded = 0;
+    let rejected = 0;
+    const metaPending = new Map<string, { type?: MetricType; help?: string; unit?: string }>();
+
+    for (;;) {
+      const kind = parser.next();
+      if (kind === 'eof') break;
+      if (kind === 'type' || kind === 'help' || kind === 'unit') {
+        const name = parser.metaName();
+        let m = metaPending.get(name);
+        if (!m) metaPending.set(name, (m = {}));
+        if (kind === 'type') m.type = parser.type();
+        else if (kind === 'help') m.help = parser.help();
+        else m.unit = parser.unit();
+        continue;
+      }
+      if (kind !== 'series') continue;
+      total++;
+      const text = parser.seriesText();
+      let entry = this.cache.get(text);
+      let fresh = false;
+      if (entry === undefined) {
+        const labels = this.sampleLabels(parser.labels());
+        if (labels === null || labels.length === 0) {
+          this.cache.set(text, DROPPED);
+          continue;
+        }
+        this.checkLabelLimits(labels);
+        entry = { labels, key: labelsKey(labels), lastIter: iter };
+        fresh = true;
+      } else if (entry === DROPPED) {
+        continue;
+      }
+      entry.lastIter = iter;
+      const explicit = parser.timestamp();
+      const t = config.honorTimestamps && explicit !== null ? explicit : appendTime;
+      const rejection: AppendRejection | null = app.append(entry.labels, t, parser.value());
+      if (rejection !== null) rejected++;
+      added++;
+      if (config.sampleLimit > 0 && added > config.sampleLimit) throw new LimitError('sample limit exceeded');
+      if (fresh) {
+        this.cache.set(text, entry);
+        if (rejection === null) seriesAdded++;
+      }
+      if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.key, entry.labels);
+    }
+
+    for (const [name, m] of metaPending) {
+      const next: MetricMetadata = { type: m.type ?? 'unknown', help: m.help ?? '', unit: m.unit ?? '' };
+      const prev = this.metadata.get(name);
+      if (!prev || prev.type !== next.type || prev.help !== next.help || prev.unit !== next.unit) {
+        this.metadata.set(name, next);
+        app.updateMetadata(name, next);
+      }
+    }
+    this.appendStaleness(app, appendTime, seriesCur);
+    this.seriesPrev = seriesCur;
+    // Forget series not seen for a while so the cache tracks what the target exposes now.
+    if (iter % 10 === 0) for (const [text, e] of this.cache) if (e === DROPPED || iter - e.lastIter > 10) this.cache.delete(text);
+    return { total, added, seriesAdded, rejected };
+  }
+
+  private appendStaleness(app: Appender, t: number, seriesCur: Map<string, Labels>): void {
+    for (const [key, labels] of this.seriesPrev) if (!seriesCur.has(key)) app.append(labels, t, STALE_NAN);
+  }
+
+  /** Target labels merged into exposed ones (honor_labels or exported_ renaming), then metric relabeling. */
+  private sampleLabels(exposed: Labels): Labels | null {
+    const { target, config } = this.opts;
+    const b = new LabelsBuilder(exposed);
+    if (config.honorLabels) {
+      for (const l of target.labels) if (!b.has(l.name)) b.set(l.name, l.value);
+    } else {
+      const conflicts: { name: string; value: string }[] = [];
+      for (const l of target.labels) {
+        const existing = b.get(l.name);
+        if (existing !== '') conflicts.push({ name: l.name, value: existing });
+        b.set(l.name, l.value);
+      }
+      conflicts.sort((x, y) => x.name.length - y.name.length);
+      for (const c of conflicts) {
+        let name = c.name;
+        for (;;) {
+          name = `exported_${name}`;
+          if (b.get(name) === '') {
+            b.set(name, c.value);
+            break;
+          }
+        }
+      }
+    }
+    const merged = b.labels();
+    return config.metricRelabelConfigs.length > 0 ? relabel(merged, config.metricRelabelConfigs) : merged;
+  }
+
+  private checkLabelLimits(labels: Labels): void {
+    const { labelLimit, labelNameLengthLimit, labelValueLengthLimit } = this.opts.config;
+    const metric = labels.find((l) => l.name === METRIC_NAME)?.value.slice(0, 50) ?? '';
+    if (labelLimit > 0 && labels.length > labelLimit) {
+      throw new LimitError(`label_limit exceeded (metric: ${metric}, number of labels: ${labels.length}, limit: ${labelLimit})`);
+    }
+    for (const l of labels) {
+      if (labelNameLengthLimit > 0 && l.name.length > labelNameLengthLimit) {
+        throw new LimitError(`label_name_length_limit exceeded (metric: ${metric}, label name: ${l.name.slice(0, 50)}, length: ${l.name.length}, limit: ${labelNameLengthLimit})`);
+      }
+      if (labelValueLengthLimit > 0 && l.value.length > labelValueLengthLimit) {
+        throw new LimitError(
+          `label_value_length_limit exceeded (metric: ${metric}, label name: ${l.name.slice(0, 50)}, value: ${JSON.stringify(l.value.slice(0, 50))}, length: ${l.value.length}, limit: ${labelValueLengthLimit})`,
+        );
+      }
+    }
+  }
+}
+
+/** Resolves true after `ms`, or false as soon as `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+

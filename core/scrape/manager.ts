@@ -1,0 +1,153 @@
+// Runs the scrape pools: one per scrape config, fed by a target source, one loop per target.
+// When a source changes its targets, loops for vanished targets stop (writing end-of-run
+// staleness markers) and new ones start; unchanged targets keep their loop and cache.
+import { labelsToRecord, type Labels } from '../model/labels.js';
+import type { Appendable } from '../tsdb/interface.js';
+import type { ScrapeConfig } from './config.js';
+import { createHttpFetcher, type Fetcher } from './fetch.js';
+import { ScrapeLoop, type TargetHealth } from './loop.js';
+import { expandGroup, type TargetSource } from './source.js';
+import { populateTarget } from './target.js';
+
+export interface TargetStatus extends TargetHealth {
+  job: string;
+  url: string;
+  /** Labels the target's samples get. */
+  labels: Record<string, string>;
+  /** After relabeling, __ labels included. */
+  relabeled: Record<string, string>;
+  discovered: Record<string, string>;
+  intervalMs: number;
+  timeoutMs: number;
+}
+
+export interface DroppedTarget {
+  job: string;
+  discovered: Record<string, string>;
+  reason: string;
+}
+
+interface Pool {
+  config: ScrapeConfig;
+  fetch: Fetcher;
+  loops: Map<string, ScrapeLoop>;
+  dropped: DroppedTarget[];
+  unsubscribe: () => void;
+}
+
+export interface ManagerOptions {
+  appendable: Appendable;
+  offsetSeed?: bigint;
+  /** Builds the fetcher for a scrape config (the Kubernetes layer swaps in its proxy). */
+  fetcherFor?: (config: ScrapeConfig) => Fetcher;
+  log?: (line: string) => void;
+  now?: () => number;
+  /** False: loops are created but only scrape when asked (scrapeAllOnce). */
+  autoStart?: boolean;
+}
+
+export class ScrapeManager {
+  private readonly pools = new Map<string, Pool>();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly opts: ManagerOptions) {}
+
+  /** Starts (or replaces) the pool for a scrape config, fed by `source`. */
+  addPool(config: ScrapeConfig, source: TargetSource): void {
+    void this.removePool(config.jobName);
+    const pool: Pool = {
+      config,
+      fetch: this.opts.fetcherFor?.(config) ?? createHttpFetcher(config.tls),
+      loops: new Map(),
+      dropped: [],
+      unsubscribe: () => {},
+    };
+    this.pools.set(config.jobName, pool);
+    pool.unsubscribe = source.subscribe((groups) => this.sync(pool, groups.flatMap(expandGroup)));
+  }
+
+  async removePool(jobName: string): Promise<void> {
+    const pool = this.pools.get(jobName);
+    if (!pool) return;
+    this.pools.delete(jobName);
+    pool.unsubscribe();
+    await Promise.all([...pool.loops.values()].map((l) => l.stop({ staleness: true })));
+  }
+
+  private sync(pool: Pool, discovered: Labels[]): void {
+    const wanted = new Map<string, ReturnType<typeof populateTarget>>();
+    pool.dropped = [];
+    for (const d of discovered) {
+      const r = populateTarget(d, pool.config);
+      if ('dropped' in r) pool.dropped.push({ job: pool.config.jobName, discovered: labelsToRecord(r.dropped), reason: r.reason });
+      // Two discovered entries that relabel to the same target are one target.
+      else if (!wanted.has(r.target.key)) wanted.set(r.target.key, r);
+    }
+    for (const [key, loop] of pool.loops) {
+      if (!wanted.has(key)) {
+        pool.loops.delete(key);
+        this.track(loop.stop({ staleness: true }));
+      }
+    }
+    for (const [key, r] of wanted) {
+      if (pool.loops.has(key) || 'dropped' in r) continue;
+      const loop = new ScrapeLoop({
+        target: r.target,
+        config: pool.config,
+        appendable: this.opts.appendable,
+        fetch: pool.fetch,
+        offsetSeed: this.opts.offsetSeed,
+        now: this.opts.now,
+        log: this.opts.log,
+      });
+      pool.loops.set(key, loop);
+      if (this.opts.autoStart !== false) loop.start();
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+
+  targets(): { active: TargetStatus[]; dropped: DroppedTarget[] } {
+    const active: TargetStatus[] = [];
+    const dropped: DroppedTarget[] = [];
+    for (const pool of this.pools.values()) {
+      dropped.push(...pool.dropped);
+      for (const loop of pool.loops.values()) {
+        const t = loop.target;
+        active.push({
+          ...loop.health,
+          job: pool.config.jobName,
+          url: t.url,
+          labels: labelsToRecord(t.labels),
+          relabeled: labelsToRecord(t.relabeled),
+          discovered: labelsToRecord(t.discovered),
+          intervalMs: t.intervalMs,
+          timeoutMs: t.timeoutMs,
+        });
+      }
+    }
+    return { active, dropped };
+  }
+
+  /** Scrapes every active target once, now (for `kubeglass scrape --once` and tests). */
+  async scrapeAllOnce(): Promise<void> {
+    const now = (this.opts.now ?? Date.now)();
+    await Promise.all([...this.pools.values()].flatMap((p) => [...p.loops.values()].map((l) => l.scrapeAndReport(now))));
+  }
+
+  /**
+   * Stops everything. On shutdown no staleness markers are written (the next start resumes, as
+   * Prometheus does); `staleness: true` is for removing targets for good.
+   */
+  async stop(options: { staleness: boolean } = { staleness: false }): Promise<void> {
+    const loops = [...this.pools.values()].flatMap((p) => {
+      p.unsubscribe();
+      return [...p.loops.values()];
+    });
+    this.pools.clear();
+    await Promise.all([...loops.map((l) => l.stop(options)), ...this.pending]);
+  }
+}

@@ -1,0 +1,74 @@
+// An in-memory Appendable with Prometheus's append rules (per-series order, duplicates), for
+// tests and for commands that scrape without a database. Not the TSDB: that is SQLite-backed.
+import { labelsKey, type Labels } from '../model/labels.js';
+import { floatBits } from '../model/value.js';
+import type { Appendable, Appender, AppendRejection, MetricMetadata } from './interface.js';
+
+export interface MemorySeries {
+  labels: Labels;
+  /** Timestamps (ms) and values, in append order. */
+  t: number[];
+  v: number[];
+}
+
+export class MemoryStorage implements Appendable {
+  readonly series = new Map<string, MemorySeries>();
+  readonly metadata = new Map<string, MetricMetadata>();
+  commits = 0;
+  rollbacks = 0;
+
+  appender(): Appender {
+    const pending: { key: string; labels: Labels; t: number; v: number }[] = [];
+    const meta = new Map<string, MetricMetadata>();
+    // Latest timestamp per series including this batch, to judge order before commit.
+    const latest = new Map<string, { t: number; v: number }>();
+    const last = (key: string) => {
+      const p = latest.get(key);
+      if (p) return p;
+      const s = this.series.get(key);
+      return s && s.t.length > 0 ? { t: s.t[s.t.length - 1]!, v: s.v[s.v.length - 1]! } : null;
+    };
+    return {
+      append: (labels, t, v): AppendRejection | null => {
+        const key = labelsKey(labels);
+        const prev = last(key);
+        if (prev) {
+          if (t < prev.t) return 'out_of_order';
+          // Same timestamp: Prometheus accepts an identical value silently, rejects a different one.
+          if (t === prev.t) return floatBits(v) === floatBits(prev.v) ? null : 'duplicate';
+        }
+        pending.push({ key, labels, t, v });
+        latest.set(key, { t, v });
+        return null;
+      },
+      updateMetadata: (family, m) => {
+        meta.set(family, m);
+      },
+      commit: async () => {
+        for (const p of pending) {
+          let s = this.series.get(p.key);
+          if (!s) this.series.set(p.key, (s = { labels: p.labels, t: [], v: [] }));
+          if (s.t.length > 0 && s.t[s.t.length - 1] === p.t) continue;
+          s.t.push(p.t);
+          s.v.push(p.v);
+        }
+        for (const [k, m] of meta) this.metadata.set(k, m);
+        pending.length = 0;
+        meta.clear();
+        latest.clear();
+        this.commits++;
+      },
+      rollback: () => {
+        pending.length = 0;
+        meta.clear();
+        latest.clear();
+        this.rollbacks++;
+      },
+    };
+  }
+
+  /** Series whose __name__ is `name`, for tests. */
+  byName(name: string): MemorySeries[] {
+    return [...this.series.values()].filter((s) => s.labels.some((l) => l.name === '__name__' && l.value === name));
+  }
+}
