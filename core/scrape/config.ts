@@ -182,8 +182,8 @@ export function parseScrapeConfig(text: string, baseDir = process.cwd()): Scrape
     let relabelConfigs: CompiledRelabel[];
     let metricRelabelConfigs: CompiledRelabel[];
     try {
-      relabelConfigs = compileRelabelConfigs(sc.relabel_configs);
-      metricRelabelConfigs = compileRelabelConfigs(sc.metric_relabel_configs);
+      relabelConfigs = compileRelabelConfigs(sc.relabel_configs, 'relabel_configs');
+      metricRelabelConfigs = compileRelabelConfigs(sc.metric_relabel_configs, 'metric_relabel_configs');
     } catch (err) {
       throw new ConfigError(`${where}: ${(err as Error).message}`);
     }

@@ -229,7 +229,7 @@ export class ScrapeLoop {
 
   /** Parses and appends one exposition; throws on a parse error or an exceeded limit. */
   private append(app: Appender, body: string, contentType: string, appendTime: number) {
-    const { config, target } = this.opts;
+    const { config } = this.opts;
     const parser = createParser(body, contentType);
     const seriesCur = new Map<string, Labels>();
     const iter = ++this.iter;
