@@ -1,5 +1,6 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
+import { runCheckMetrics } from '../exposition/check.js';
 import { scrapeCommand } from './scrape.js';
 import { serveCommand } from './serve.js';
 
@@ -10,6 +11,8 @@ const USAGE = `Usage: kubeglass <command> [options]
 Commands:
   serve      run Kubeglass in browser mode: the engine in Node and the app on http://127.0.0.1
   scrape     scrape the targets of a Prometheus-style config and print the samples
+  check-metrics [--format text|openmetrics]
+             lint an exposition read on stdin, as promtool check metrics does
   version    print the version
 
 Run 'kubeglass <command> --help' for a command's options.`;
@@ -22,6 +25,13 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'scrape':
         return await scrapeCommand(rest);
+      case 'check-metrics':
+        return runCheckMetrics(
+          rest.some((a) => a === '-h' || a === '--help') ? '' : await readStdin(),
+          rest,
+          (s) => process.stdout.write(s + '\n'),
+          (s) => process.stderr.write(s + '\n'),
+        );
       case 'version':
       case '--version':
         console.log(VERSION);
@@ -43,4 +53,10 @@ export async function main(argv: string[]): Promise<number> {
     console.error(`kubeglass: ${err instanceof Error ? err.message : String(err)}`);
     return 1;
   }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
 }

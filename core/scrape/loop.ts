@@ -2,6 +2,7 @@
 // timestamps, honor_labels/honor_timestamps, metric relabeling through a per-target cache keyed by
 // the exposed series text, limits, the five report series, and staleness markers when series
 // vanish, the target fails, or the target goes away.
+import { detach } from '../exposition/lexer.js';
 import { createParser, SCRAPE_ACCEPT_HEADER } from '../exposition/negotiate.js';
 import type { MetricType } from '../exposition/types.js';
 import { fnv1a64, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
@@ -259,7 +260,8 @@ export class ScrapeLoop {
       if (entry === undefined) {
         const labels = this.sampleLabels(parser.labels());
         if (labels === null || labels.length === 0) {
-          this.cache.set(text, DROPPED);
+          // Cache keys are slices of the scrape body: detach them or each would pin a whole body.
+          this.cache.set(detach(text), DROPPED);
           continue;
         }
         this.checkLabelLimits(labels);
@@ -276,7 +278,7 @@ export class ScrapeLoop {
       added++;
       if (config.sampleLimit > 0 && added > config.sampleLimit) throw new LimitError('sample limit exceeded');
       if (fresh) {
-        this.cache.set(text, entry);
+        this.cache.set(detach(text), entry);
         if (rejection === null) seriesAdded++;
       }
       if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.key, entry.labels);
