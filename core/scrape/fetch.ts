@@ -3,7 +3,7 @@
 // X-Prometheus-Scrape-Timeout-Seconds header exporters use to bound their own work.
 import http from 'node:http';
 import https from 'node:https';
-import { createGunzip } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../version.js';
 import type { TlsOptions } from './config.js';
 
@@ -38,16 +38,38 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
     servername: tls.serverName,
     rejectUnauthorized: !tls.insecureSkipVerify,
   });
+  // Per-URL request options, computed once: a scrape loop asks for the same URL every interval.
+  const prepared = new Map<string, { secure: boolean; options: http.RequestOptions; basic: string | null }>();
+  const prepare = (raw: string) => {
+    let p = prepared.get(raw);
+    if (p) return p;
+    const url = new URL(raw);
+    const secure = url.protocol === 'https:';
+    p = {
+      secure,
+      options: {
+        protocol: url.protocol,
+        hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: 'GET',
+        agent: secure ? httpsAgent : httpAgent,
+      },
+      basic: url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null,
+    };
+    if (prepared.size > 10_000) prepared.clear();
+    prepared.set(raw, p);
+    return p;
+  };
   return (req) =>
     new Promise<ScrapeResponse>((resolve, reject) => {
-      let url: URL;
+      let p: ReturnType<typeof prepare>;
       try {
-        url = new URL(req.url);
+        p = prepare(req.url);
       } catch {
         reject(new ScrapeError(`invalid URL ${req.url}`));
         return;
       }
-      const secure = url.protocol === 'https:';
       const headers: Record<string, string> = {
         Accept: req.accept,
         'Accept-Encoding': 'gzip',
@@ -55,46 +77,57 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
         'X-Prometheus-Scrape-Timeout-Seconds': String(req.timeoutMs / 1000),
       };
       if (req.authorization) headers.Authorization = req.authorization;
-      if (url.username || url.password) {
-        headers.Authorization = `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}`;
-      }
+      if (p.basic) headers.Authorization = p.basic;
       let settled = false;
       const fail = (err: Error) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
         request.destroy();
         reject(err);
       };
       const timer = setTimeout(() => fail(new ScrapeError(`context deadline exceeded (timeout ${req.timeoutMs / 1000}s)`)), req.timeoutMs);
       const onAbort = () => fail(new ScrapeError('scrape cancelled'));
       req.signal?.addEventListener('abort', onAbort, { once: true });
-      const request = (secure ? https : http).request(url, { method: 'GET', headers, agent: secure ? httpsAgent : httpAgent }, (res) => {
+      const request = (p.secure ? https : http).request({ ...p.options, headers }, (res) => {
         if (res.statusCode !== 200) {
           res.resume();
           fail(new ScrapeError(`server returned HTTP status ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
           return;
         }
-        const encoding = (res.headers['content-encoding'] ?? '').toLowerCase();
-        const stream = encoding === 'gzip' ? res.pipe(createGunzip()) : res;
+        const gzip = (res.headers['content-encoding'] ?? '').toLowerCase() === 'gzip';
+        const limit = req.bodySizeLimit;
         const chunks: Buffer[] = [];
         let size = 0;
-        stream.on('data', (chunk: Buffer) => {
+        res.on('data', (chunk: Buffer) => {
           size += chunk.length;
-          if (req.bodySizeLimit > 0 && size > req.bodySizeLimit) {
-            fail(new ScrapeError(`body size limit exceeded (${req.bodySizeLimit} bytes)`));
-            stream.destroy();
+          // Checked as bytes arrive (a compressed body over the limit inflates to more), and again
+          // on the inflated size below.
+          if (limit > 0 && size > limit) {
+            fail(new ScrapeError(`body size limit exceeded (${limit} bytes)`));
             return;
           }
           chunks.push(chunk);
         });
-        stream.on('error', (err: Error) => fail(new ScrapeError(encoding === 'gzip' ? `error decompressing the response: ${err.message}` : err.message)));
-        stream.on('end', () => {
+        res.on('error', (err: Error) => fail(new ScrapeError(err.message)));
+        res.on('end', () => {
           if (settled) return;
+          let body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size);
+          if (gzip) {
+            try {
+              // One synchronous inflate of a whole scrape is cheaper than a stream per scrape.
+              body = gunzipSync(body, limit > 0 ? { maxOutputLength: limit } : {});
+            } catch (err) {
+              const tooBig = (err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+              fail(new ScrapeError(tooBig ? `body size limit exceeded (${limit} bytes)` : `error decompressing the response: ${(err as Error).message}`));
+              return;
+            }
+          }
           settled = true;
           clearTimeout(timer);
           req.signal?.removeEventListener('abort', onAbort);
-          resolve({ contentType: String(res.headers['content-type'] ?? ''), body: Buffer.concat(chunks, size) });
+          resolve({ contentType: String(res.headers['content-type'] ?? ''), body });
         });
       });
       request.on('error', (err) => fail(new ScrapeError(err.message)));

@@ -77,6 +77,8 @@ export class ScrapeLoop {
   private iter = 0;
   /** Series (by key) written without an explicit timestamp in the last scrape: candidates for staleness. */
   private seriesPrev = new Map<string, Labels>();
+  /** Reused each scrape (swapped with seriesPrev) so steady scrapes allocate no new maps. */
+  private seriesSpare = new Map<string, Labels>();
   private readonly reportLabels: Record<keyof typeof REPORT, Labels>;
   private readonly now: () => number;
   private running: AbortController | null = null;
@@ -154,7 +156,7 @@ export class ScrapeLoop {
     const wait = Math.max(0, staleTime + interval + interval / 10 - this.now());
     await sleep(wait, new AbortController().signal);
     const app = this.opts.appendable.appender();
-    this.appendStaleness(app, staleTime, new Map());
+    this.appendStaleness(app, staleTime, null);
     for (const labels of Object.values(this.reportLabels)) app.append(labels, staleTime, STALE_NAN);
     await app.commit();
   }
@@ -199,8 +201,8 @@ export class ScrapeLoop {
     }
     if (scrapeError !== null) {
       // A failed scrape counts as an empty one: everything it exposed before goes stale.
-      this.appendStaleness(app, appendTime, new Map());
-      this.seriesPrev = new Map();
+      this.appendStaleness(app, appendTime, null);
+      this.seriesPrev.clear();
     }
     const durationMs = this.now() - start;
     const up = scrapeError === null ? 1 : 0;
@@ -232,7 +234,8 @@ export class ScrapeLoop {
   private append(app: Appender, body: string, contentType: string, appendTime: number) {
     const { config } = this.opts;
     const parser = createParser(body, contentType);
-    const seriesCur = new Map<string, Labels>();
+    const seriesCur = this.seriesSpare;
+    seriesCur.clear();
     const iter = ++this.iter;
     let total = 0;
     let added = 0;
@@ -293,14 +296,16 @@ export class ScrapeLoop {
       }
     }
     this.appendStaleness(app, appendTime, seriesCur);
+    this.seriesSpare = this.seriesPrev;
     this.seriesPrev = seriesCur;
     // Forget series not seen for a while so the cache tracks what the target exposes now.
     if (iter % 10 === 0) for (const [text, e] of this.cache) if (e === DROPPED || iter - e.lastIter > 10) this.cache.delete(text);
     return { total, added, seriesAdded, rejected };
   }
 
-  private appendStaleness(app: Appender, t: number, seriesCur: Map<string, Labels>): void {
-    for (const [key, labels] of this.seriesPrev) if (!seriesCur.has(key)) app.append(labels, t, STALE_NAN);
+  /** Staleness markers for series of the previous scrape missing from `seriesCur` (null: all of them). */
+  private appendStaleness(app: Appender, t: number, seriesCur: Map<string, Labels> | null): void {
+    for (const [key, labels] of this.seriesPrev) if (!seriesCur?.has(key)) app.append(labels, t, STALE_NAN);
   }
 
   /** Target labels merged into exposed ones (honor_labels or exported_ renaming), then metric relabeling. */
