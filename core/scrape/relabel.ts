@@ -13,7 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import { isValidLabelName, type Label, type Labels, type LabelsBuilder } from '../model/labels.js';
-import { compileAnchored, ExpandTemplate, type GoRegexp } from './regex.js';
+import { compileAnchored, ExpandTemplate, type GoRegexp } from '../model/regex.js';
 
 export type RelabelAction =
   | 'replace'
