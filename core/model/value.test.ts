@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { floatBits, isStaleNaN, STALE_NAN, STALE_NAN_BITS, writeFloatBits } from './value.js';
+import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN, STALE_NAN_BITS, writeFloatBits } from './value.js';
 
 describe('staleness markers', () => {
   it.each([
@@ -27,5 +27,18 @@ describe('staleness markers', () => {
     expect(dv.getBigUint64(0)).toBe(0x7ff0000000000002n);
     expect(floatBits(-0)).toBe(0x8000000000000000n);
     expect(floatBits(NaN)).not.toBe(STALE_NAN_BITS);
+  });
+});
+
+describe('FloatBuffer', () => {
+  it('keeps staleness markers where a number[] in optimized code may not', () => {
+    // Warm a store loop up so the optimizing compiler handles it, as in a long-running scrape.
+    const buf = new FloatBuffer(4);
+    for (let round = 0; round < 2000; round++) {
+      buf.clear();
+      for (let i = 0; i < 100; i++) buf.push(i % 10 === 0 ? STALE_NAN : i % 7 === 0 ? NaN : i);
+    }
+    for (let i = 0; i < 100; i++) expect(isStaleNaN(buf.get(i))).toBe(i % 10 === 0);
+    expect(buf.view().length).toBe(100);
   });
 });

@@ -36,3 +36,39 @@ export function writeFloatBits(out: DataView, offset: number, v: number): void {
   if (isStaleNaN(v)) out.setBigUint64(offset, STALE_NAN_BITS);
   else out.setFloat64(offset, v);
 }
+
+/**
+ * A growable list of sample values. Never keep values in a plain number[]: V8 canonicalizes NaNs
+ * stored into double-element arrays in optimized code (the hole is a NaN), which turns a
+ * staleness marker into an ordinary NaN. Typed arrays keep the payload.
+ */
+export class FloatBuffer {
+  private data: Float64Array;
+  length = 0;
+
+  constructor(capacity = 64) {
+    this.data = new Float64Array(capacity);
+  }
+
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = v;
+  }
+
+  get(i: number): number {
+    return this.data[i]!;
+  }
+
+  clear(): void {
+    this.length = 0;
+  }
+
+  /** The values as a view (valid until the next push). */
+  view(): Float64Array {
+    return this.data.subarray(0, this.length);
+  }
+}

@@ -55,7 +55,7 @@ const value = (storage: MemoryStorage, name: string, t?: number) => {
   const s = storage.byName(name);
   expect(s, name).toHaveLength(1);
   const i = t === undefined ? s[0]!.t.length - 1 : s[0]!.t.indexOf(t);
-  return s[0]!.v[i]!;
+  return s[0]!.v.get(i);
 };
 
 const BODY1 = `# HELP node_load1 1m load average.
@@ -95,7 +95,7 @@ describe('ScrapeLoop', () => {
     const second = await t.scrape();
     const user = t.storage.byName('node_cpu_seconds_total').find((s) => getLabel(s.labels, 'mode') === 'user')!;
     expect(user.t).toEqual([second - 15_000, second]);
-    expect(isStaleNaN(user.v[1]!)).toBe(true);
+    expect(isStaleNaN(user.v.get(1))).toBe(true);
     expect(value(t.storage, 'scrape_series_added')).toBe(1);
     expect(value(t.storage, 'node_load1')).toBe(0.7);
   });
@@ -106,8 +106,8 @@ describe('ScrapeLoop', () => {
     const failed = await t.scrape();
     for (const s of [...t.storage.byName('node_cpu_seconds_total'), ...t.storage.byName('node_load1')]) {
       expect(s.t).toEqual([first, failed]);
-      expect(s.v[0]).not.toBeNaN();
-      expect(isStaleNaN(s.v[1]!)).toBe(true);
+      expect(s.v.get(0)).not.toBeNaN();
+      expect(isStaleNaN(s.v.get(1))).toBe(true);
     }
     expect(value(t.storage, 'up', failed)).toBe(0);
     expect(value(t.storage, 'scrape_samples_scraped', failed)).toBe(0);
@@ -122,8 +122,8 @@ describe('ScrapeLoop', () => {
     expect(t.loop.health.lastError).toMatch(/^line 2, column \d+: /);
     // The good first line of the broken scrape was rolled back: 0.5, then a staleness marker.
     const load = t.storage.byName('node_load1')[0]!;
-    expect(load.v[0]).toBe(0.5);
-    expect(isStaleNaN(load.v[1]!)).toBe(true);
+    expect(load.v.get(0)).toBe(0.5);
+    expect(isStaleNaN(load.v.get(1))).toBe(true);
     expect(value(t.storage, 'up', bad)).toBe(0);
   });
 
@@ -217,8 +217,8 @@ scrape_configs:
     const a = storage.byName('a')[0]!;
     const up = storage.byName('up')[0]!;
     const last = a.t.length - 1;
-    expect(isStaleNaN(a.v[last]!)).toBe(true);
-    expect(isStaleNaN(up.v[up.v.length - 1]!)).toBe(true);
+    expect(isStaleNaN(a.v.get(last))).toBe(true);
+    expect(isStaleNaN(up.v.get(up.v.length - 1))).toBe(true);
     expect(a.t[last]! - a.t[last - 1]!).toBe(100);
     // It waited for two would-be scrapes plus 10% before writing them.
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);

@@ -164,7 +164,7 @@ scrape_configs:
     const ourValues = new Map(
       [...ours.series.values()]
         .filter((s) => s.labels.some((l) => l.name === 'job' && l.value === 'fixed') && !/^(up|scrape_.*)$/.test(s.labels.find((l) => l.name === '__name__')!.value))
-        .map((s) => [key(labelsToRecord(s.labels)), s.v[0]!]),
+        .map((s) => [key(labelsToRecord(s.labels)), s.v.get(0)]),
     );
     expect(theirValues.size).toBe(19);
     expect([...ourValues.keys()].sort()).toEqual([...theirValues.keys()].sort());

@@ -1,14 +1,14 @@
 // An in-memory Appendable with Prometheus's append rules (per-series order, duplicates), for
 // tests and for commands that scrape without a database. Not the TSDB: that is SQLite-backed.
 import { labelsKey, type Labels } from '../model/labels.js';
-import { floatBits } from '../model/value.js';
+import { FloatBuffer, floatBits } from '../model/value.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata } from './interface.js';
 
 export interface MemorySeries {
   labels: Labels;
-  /** Timestamps (ms) and values, in append order. */
+  /** Timestamps (ms) and values, in append order (values in a typed array: see FloatBuffer). */
   t: number[];
-  v: number[];
+  v: FloatBuffer;
 }
 
 export class MemoryStorage implements Appendable {
@@ -18,7 +18,8 @@ export class MemoryStorage implements Appendable {
   rollbacks = 0;
 
   appender(): Appender {
-    const pending: { key: string; labels: Labels; t: number; v: number }[] = [];
+    const pending: { key: string; labels: Labels; t: number; i: number }[] = [];
+    const values = new FloatBuffer();
     const meta = new Map<string, MetricMetadata>();
     // Latest timestamp per series including this batch, to judge order before commit.
     const latest = new Map<string, { t: number; v: number }>();
@@ -26,7 +27,7 @@ export class MemoryStorage implements Appendable {
       const p = latest.get(key);
       if (p) return p;
       const s = this.series.get(key);
-      return s && s.t.length > 0 ? { t: s.t[s.t.length - 1]!, v: s.v[s.v.length - 1]! } : null;
+      return s && s.t.length > 0 ? { t: s.t[s.t.length - 1]!, v: s.v.get(s.v.length - 1) } : null;
     };
     return {
       append: (labels, t, v): AppendRejection | null => {
@@ -37,7 +38,8 @@ export class MemoryStorage implements Appendable {
           // Same timestamp: Prometheus accepts an identical value silently, rejects a different one.
           if (t === prev.t) return floatBits(v) === floatBits(prev.v) ? null : 'duplicate';
         }
-        pending.push({ key, labels, t, v });
+        pending.push({ key, labels, t, i: values.length });
+        values.push(v);
         latest.set(key, { t, v });
         return null;
       },
@@ -47,19 +49,21 @@ export class MemoryStorage implements Appendable {
       commit: async () => {
         for (const p of pending) {
           let s = this.series.get(p.key);
-          if (!s) this.series.set(p.key, (s = { labels: p.labels, t: [], v: [] }));
+          if (!s) this.series.set(p.key, (s = { labels: p.labels, t: [], v: new FloatBuffer(8) }));
           if (s.t.length > 0 && s.t[s.t.length - 1] === p.t) continue;
           s.t.push(p.t);
-          s.v.push(p.v);
+          s.v.push(values.get(p.i));
         }
         for (const [k, m] of meta) this.metadata.set(k, m);
         pending.length = 0;
+        values.clear();
         meta.clear();
         latest.clear();
         this.commits++;
       },
       rollback: () => {
         pending.length = 0;
+        values.clear();
         meta.clear();
         latest.clear();
         this.rollbacks++;

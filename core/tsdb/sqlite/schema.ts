@@ -1,0 +1,67 @@
+// The database schema and its numbered migrations. user_version holds the schema number; a file
+// from a newer Kubeglass is refused rather than guessed at.
+import type Database from 'better-sqlite3';
+
+export const SCHEMA_VERSION = 1;
+
+const MIGRATIONS: Record<number, string> = {
+  1: `
+    CREATE TABLE series (
+      id INTEGER PRIMARY KEY,
+      -- canonical label set: name \\xff value \\xff …, sorted by name
+      labels TEXT NOT NULL UNIQUE,
+      metric TEXT NOT NULL
+    );
+    -- postings: label name/value → series, covering so selects never touch the series table
+    CREATE TABLE postings (
+      name TEXT NOT NULL,
+      value TEXT NOT NULL,
+      series_id INTEGER NOT NULL,
+      PRIMARY KEY (name, value, series_id)
+    ) WITHOUT ROWID;
+    -- full, immutable Gorilla (XOR) chunks, Prometheus's encoding
+    CREATE TABLE chunks (
+      series_id INTEGER NOT NULL,
+      min_time INTEGER NOT NULL,
+      max_time INTEGER NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (series_id, min_time)
+    ) WITHOUT ROWID;
+    CREATE INDEX chunks_max_time ON chunks (max_time);
+    -- the head's open chunks as of the last checkpoint
+    CREATE TABLE head_chunks (
+      series_id INTEGER PRIMARY KEY,
+      min_time INTEGER NOT NULL,
+      max_time INTEGER NOT NULL,
+      data BLOB NOT NULL
+    );
+    -- write-ahead log of samples appended since the last checkpoint, one row per commit
+    CREATE TABLE head_log (
+      id INTEGER PRIMARY KEY,
+      min_time INTEGER NOT NULL,
+      data BLOB NOT NULL
+    );
+    CREATE TABLE metadata (
+      metric TEXT PRIMARY KEY,
+      type TEXT NOT NULL,
+      help TEXT NOT NULL,
+      unit TEXT NOT NULL
+    );
+  `,
+};
+
+export class SchemaError extends Error {}
+
+/** Brings the database to SCHEMA_VERSION, one transaction per migration. */
+export function migrate(db: Database.Database, file: string): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new SchemaError(`${file} was written by a newer Kubeglass (schema ${current}, this version reads up to ${SCHEMA_VERSION})`);
+  }
+  for (let v = current + 1; v <= SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v}`);
+    })();
+  }
+}

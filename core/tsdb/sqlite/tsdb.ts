@@ -1,0 +1,481 @@
+// The local TSDB: one SQLite file per kubeconfig context. Full chunks are immutable BLOBs in
+// Prometheus's XOR encoding; each series' open chunk lives in memory (the head) and is made
+// durable by a write-ahead log of one row per commit, checkpointed into head_chunks so the log
+// stays short. A crash loses at most the commit in flight: on open, the last checkpoint is loaded
+// and the log replayed.
+import Database from 'better-sqlite3';
+import { labelsKey, METRIC_NAME, type Label, type Labels } from '../../model/labels.js';
+import type { Matcher } from '../../model/matchers.js';
+import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
+import { XorChunk, XorIterator } from '../chunkenc/xor.js';
+import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../interface.js';
+import { migrate } from './schema.js';
+
+export class TsdbError extends Error {}
+
+export interface TsdbOptions {
+  readonly?: boolean;
+  /** Samples per chunk before it is cut, as Prometheus's default. */
+  samplesPerChunk?: number;
+  /** Checkpoint the head once the log holds this many samples. */
+  checkpointSamples?: number;
+}
+
+interface HeadSeries {
+  id: number;
+  labels: Labels;
+  chunk: XorChunk | null;
+  /** Newest sample (committed), for order and duplicate checks. */
+  lastT: number;
+  lastBits: bigint | null;
+  /** Newest sample appended in the open batch, or -Infinity. */
+  batchT: number;
+  batchBits: bigint | null;
+  batch: number;
+}
+
+/** A selected series: labels plus its samples in [mint, maxt], decoded on demand. */
+export interface StoredSeries {
+  labels: Labels;
+  /** Timestamps (ms) and values, ascending; staleness markers included as STALE_NAN. */
+  samples(): { t: Float64Array; v: Float64Array };
+}
+
+export interface Querier {
+  select(matchers: Matcher[]): StoredSeries[];
+  labelNames(matchers?: Matcher[]): string[];
+  labelValues(name: string, matchers?: Matcher[]): string[];
+}
+
+const SEP = '\xff';
+
+function keyToLabels(key: string): Labels {
+  const parts = key.split(SEP);
+  const out: Label[] = [];
+  for (let i = 0; i + 1 < parts.length; i += 2) out.push({ name: parts[i]!, value: parts[i + 1]! });
+  return out;
+}
+
+// Varint helpers for the log records: unsigned LEB128 and zigzag for signed deltas.
+class Writer {
+  buf = Buffer.allocUnsafe(1 << 16);
+  pos = 0;
+  private ensure(n: number) {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+  uvarint(v: number) {
+    this.ensure(10);
+    while (v >= 0x80) {
+      this.buf[this.pos++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.buf[this.pos++] = v;
+  }
+  varint(v: number) {
+    this.uvarint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  float(v: number) {
+    this.ensure(8);
+    if (isStaleNaN(v)) this.buf.writeBigUInt64BE(0x7ff0000000000002n, this.pos);
+    else this.buf.writeDoubleBE(v, this.pos);
+    this.pos += 8;
+  }
+}
+
+class Reader {
+  pos = 0;
+  constructor(private readonly buf: Buffer) {}
+  get done() {
+    return this.pos >= this.buf.length;
+  }
+  uvarint(): number {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = this.buf[this.pos++];
+      if (b === undefined) throw new TsdbError('truncated log record');
+      v += (b & 0x7f) * mul;
+      if (b < 0x80) return v;
+      mul *= 0x80;
+    }
+  }
+  varint(): number {
+    const u = this.uvarint();
+    return u % 2 === 0 ? u / 2 : -(u + 1) / 2;
+  }
+  float(): number {
+    const bits = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    return bits === 0x7ff0000000000002n ? STALE_NAN : this.buf.readDoubleBE(this.pos - 8);
+  }
+}
+
+export class Tsdb implements Appendable {
+  private readonly db: Database.Database;
+  private readonly byKey = new Map<string, HeadSeries>();
+  private readonly byId = new Map<number, HeadSeries>();
+  private readonly samplesPerChunk: number;
+  private readonly checkpointSamples: number;
+  private logSamples = 0;
+  private batchGen = 0;
+  private nextId = 1;
+  private readonly stmt: {
+    insertSeries: Database.Statement;
+    insertPosting: Database.Statement;
+    insertChunk: Database.Statement;
+    insertLog: Database.Statement;
+    upsertMeta: Database.Statement;
+  };
+
+  private constructor(
+    readonly file: string,
+    private readonly opts: TsdbOptions,
+  ) {
+    this.samplesPerChunk = opts.samplesPerChunk ?? 120;
+    this.checkpointSamples = opts.checkpointSamples ?? 2_000_000;
+    try {
+      this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
+      if (!opts.readonly) {
+        this.db.pragma('journal_mode = WAL');
+        this.db.pragma('synchronous = NORMAL');
+        migrate(this.db, file);
+      }
+      const quick = this.db.pragma('quick_check', { simple: true });
+      if (quick !== 'ok') throw new TsdbError(`${file} is corrupt (${String(quick)})`);
+    } catch (err) {
+      throw err instanceof TsdbError ? err : new TsdbError(`cannot open ${file}: ${(err as Error).message}`);
+    }
+    this.stmt = opts.readonly
+      ? ({} as never)
+      : {
+          insertSeries: this.db.prepare('INSERT INTO series (id, labels, metric) VALUES (?, ?, ?)'),
+          insertPosting: this.db.prepare('INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)'),
+          insertChunk: this.db.prepare('INSERT OR REPLACE INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
+          insertLog: this.db.prepare('INSERT INTO head_log (min_time, data) VALUES (?, ?)'),
+          upsertMeta: this.db.prepare(
+            'INSERT INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?) ON CONFLICT (metric) DO UPDATE SET type = excluded.type, help = excluded.help, unit = excluded.unit',
+          ),
+        };
+    this.load();
+  }
+
+  static open(file: string, opts: TsdbOptions = {}): Tsdb {
+    return new Tsdb(file, opts);
+  }
+
+  /** Loads series, the checkpointed head and replays the log. */
+  private load(): void {
+    for (const row of this.db.prepare('SELECT id, labels FROM series').iterate() as Iterable<{ id: number; labels: string }>) {
+      const s: HeadSeries = { id: row.id, labels: keyToLabels(row.labels), chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: 0 };
+      this.byKey.set(row.labels, s);
+      this.byId.set(row.id, s);
+      if (row.id >= this.nextId) this.nextId = row.id + 1;
+    }
+    for (const row of this.db.prepare('SELECT series_id AS id, MAX(max_time) AS t FROM chunks GROUP BY series_id').iterate() as Iterable<{ id: number; t: number }>) {
+      const s = this.byId.get(row.id);
+      if (s) s.lastT = row.t;
+    }
+    for (const row of this.db.prepare('SELECT series_id AS id, max_time AS t, data FROM head_chunks').iterate() as Iterable<{ id: number; t: number; data: Buffer }>) {
+      const s = this.byId.get(row.id);
+      if (!s) continue;
+      s.chunk = XorChunk.from(row.data);
+      s.lastT = Math.max(s.lastT, row.t);
+    }
+    // Replay: samples at or before what the chunks already hold were persisted by a cut or a checkpoint.
+    for (const row of this.db.prepare('SELECT min_time, data FROM head_log ORDER BY id').iterate() as Iterable<{ min_time: number; data: Buffer }>) {
+      const r = new Reader(row.data);
+      while (!r.done) {
+        const id = r.uvarint();
+        const t = row.min_time + r.varint();
+        const v = r.float();
+        const s = this.byId.get(id);
+        this.logSamples++;
+        if (!s || t <= s.lastT) continue;
+        this.appendToHead(s, t, v, false);
+      }
+    }
+    for (const s of this.byId.values()) if (s.chunk && s.chunk.numSamples() > 0) s.lastBits = lastBits(s.chunk);
+  }
+
+  /** Appends to the series' open chunk; cuts it into the chunks table when full (persist=true). */
+  private appendToHead(s: HeadSeries, t: number, v: number, persist: boolean): void {
+    if (!s.chunk) s.chunk = new XorChunk();
+    s.chunk.append(t, v);
+    s.lastT = t;
+    if (s.chunk.numSamples() >= this.samplesPerChunk) {
+      if (persist) this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
+      // During replay the cut is left for the next commit or checkpoint to persist.
+      if (persist) s.chunk = null;
+    }
+  }
+
+  appender(): Appender {
+    if (this.opts.readonly) throw new TsdbError(`${this.file} is open read-only`);
+    const gen = ++this.batchGen;
+    let series: HeadSeries[] = [];
+    let ts: number[] = [];
+    const vs = new FloatBuffer(256);
+    let created: HeadSeries[] = [];
+    const meta = new Map<string, MetricMetadata>();
+    const reset = () => {
+      for (const s of created) this.byKey.delete(labelsKey(s.labels));
+      series = [];
+      ts = [];
+      vs.clear();
+      created = [];
+      meta.clear();
+    };
+    return {
+      append: (labels, t, v): AppendRejection | null => {
+        const key = labelsKey(labels);
+        let s = this.byKey.get(key);
+        if (!s) {
+          s = { id: 0, labels, chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: gen };
+          this.byKey.set(key, s);
+          created.push(s);
+        }
+        if (s.batch !== gen) {
+          s.batch = gen;
+          s.batchT = -Infinity;
+          s.batchBits = null;
+        }
+        const newestT = s.batchT > s.lastT ? s.batchT : s.lastT;
+        if (t < newestT) return 'out_of_order';
+        if (t === newestT) {
+          const bits = floatBits(v);
+          const prevBits = s.batchT === newestT ? s.batchBits : s.lastBits;
+          // Prometheus accepts a resent identical sample silently, and rejects a changed one.
+          return bits === prevBits ? null : 'duplicate';
+        }
+        s.batchT = t;
+        s.batchBits = floatBits(v);
+        series.push(s);
+        ts.push(t);
+        vs.push(v);
+        return null;
+      },
+      updateMetadata: (family, m) => {
+        meta.set(family, m);
+      },
+      commit: async () => {
+        try {
+          this.commitBatch(series, ts, vs, created, meta);
+        } catch (err) {
+          reset();
+          throw err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
+        }
+        created = [];
+        reset();
+      },
+      rollback: reset,
+    };
+  }
+
+  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, created: HeadSeries[], meta: Map<string, MetricMetadata>): void {
+    if (series.length === 0 && created.length === 0 && meta.size === 0) return;
+    // A series another (rolled-back) appender created but never committed is created by this one.
+    for (const s of series) if (s.id === 0 && !created.includes(s)) created.push(s);
+    const chunkState = series.map((s) => s.chunk);
+    const run = this.db.transaction(() => {
+      for (const s of created) {
+        s.id = this.nextId++;
+        const key = labelsKey(s.labels);
+        this.stmt.insertSeries.run(s.id, key, s.labels.find((l) => l.name === METRIC_NAME)?.value ?? '');
+        for (const l of s.labels) this.stmt.insertPosting.run(l.name, l.value, s.id);
+        this.byId.set(s.id, s);
+      }
+      if (series.length > 0) {
+        let minT = Infinity;
+        for (const t of ts) if (t < minT) minT = t;
+        const w = new Writer();
+        for (let i = 0; i < series.length; i++) {
+          w.uvarint(series[i]!.id);
+          w.varint(ts[i]! - minT);
+          w.float(vs.get(i));
+        }
+        this.stmt.insertLog.run(minT, w.buf.subarray(0, w.pos));
+        for (let i = 0; i < series.length; i++) {
+          const s = series[i]!;
+          const v = vs.get(i);
+          this.appendToHead(s, ts[i]!, v, true);
+          s.lastBits = floatBits(v);
+        }
+        this.logSamples += series.length;
+      }
+      for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
+    });
+    try {
+      run();
+    } catch (err) {
+      // The transaction rolled back; so must the head. Reload it from what the file holds.
+      for (let i = 0; i < series.length; i++) series[i]!.chunk = chunkState[i] ?? null;
+      for (const s of created) this.byId.delete(s.id);
+      this.reloadHead();
+      throw err;
+    }
+    if (this.logSamples >= this.checkpointSamples) this.checkpoint();
+  }
+
+  private reloadHead(): void {
+    this.byKey.clear();
+    this.byId.clear();
+    this.logSamples = 0;
+    this.load();
+  }
+
+  /** Writes every open chunk to head_chunks and truncates the log. */
+  checkpoint(): void {
+    if (this.opts.readonly) return;
+    const upsert = this.db.prepare('INSERT OR REPLACE INTO head_chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)');
+    this.db.transaction(() => {
+      this.db.exec('DELETE FROM head_chunks');
+      for (const s of this.byId.values()) {
+        if (s.chunk && s.chunk.numSamples() > 0) {
+          if (s.chunk.numSamples() >= this.samplesPerChunk) {
+            this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
+            s.chunk = null;
+          } else {
+            upsert.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
+          }
+        }
+      }
+      this.db.exec('DELETE FROM head_log');
+    })();
+    this.logSamples = 0;
+  }
+
+  querier(mint: number, maxt: number): Querier {
+    const selectChunks = this.db.prepare('SELECT data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time');
+    const selectHeadChunk = this.opts.readonly ? this.db.prepare('SELECT data FROM head_chunks WHERE series_id = ?') : null;
+    const ids = (matchers: Matcher[]) => this.postingsFor(matchers);
+    const make = (s: HeadSeries): StoredSeries => ({
+      labels: s.labels,
+      samples: () => {
+        const blobs = (selectChunks.all(s.id, mint, maxt) as { data: Buffer }[]).map((r) => r.data as Uint8Array);
+        if (s.chunk && s.chunk.numSamples() > 0) blobs.push(s.chunk.bytes());
+        else if (selectHeadChunk) {
+          const row = selectHeadChunk.get(s.id) as { data: Buffer } | undefined;
+          if (row) blobs.push(row.data);
+        }
+        return decodeRange(blobs, mint, maxt);
+      },
+    });
+    return {
+      select: (matchers) => ids(matchers).map((id) => make(this.byId.get(id)!)),
+      labelNames: (matchers) => {
+        if (!matchers || matchers.length === 0) return (this.db.prepare('SELECT DISTINCT name FROM postings ORDER BY name').pluck().all() as string[]);
+        const names = new Set<string>();
+        for (const id of ids(matchers)) for (const l of this.byId.get(id)!.labels) names.add(l.name);
+        return [...names].sort();
+      },
+      labelValues: (name, matchers) => {
+        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT DISTINCT value FROM postings WHERE name = ? ORDER BY value').pluck().all(name) as string[];
+        const values = new Set<string>();
+        for (const id of ids(matchers)) {
+          const v = this.byId.get(id)!.labels.find((l) => l.name === name)?.value;
+          if (v !== undefined) values.add(v);
+        }
+        return [...values].sort();
+      },
+    };
+  }
+
+  /** Series ids matching all matchers, via the postings (Prometheus's PostingsForMatchers). */
+  private postingsFor(matchers: Matcher[]): number[] {
+    let result: Set<number> | null = null;
+    const intersect = (ids: Iterable<number>) => {
+      const next = new Set<number>();
+      for (const id of ids) if (result === null || result.has(id)) next.add(id);
+      result = next;
+    };
+    // Matchers that select by what a label is go first; those that need "all series" go last.
+    const ordered = [...matchers].sort((a, b) => Number(a.matchesEmpty) - Number(b.matchesEmpty));
+    for (const m of ordered) {
+      if (!m.matchesEmpty) {
+        intersect(this.idsWithValue(m.name, (v) => m.matches(v), m));
+      } else {
+        // Matches the empty value: series without the label, or with a matching value.
+        const excluded = new Set(this.idsWithValue(m.name, (v) => !m.matches(v), null));
+        if (result === null) result = new Set(this.byId.keys());
+        for (const id of excluded) (result as Set<number>).delete(id);
+      }
+      if ((result as Set<number> | null)?.size === 0) return [];
+    }
+    return [...(result ?? new Set(this.byId.keys()))].sort((a, b) => a - b);
+  }
+
+  private idsWithValue(name: string, accept: (v: string) => boolean, m: Matcher | null): number[] {
+    if (m?.type === '=') return this.db.prepare('SELECT series_id FROM postings WHERE name = ? AND value = ?').pluck().all(name, m.value) as number[];
+    if (m?.setValues) {
+      const marks = m.setValues.map(() => '?').join(',');
+      return this.db.prepare(`SELECT series_id FROM postings WHERE name = ? AND value IN (${marks})`).pluck().all(name, ...m.setValues) as number[];
+    }
+    const rows = (
+      m?.prefix
+        ? this.db.prepare('SELECT value, series_id FROM postings WHERE name = ? AND value >= ? AND value < ?').all(name, m.prefix, m.prefix + '\uffff')
+        : this.db.prepare('SELECT value, series_id FROM postings WHERE name = ?').all(name)
+    ) as { value: string; series_id: number }[];
+    const out: number[] = [];
+    let lastValue: string | null = null;
+    let lastOk = false;
+    for (const r of rows) {
+      if (r.value !== lastValue) {
+        lastValue = r.value;
+        lastOk = accept(r.value);
+      }
+      if (lastOk) out.push(r.series_id);
+    }
+    return out;
+  }
+
+  metadata(): Map<string, MetricMetadata> {
+    const out = new Map<string, MetricMetadata>();
+    for (const r of this.db.prepare('SELECT metric, type, help, unit FROM metadata').iterate() as Iterable<{ metric: string } & MetricMetadata>) {
+      out.set(r.metric, { type: r.type, help: r.help, unit: r.unit });
+    }
+    return out;
+  }
+
+  stats(): { series: number; chunks: number; bytes: number } {
+    const chunks = this.db.prepare('SELECT COUNT(*) FROM chunks').pluck().get() as number;
+    const pageCount = this.db.pragma('page_count', { simple: true }) as number;
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    return { series: this.byId.size, chunks, bytes: pageCount * pageSize };
+  }
+
+  close(): void {
+    if (!this.opts.readonly && this.db.open) this.checkpoint();
+    if (this.db.open) this.db.close();
+  }
+}
+
+function lastBits(chunk: XorChunk): bigint | null {
+  const it = chunk.iterator();
+  let bits: bigint | null = null;
+  while (it.next()) bits = floatBits(it.v);
+  return bits;
+}
+
+/** Decodes chunks (ascending, non-overlapping) and keeps samples with mint ≤ t ≤ maxt. */
+function decodeRange(blobs: Uint8Array[], mint: number, maxt: number): { t: Float64Array; v: Float64Array } {
+  let total = 0;
+  for (const b of blobs) total += (b[0]! << 8) | b[1]!;
+  const t = new Float64Array(total);
+  const v = new Float64Array(total);
+  let n = 0;
+  const it = new XorIterator();
+  for (const b of blobs) {
+    it.reset(b);
+    while (it.next()) {
+      if (it.t < mint) continue;
+      if (it.t > maxt) break;
+      t[n] = it.t;
+      v[n] = it.v;
+      n++;
+    }
+  }
+  return { t: t.subarray(0, n), v: v.subarray(0, n) };
+}
