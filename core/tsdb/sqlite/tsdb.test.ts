@@ -76,6 +76,20 @@ describe('Tsdb', () => {
     again.close();
   });
 
+  it('does not resurrect a checkpointed head chunk that was cut before a crash', async () => {
+    // Checkpoint at 80 samples, cut at 120, crash, then fill past the next cut.
+    const db = Tsdb.open(file, { checkpointSamples: 80 });
+    await fill(db, 1, 130);
+    (db as unknown as { db: Database.Database }).db.close();
+    const again = Tsdb.open(file, { checkpointSamples: 1e9 });
+    const app = again.appender();
+    for (let i = 130; i < 260; i++) app.append(L('m', { s: '0' }), 1_700_000_000_000 + i * 15_000, i);
+    await app.commit();
+    const got = all(again)[0]!;
+    expect([...got.v]).toEqual(Array.from({ length: 260 }, (_, i) => i));
+    again.close();
+  });
+
   it('rejects out-of-order and changed duplicate samples per sample, accepts identical resends', async () => {
     const db = Tsdb.open(file);
     const app = db.appender();

@@ -126,6 +126,7 @@ export class Tsdb implements Appendable {
     insertSeries: Database.Statement;
     insertPosting: Database.Statement;
     insertChunk: Database.Statement;
+    deleteHeadChunk: Database.Statement;
     insertLog: Database.Statement;
     upsertMeta: Database.Statement;
   };
@@ -153,7 +154,9 @@ export class Tsdb implements Appendable {
       : {
           insertSeries: this.db.prepare('INSERT INTO series (id, labels, metric) VALUES (?, ?, ?)'),
           insertPosting: this.db.prepare('INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)'),
-          insertChunk: this.db.prepare('INSERT OR REPLACE INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
+          // Plain INSERT: a chunk must never silently replace another.
+          insertChunk: this.db.prepare('INSERT INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
+          deleteHeadChunk: this.db.prepare('DELETE FROM head_chunks WHERE series_id = ?'),
           insertLog: this.db.prepare('INSERT INTO head_log (min_time, data) VALUES (?, ?)'),
           upsertMeta: this.db.prepare(
             'INSERT INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?) ON CONFLICT (metric) DO UPDATE SET type = excluded.type, help = excluded.help, unit = excluded.unit',
@@ -180,7 +183,9 @@ export class Tsdb implements Appendable {
     }
     for (const row of this.db.prepare('SELECT series_id AS id, max_time AS t, data FROM head_chunks').iterate() as Iterable<{ id: number; t: number; data: Buffer }>) {
       const s = this.byId.get(row.id);
-      if (!s) continue;
+      // A checkpointed head chunk that was cut since is already in chunks (its row is deleted on cut;
+      // this guards files from before that rule).
+      if (!s || row.t <= s.lastT) continue;
       s.chunk = XorChunk.from(row.data);
       s.lastT = Math.max(s.lastT, row.t);
     }
@@ -206,9 +211,13 @@ export class Tsdb implements Appendable {
     s.chunk.append(t, v);
     s.lastT = t;
     if (s.chunk.numSamples() >= this.samplesPerChunk) {
-      if (persist) this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
       // During replay the cut is left for the next commit or checkpoint to persist.
-      if (persist) s.chunk = null;
+      if (persist) {
+        this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
+        // Its checkpointed prefix must not come back as the head after a restart.
+        this.stmt.deleteHeadChunk.run(s.id);
+        s.chunk = null;
+      }
     }
   }
 
