@@ -1,6 +1,7 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
 import { runCheckMetrics } from '../exposition/check.js';
+import { exportCommand, importCommand } from './data.js';
 import { scrapeCommand } from './scrape.js';
 import { serveCommand } from './serve.js';
 
@@ -11,6 +12,8 @@ const USAGE = `Usage: kubeglass <command> [options]
 Commands:
   serve      run Kubeglass in browser mode: the engine in Node and the app on http://127.0.0.1
   scrape     scrape the targets of a Prometheus-style config and print the samples
+  import     import OpenMetrics with timestamps into a context's database
+  export     write a context's samples as OpenMetrics with timestamps
   check-metrics [--format text|openmetrics]
              lint an exposition read on stdin, as promtool check metrics does
   version    print the version
@@ -25,6 +28,10 @@ export async function main(argv: string[]): Promise<number> {
         return await serveCommand(rest);
       case 'scrape':
         return await scrapeCommand(rest);
+      case 'import':
+        return await importCommand(rest);
+      case 'export':
+        return await exportCommand(rest);
       case 'check-metrics':
         return runCheckMetrics(
           rest.some((a) => a === '-h' || a === '--help') ? '' : await readStdin(),

@@ -6,18 +6,25 @@ export const SCHEMA_VERSION = 1;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
-    CREATE TABLE series (
+    -- every distinct label name/value pair once, as Prometheus's index keeps a symbol table
+    CREATE TABLE label_pairs (
       id INTEGER PRIMARY KEY,
-      -- canonical label set: name \\xff value \\xff …, sorted by name
-      labels TEXT NOT NULL UNIQUE,
-      metric TEXT NOT NULL
-    );
-    -- postings: label name/value → series, covering so selects never touch the series table
-    CREATE TABLE postings (
       name TEXT NOT NULL,
       value TEXT NOT NULL,
+      UNIQUE (name, value)
+    );
+    -- a series is its sorted label pairs (ids as varints); hash finds it without a text index
+    CREATE TABLE series (
+      id INTEGER PRIMARY KEY,
+      hash INTEGER NOT NULL,
+      pairs BLOB NOT NULL
+    );
+    CREATE INDEX series_hash ON series (hash);
+    -- postings: label pair → series, integers only
+    CREATE TABLE postings (
+      pair_id INTEGER NOT NULL,
       series_id INTEGER NOT NULL,
-      PRIMARY KEY (name, value, series_id)
+      PRIMARY KEY (pair_id, series_id)
     ) WITHOUT ROWID;
     -- full, immutable Gorilla (XOR) chunks, Prometheus's encoding
     CREATE TABLE chunks (

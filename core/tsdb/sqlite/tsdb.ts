@@ -4,7 +4,7 @@
 // stays short. A crash loses at most the commit in flight: on open, the last checkpoint is loaded
 // and the log replayed.
 import Database from 'better-sqlite3';
-import { labelsKey, METRIC_NAME, type Label, type Labels } from '../../model/labels.js';
+import { fnv1a64, labelsKey, type Label, type Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
 import { XorChunk, XorIterator } from '../chunkenc/xor.js';
@@ -48,13 +48,6 @@ export interface Querier {
 }
 
 const SEP = '\xff';
-
-function keyToLabels(key: string): Labels {
-  const parts = key.split(SEP);
-  const out: Label[] = [];
-  for (let i = 0; i + 1 < parts.length; i += 2) out.push({ name: parts[i]!, value: parts[i + 1]! });
-  return out;
-}
 
 // Varint helpers for the log records: unsigned LEB128 and zigzag for signed deltas.
 class Writer {
@@ -122,7 +115,11 @@ export class Tsdb implements Appendable {
   private logSamples = 0;
   private batchGen = 0;
   private nextId = 1;
+  /** name \xff value → label_pairs.id, for every pair in the file. */
+  private readonly pairIds = new Map<string, number>();
+  private nextPairId = 1;
   private readonly stmt: {
+    insertPair: Database.Statement;
     insertSeries: Database.Statement;
     insertPosting: Database.Statement;
     insertChunk: Database.Statement;
@@ -152,8 +149,9 @@ export class Tsdb implements Appendable {
     this.stmt = opts.readonly
       ? ({} as never)
       : {
-          insertSeries: this.db.prepare('INSERT INTO series (id, labels, metric) VALUES (?, ?, ?)'),
-          insertPosting: this.db.prepare('INSERT INTO postings (name, value, series_id) VALUES (?, ?, ?)'),
+          insertPair: this.db.prepare('INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)'),
+          insertSeries: this.db.prepare('INSERT INTO series (id, hash, pairs) VALUES (?, ?, ?)'),
+          insertPosting: this.db.prepare('INSERT INTO postings (pair_id, series_id) VALUES (?, ?)'),
           // Plain INSERT: a chunk must never silently replace another.
           insertChunk: this.db.prepare('INSERT INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
           deleteHeadChunk: this.db.prepare('DELETE FROM head_chunks WHERE series_id = ?'),
@@ -171,9 +169,18 @@ export class Tsdb implements Appendable {
 
   /** Loads series, the checkpointed head and replays the log. */
   private load(): void {
-    for (const row of this.db.prepare('SELECT id, labels FROM series').iterate() as Iterable<{ id: number; labels: string }>) {
-      const s: HeadSeries = { id: row.id, labels: keyToLabels(row.labels), chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: 0 };
-      this.byKey.set(row.labels, s);
+    const pairById = new Map<number, Label>();
+    for (const row of this.db.prepare('SELECT id, name, value FROM label_pairs').iterate() as Iterable<{ id: number; name: string; value: string }>) {
+      pairById.set(row.id, { name: row.name, value: row.value });
+      this.pairIds.set(row.name + SEP + row.value, row.id);
+      if (row.id >= this.nextPairId) this.nextPairId = row.id + 1;
+    }
+    for (const row of this.db.prepare('SELECT id, pairs FROM series').iterate() as Iterable<{ id: number; pairs: Buffer }>) {
+      const r = new Reader(row.pairs);
+      const labels: Label[] = [];
+      while (!r.done) labels.push(pairById.get(r.uvarint())!);
+      const s: HeadSeries = { id: row.id, labels, chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: 0 };
+      this.byKey.set(labelsKey(labels), s);
       this.byId.set(row.id, s);
       if (row.id >= this.nextId) this.nextId = row.id + 1;
     }
@@ -221,8 +228,13 @@ export class Tsdb implements Appendable {
     }
   }
 
-  appender(): Appender {
+  /**
+   * `durable: false` skips the write-ahead log (bulk imports: the caller checkpoints at the end,
+   * and a crash midway loses the import in progress, not earlier data).
+   */
+  appender(options: { durable?: boolean } = {}): Appender {
     if (this.opts.readonly) throw new TsdbError(`${this.file} is open read-only`);
+    const durable = options.durable !== false;
     const gen = ++this.batchGen;
     let series: HeadSeries[] = [];
     let ts: number[] = [];
@@ -271,7 +283,7 @@ export class Tsdb implements Appendable {
       },
       commit: async () => {
         try {
-          this.commitBatch(series, ts, vs, created, meta);
+          this.commitBatch(series, ts, vs, created, meta, durable);
         } catch (err) {
           reset();
           throw err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
@@ -283,7 +295,7 @@ export class Tsdb implements Appendable {
     };
   }
 
-  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, created: HeadSeries[], meta: Map<string, MetricMetadata>): void {
+  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, created: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): void {
     if (series.length === 0 && created.length === 0 && meta.size === 0) return;
     // A series another (rolled-back) appender created but never committed is created by this one.
     for (const s of series) if (s.id === 0 && !created.includes(s)) created.push(s);
@@ -292,11 +304,22 @@ export class Tsdb implements Appendable {
       for (const s of created) {
         s.id = this.nextId++;
         const key = labelsKey(s.labels);
-        this.stmt.insertSeries.run(s.id, key, s.labels.find((l) => l.name === METRIC_NAME)?.value ?? '');
-        for (const l of s.labels) this.stmt.insertPosting.run(l.name, l.value, s.id);
+        const w = new Writer();
+        for (const l of s.labels) {
+          const pk = l.name + SEP + l.value;
+          let pid = this.pairIds.get(pk);
+          if (pid === undefined) {
+            pid = this.nextPairId++;
+            this.stmt.insertPair.run(pid, l.name, l.value);
+            this.pairIds.set(pk, pid);
+          }
+          w.uvarint(pid);
+          this.stmt.insertPosting.run(pid, s.id);
+        }
+        this.stmt.insertSeries.run(s.id, BigInt.asIntN(64, fnv1a64(key)), w.buf.subarray(0, w.pos));
         this.byId.set(s.id, s);
       }
-      if (series.length > 0) {
+      if (series.length > 0 && durable) {
         let minT = Infinity;
         for (const t of ts) if (t < minT) minT = t;
         const w = new Writer();
@@ -306,13 +329,15 @@ export class Tsdb implements Appendable {
           w.float(vs.get(i));
         }
         this.stmt.insertLog.run(minT, w.buf.subarray(0, w.pos));
+        this.logSamples += series.length;
+      }
+      if (series.length > 0) {
         for (let i = 0; i < series.length; i++) {
           const s = series[i]!;
           const v = vs.get(i);
           this.appendToHead(s, ts[i]!, v, true);
           s.lastBits = floatBits(v);
         }
-        this.logSamples += series.length;
       }
       for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
     });
@@ -375,13 +400,13 @@ export class Tsdb implements Appendable {
     return {
       select: (matchers) => ids(matchers).map((id) => make(this.byId.get(id)!)),
       labelNames: (matchers) => {
-        if (!matchers || matchers.length === 0) return (this.db.prepare('SELECT DISTINCT name FROM postings ORDER BY name').pluck().all() as string[]);
+        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT DISTINCT name FROM label_pairs ORDER BY name').pluck().all() as string[];
         const names = new Set<string>();
         for (const id of ids(matchers)) for (const l of this.byId.get(id)!.labels) names.add(l.name);
         return [...names].sort();
       },
       labelValues: (name, matchers) => {
-        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT DISTINCT value FROM postings WHERE name = ? ORDER BY value').pluck().all(name) as string[];
+        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT value FROM label_pairs WHERE name = ? ORDER BY value').pluck().all(name) as string[];
         const values = new Set<string>();
         for (const id of ids(matchers)) {
           const v = this.byId.get(id)!.labels.find((l) => l.name === name)?.value;
@@ -417,26 +442,25 @@ export class Tsdb implements Appendable {
   }
 
   private idsWithValue(name: string, accept: (v: string) => boolean, m: Matcher | null): number[] {
-    if (m?.type === '=') return this.db.prepare('SELECT series_id FROM postings WHERE name = ? AND value = ?').pluck().all(name, m.value) as number[];
-    if (m?.setValues) {
-      const marks = m.setValues.map(() => '?').join(',');
-      return this.db.prepare(`SELECT series_id FROM postings WHERE name = ? AND value IN (${marks})`).pluck().all(name, ...m.setValues) as number[];
+    let pairs: number[];
+    if (m?.type === '=') {
+      const id = this.pairIds.get(name + SEP + m.value);
+      pairs = id === undefined ? [] : [id];
+    } else if (m?.setValues) {
+      pairs = m.setValues.map((v) => this.pairIds.get(name + SEP + v)).filter((id): id is number => id !== undefined);
+    } else {
+      const rows = (
+        m?.prefix
+          ? this.db.prepare('SELECT id, value FROM label_pairs WHERE name = ? AND value >= ? AND value < ?').all(name, m.prefix, m.prefix + '\uffff')
+          : this.db.prepare('SELECT id, value FROM label_pairs WHERE name = ?').all(name)
+      ) as { id: number; value: string }[];
+      pairs = rows.filter((r) => accept(r.value)).map((r) => r.id);
     }
-    const rows = (
-      m?.prefix
-        ? this.db.prepare('SELECT value, series_id FROM postings WHERE name = ? AND value >= ? AND value < ?').all(name, m.prefix, m.prefix + '\uffff')
-        : this.db.prepare('SELECT value, series_id FROM postings WHERE name = ?').all(name)
-    ) as { value: string; series_id: number }[];
+    if (pairs.length === 0) return [];
+    const stmt = this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck();
+    if (pairs.length === 1) return stmt.all(pairs[0]) as number[];
     const out: number[] = [];
-    let lastValue: string | null = null;
-    let lastOk = false;
-    for (const r of rows) {
-      if (r.value !== lastValue) {
-        lastValue = r.value;
-        lastOk = accept(r.value);
-      }
-      if (lastOk) out.push(r.series_id);
-    }
+    for (const p of pairs) for (const id of stmt.all(p) as number[]) out.push(id);
     return out;
   }
 

@@ -1,0 +1,174 @@
+// OpenMetrics text with timestamps in and out of a context's database, so data moves to and from
+// Prometheus (promtool tsdb create-blocks-from openmetrics reads our export). Import streams the
+// input in slices, so a multi-gigabyte file needs memory for one slice, not the file.
+import { OpenMetricsParser } from '../exposition/openmetrics.js';
+import { ParseError } from '../exposition/types.js';
+import { METRIC_NAME, type Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
+import { isStaleNaN } from '../model/value.js';
+import { formatFloat } from '../scrape/print.js';
+import type { MetricMetadata } from './interface.js';
+import type { Tsdb } from './sqlite/tsdb.js';
+
+export interface ImportResult {
+  samples: number;
+  series: number;
+  outOfOrder: number;
+  duplicate: number;
+}
+
+const SLICE = 4 << 20;
+
+function escapeHelp(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | string>): Promise<ImportResult> {
+  const result: ImportResult = { samples: 0, series: 0, outOfOrder: 0, duplicate: 0 };
+  const seen = new Set<string>();
+  // Metadata lines of the family in progress, repeated at the top of the next slice so each slice
+  // parses as a complete document.
+  let carry = '';
+  let carryName = '';
+  let lineBase = 0;
+  let pending = '';
+  let sawEof = false;
+
+  const parseSlice = async (text: string, last: boolean) => {
+    if (sawEof && text.trim() !== '') throw new ParseError(lineBase + 1, 1, 'unexpected data after # EOF');
+    const doc = carry + text + (last ? '' : '# EOF\n');
+    const p = new OpenMetricsParser(doc);
+    const app = db.appender({ durable: false });
+    const meta = new Map<string, Partial<MetricMetadata>>();
+    try {
+      for (let kind = p.next(); kind !== 'eof'; kind = p.next()) {
+        if (kind === 'type' || kind === 'help' || kind === 'unit') {
+          const name = p.metaName();
+          if (name !== carryName) {
+            carryName = name;
+            carry = '';
+          }
+          const m = meta.get(name) ?? {};
+          if (kind === 'type') {
+            m.type = p.type();
+            carry += `# TYPE ${name} ${m.type}\n`;
+          } else if (kind === 'help') {
+            m.help = p.help();
+            carry += `# HELP ${name} ${escapeHelp(m.help)}\n`;
+          } else {
+            m.unit = p.unit();
+            carry += `# UNIT ${name} ${m.unit}\n`;
+          }
+          meta.set(name, m);
+          continue;
+        }
+        if (kind !== 'series') continue;
+        const t = p.timestamp();
+        if (t === null) throw new ParseError(p.line(), 1, 'sample without a timestamp: an import needs one on every sample');
+        const labels: Labels = p.labels();
+        const rejection = app.append(labels, t, p.value());
+        if (rejection === 'out_of_order') result.outOfOrder++;
+        else if (rejection === 'duplicate') result.duplicate++;
+        else {
+          result.samples++;
+          const key = p.seriesText();
+          if (!seen.has(key)) {
+            seen.add(key);
+            result.series++;
+          }
+        }
+      }
+      for (const [name, m] of meta) app.updateMetadata(name, { type: m.type ?? 'unknown', help: m.help ?? '', unit: m.unit ?? '' });
+      await app.commit();
+    } catch (err) {
+      app.rollback();
+      if (err instanceof ParseError) {
+        // Report lines of the input, not of the slice with its repeated header.
+        const carried = doc.slice(0, carry.length).split('\n').length - 1;
+        throw new ParseError(lineBase + err.line - carried, err.column, err.reason);
+      }
+      throw err;
+    }
+    if (last) sawEof = true;
+  };
+
+  for await (const chunk of input) {
+    pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    if (pending.length < SLICE) continue;
+    const cut = pending.lastIndexOf('\n') + 1;
+    if (cut === 0) continue;
+    const slice = pending.slice(0, cut);
+    pending = pending.slice(cut);
+    await parseSlice(slice, false);
+    lineBase += slice.split('\n').length - 1;
+  }
+  if (!pending.endsWith('# EOF\n') && !pending.endsWith('# EOF')) {
+    throw new ParseError(lineBase + pending.split('\n').length, 1, 'the input does not end with # EOF');
+  }
+  await parseSlice(pending, true);
+  db.checkpoint();
+  return result;
+}
+
+export interface ExportOptions {
+  matchers: Matcher[];
+  mint: number;
+  maxt: number;
+}
+
+/**
+ * Writes series as OpenMetrics with timestamps (seconds). Each metric name is its own family; its
+ * TYPE is written when it is one OpenMetrics allows for that name (gauge, unknown), otherwise
+ * the family is written as unknown so promtool accepts it. Staleness markers have no text form
+ * and are left out.
+ */
+export function exportOpenMetrics(db: Tsdb, write: (s: string) => void, opts: ExportOptions): { series: number; samples: number } {
+  const q = db.querier(opts.mint, opts.maxt);
+  const meta = db.metadata();
+  const byName = new Map<string, { labels: Labels; samples: () => { t: Float64Array; v: Float64Array } }[]>();
+  for (const s of q.select(opts.matchers)) {
+    const name = s.labels.find((l) => l.name === METRIC_NAME)?.value ?? '';
+    let list = byName.get(name);
+    if (!list) byName.set(name, (list = []));
+    list.push(s);
+  }
+  let series = 0;
+  let samples = 0;
+  let buf = '';
+  const flush = () => {
+    if (buf.length > 0) write(buf);
+    buf = '';
+  };
+  for (const name of [...byName.keys()].sort()) {
+    const m = meta.get(name);
+    const type = m && (m.type === 'gauge' || m.type === 'unknown') ? m.type : 'unknown';
+    buf += `# TYPE ${name} ${type}\n`;
+    if (m?.help) buf += `# HELP ${name} ${escapeHelp(m.help)}\n`;
+    for (const s of byName.get(name)!) {
+      const lbl = s.labels
+        .filter((l) => l.name !== METRIC_NAME)
+        .map((l) => `${l.name}="${l.value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
+        .join(',');
+      const prefix = lbl ? `${name}{${lbl}} ` : `${name} `;
+      const { t, v } = s.samples();
+      let wrote = false;
+      for (let i = 0; i < t.length; i++) {
+        if (isStaleNaN(v[i]!)) continue;
+        buf += `${prefix}${formatFloat(v[i]!)} ${formatSeconds(t[i]!)}\n`;
+        samples++;
+        wrote = true;
+        if (buf.length > 1 << 20) flush();
+      }
+      if (wrote) series++;
+    }
+  }
+  buf += '# EOF\n';
+  flush();
+  return { series, samples };
+}
+
+function formatSeconds(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const frac = ms - s * 1000;
+  return frac === 0 ? String(s) : `${s}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+}
