@@ -36,7 +36,11 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
 
   const parseSlice = async (text: string, last: boolean) => {
     if (sawEof && text.trim() !== '') throw new ParseError(lineBase + 1, 1, 'unexpected data after # EOF');
-    const doc = carry + text + (last ? '' : '# EOF\n');
+    // The header is parsed again at the top of this slice, which rebuilds the carry from scratch.
+    const header = carry;
+    carry = '';
+    carryName = '';
+    const doc = header + text + (last ? '' : '# EOF\n');
     const p = new OpenMetricsParser(doc);
     const app = db.appender({ durable: false });
     const meta = new Map<string, Partial<MetricMetadata>>();
@@ -84,7 +88,7 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
       app.rollback();
       if (err instanceof ParseError) {
         // Report lines of the input, not of the slice with its repeated header.
-        const carried = doc.slice(0, carry.length).split('\n').length - 1;
+        const carried = header.split('\n').length - 1;
         throw new ParseError(lineBase + err.line - carried, err.column, err.reason);
       }
       throw err;

@@ -219,3 +219,48 @@ describe('Tsdb', () => {
     ro.close();
   });
 });
+
+describe('retention', () => {
+  const day = 24 * 3600_000;
+
+  it('drops data older than the retention time, and series left empty with their labels', async () => {
+    const db = Tsdb.open(file, { samplesPerChunk: 10 });
+    const app = db.appender();
+    for (let i = 0; i < 40; i++) {
+      app.append(L('old'), i * 3600_000, i); // 40 hours from t=0
+      app.append(L('new', { keep: 'yes' }), 30 * day + i * 3600_000, i);
+    }
+    await app.commit();
+    const now = 30 * day + 40 * 3600_000;
+    const r = db.applyRetention({ maxAgeMs: 15 * day }, now);
+    expect(r.series).toBe(1);
+    expect(all(db).map((s) => s.labels.__name__)).toEqual(['new']);
+    expect(all(db)[0]!.t.length).toBe(40);
+    expect(db.querier(-Infinity, Infinity).labelNames()).toEqual(['__name__', 'keep']);
+    // The series can come back later, as a new one.
+    const again = db.appender();
+    expect(again.append(L('old'), now, 1)).toBeNull();
+    await again.commit();
+    expect(all(db, new Matcher('=', '__name__', 'old'))[0]!.t.length).toBe(1);
+    db.close();
+  });
+
+  it('drops the oldest data until the file fits a size limit, and gives the space back', async () => {
+    const db = Tsdb.open(file, { samplesPerChunk: 120 });
+    await fill(db, 50, 1200);
+    db.checkpoint();
+    db.applyRetention({}); // only gives the truncated log's pages back
+    const before = db.stats().bytes;
+    const limit = Math.floor(before * 0.6);
+    db.applyRetention({ maxBytes: limit });
+    const after = db.stats().bytes;
+    expect(after).toBeLessThanOrEqual(limit);
+    expect(after).toBeGreaterThan(limit / 2); // the oldest data went, not everything
+    const s0 = all(db, new Matcher('=', 's', '0'))[0]!;
+    // What remains is the newest data, contiguous up to the last sample.
+    expect(s0.t[s0.t.length - 1]).toBe(1_700_000_000_000 + 1199 * 15_000);
+    expect(s0.t.length).toBeLessThan(1200);
+    expect(s0.t.length).toBeGreaterThan(0);
+    db.close();
+  });
+});

@@ -137,6 +137,8 @@ export class Tsdb implements Appendable {
     try {
       this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
       if (!opts.readonly) {
+        // Must precede the first table: lets retention hand freed pages back to the filesystem.
+        if ((this.db.pragma('user_version', { simple: true }) as number) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db, file);
@@ -462,6 +464,90 @@ export class Tsdb implements Appendable {
     const out: number[] = [];
     for (const p of pairs) for (const id of stmt.all(p) as number[]) out.push(id);
     return out;
+  }
+
+  /**
+   * Deletes data older than `maxAgeMs` before `now`, then the oldest data until the file fits in
+   * `maxBytes`; removes series left with no samples and hands freed pages back to the filesystem.
+   * Returns how many chunks and series were removed.
+   */
+  applyRetention(policy: { maxAgeMs?: number; maxBytes?: number }, now = Date.now()): { chunks: number; series: number } {
+    if (this.opts.readonly) return { chunks: 0, series: 0 };
+    let chunks = 0;
+    const dropHeadBefore = (cutoff: number) => {
+      for (const s of this.byId.values()) {
+        if (s.chunk && s.chunk.numSamples() > 0 && s.chunk.maxTime() < cutoff) {
+          s.chunk = null;
+          this.stmt.deleteHeadChunk.run(s.id);
+        }
+      }
+    };
+    if (policy.maxAgeMs !== undefined && policy.maxAgeMs > 0) {
+      const cutoff = now - policy.maxAgeMs;
+      this.db.transaction(() => {
+        chunks += this.db.prepare('DELETE FROM chunks WHERE max_time < ?').run(cutoff).changes;
+        dropHeadBefore(cutoff);
+      })();
+    }
+    if (policy.maxBytes !== undefined && policy.maxBytes > 0) {
+      const used = () => {
+        const pages = this.db.pragma('page_count', { simple: true }) as number;
+        const free = this.db.pragma('freelist_count', { simple: true }) as number;
+        return (pages - free) * (this.db.pragma('page_size', { simple: true }) as number);
+      };
+      // Oldest first, as Prometheus drops its oldest blocks: free what the chunks' own bytes say
+      // is needed (page-level accounting lags behind deletes, and would over-delete).
+      // A few rounds: B-tree pages fill unevenly, so one estimate can fall short.
+      for (let round = 0; round < 4; round++) {
+        const excess = used() - policy.maxBytes;
+        if (excess <= 0) break;
+        let freed = 0;
+        let cutoff: number | null = null;
+        for (const row of this.db.prepare('SELECT max_time AS t, length(data) + 24 AS n FROM chunks ORDER BY max_time').iterate() as Iterable<{ t: number; n: number }>) {
+          freed += row.n;
+          cutoff = row.t;
+          if (freed >= excess) break;
+        }
+        if (cutoff !== null) {
+          const c = cutoff;
+          this.db.transaction(() => {
+            chunks += this.db.prepare('DELETE FROM chunks WHERE max_time <= ?').run(c).changes;
+            dropHeadBefore(c + 1);
+          })();
+        }
+        this.db.pragma('incremental_vacuum');
+      }
+    }
+    const series = this.dropEmptySeries();
+    this.db.pragma('incremental_vacuum');
+    return { chunks, series };
+  }
+
+  /** Series with neither stored chunks nor head samples go, with their postings and unused pairs. */
+  private dropEmptySeries(): number {
+    const withChunks = new Set(this.db.prepare('SELECT DISTINCT series_id FROM chunks').pluck().all() as number[]);
+    const empty = [...this.byId.values()].filter((s) => !withChunks.has(s.id) && !(s.chunk && s.chunk.numSamples() > 0));
+    if (empty.length === 0) return 0;
+    this.db.transaction(() => {
+      const delSeries = this.db.prepare('DELETE FROM series WHERE id = ?');
+      const delPostings = this.db.prepare('DELETE FROM postings WHERE series_id = ? AND pair_id = ?');
+      for (const s of empty) {
+        delSeries.run(s.id);
+        for (const l of s.labels) delPostings.run(s.id, this.pairIds.get(l.name + SEP + l.value));
+        this.stmt.deleteHeadChunk.run(s.id);
+      }
+      const orphans = this.db.prepare('SELECT id, name, value FROM label_pairs WHERE NOT EXISTS (SELECT 1 FROM postings WHERE pair_id = label_pairs.id)').all() as { id: number; name: string; value: string }[];
+      const delPair = this.db.prepare('DELETE FROM label_pairs WHERE id = ?');
+      for (const p of orphans) {
+        delPair.run(p.id);
+        this.pairIds.delete(p.name + SEP + p.value);
+      }
+    })();
+    for (const s of empty) {
+      this.byId.delete(s.id);
+      this.byKey.delete(labelsKey(s.labels));
+    }
+    return empty.length;
   }
 
   metadata(): Map<string, MetricMetadata> {
