@@ -8,6 +8,11 @@
 //   XOR value: '0' unchanged | '10' + bits in the previous leading/trailing window
 //              | '11' + 5-bit leading zeros (clamped to 31) + 6-bit significant bits (64 as 0) + bits
 //
+// bytes() is what Prometheus 3.x holds. Prometheus 2.x wrote the same bits but could end a chunk
+// with one extra zero byte (its bstream.writeByte, fixed in 3.0 by prometheus/prometheus#14854):
+// every one-sample chunk, and any chunk whose last write was whole bytes ending on a byte
+// boundary. Such chunks read the same here; reopened for appending, they lose that byte.
+//
 // Timestamps are int64 milliseconds in Prometheus and JS numbers here. append() accepts integers in
 // [-2^51, 2^51] (±71,000 years around 1970), which keeps every delta and delta-of-delta an exact
 // safe integer. Decoding a foreign chunk whose timestamps lie beyond ±2^53 gives inexact numbers.
@@ -16,7 +21,8 @@
 // (DataView), and from then on both sides carry the previous value as two int32 halves and XOR
 // those. Only the caller-visible value is made into a number, by DataView.getFloat64 from the exact
 // bits; decodeInto writes the bits straight into the caller's Float64Array, so NaN payloads are
-// kept there even where V8 would quiet a NaN number. A staleness marker whose quiet bit V8 has set
+// kept there even where V8 would quiet a NaN number, or replace it with the canonical NaN as some
+// stores into a plain JS array do. A staleness marker whose quiet bit V8 has set
 // (0x7ff8000000000002) is written as Prometheus's StaleNaN, 0x7ff0000000000002 (see model/value.ts).
 import {
   or32,
@@ -53,6 +59,9 @@ const HI = LITTLE_ENDIAN ? 1 : 0;
 const LO = 1 - HI;
 
 const floatView = new DataView(new ArrayBuffer(8));
+// What a fresh iterator reads until attached: a zero header, i.e. no samples. Never written.
+const EMPTY = new Uint8Array(2 + PAD_BYTES);
+const EMPTY_VIEW = new DataView(EMPTY.buffer);
 const cursor: VarintCursor = { value: 0, end: 0 };
 
 function bitsToFloat(hi: number, lo: number): number {
@@ -81,8 +90,8 @@ export class XorIterator {
   /** Value of the current sample (a staleness marker may come back with its quiet bit set). */
   v = 0;
 
-  private buf: Uint8Array = new Uint8Array(PAD_BYTES);
-  private dv = new DataView(this.buf.buffer);
+  private buf: Uint8Array = EMPTY;
+  private dv: DataView = EMPTY_VIEW;
   private own: Uint8Array | null = null; // padded copy of foreign bytes, reused across reset()
   private ownView: DataView | null = null;
   private n = 0;
@@ -200,8 +209,8 @@ export class XorIterator {
   }
 
   /** Internal, for XorChunk's reopen: the appender state after the last sample read. */
-  appenderState(): { n: number; pos: number; t: number; delta: number; hi: number; lo: number; leading: number; trailing: number } {
-    return { n: this.i, pos: this.pos, t: this.t, delta: this.delta, hi: this.hi, lo: this.lo, leading: this.leading, trailing: this.trailing };
+  appenderState(): { pos: number; t: number; delta: number; hi: number; lo: number; leading: number; trailing: number } {
+    return { pos: this.pos, t: this.t, delta: this.delta, hi: this.hi, lo: this.lo, leading: this.leading, trailing: this.trailing };
   }
 
   private readFirst(): number {
@@ -304,8 +313,12 @@ export class XorChunk {
   private leading = NO_WINDOW;
   private trailing = 0;
   private first = 0;
-  // A chunk from from() restores its appender state only when it is needed.
-  private replayPending = false;
+  // A chunk from from() decodes itself to restore the appender state only when that is needed
+  // (maxTime, append), and tidies its tail only before the first append, so reading never changes
+  // what bytes() returns.
+  private stateUnknown = false;
+  private tailUntidy = false;
+  private lastPos = HEADER_BITS;
 
   /**
    * An empty chunk. `capacity` is the encoded size to reserve, in bytes; the buffer doubles when
@@ -319,8 +332,10 @@ export class XorChunk {
   }
 
   /**
-   * Opens an encoded chunk (copied) for reading and appending. Appending first replays the chunk to
-   * restore the appender's state, exactly as Prometheus's XORChunk.Appender() does.
+   * Opens an encoded chunk (copied) for reading and appending. The first append replays the chunk
+   * to restore the appender's state, as Prometheus's XORChunk.Appender() does, quirk included: Go's
+   * iterator starts from a (0, 0) leading/trailing window rather than "none", so if no value had
+   * changed yet, the first change after reopening is written in that full 64-bit window.
    */
   static from(bytes: Uint8Array): XorChunk {
     const n = xorNumSamples(bytes);
@@ -336,7 +351,8 @@ export class XorChunk {
         throw e instanceof VarintError ? new CorruptChunkError('XOR chunk: bad first timestamp') : e;
       }
       c.first = cursor.value;
-      c.replayPending = true;
+      c.stateUnknown = true;
+      c.tailUntidy = true;
     }
     return c;
   }
@@ -346,24 +362,24 @@ export class XorChunk {
   }
 
   /**
-   * The encoded chunk, exactly as Prometheus would hold it. A view of the chunk's buffer: valid
-   * until the next append (which rewrites the header in place and may move the buffer); slice() it
-   * to keep it.
+   * The encoded chunk, as Prometheus 3.x would hold it (for a chunk from from(), the bytes given,
+   * until the first append). A view of the chunk's buffer: valid until the next append, which
+   * rewrites the header in place and may move the buffer; slice() it to keep it.
    */
   bytes(): Uint8Array {
     return this.buf.subarray(0, (this.pos + 7) >>> 3);
   }
 
-  /** Timestamp of the first sample. */
+  /** Timestamp of the first sample (the earliest, when samples are appended in order). */
   minTime(): number {
     if (this.n === 0) throw new RangeError('empty chunk has no minTime');
     return this.first;
   }
 
-  /** Timestamp of the last sample (on a chunk from from(), this decodes it once). */
+  /** Timestamp of the last sample; on a chunk from from() the first call decodes the chunk. */
   maxTime(): number {
     if (this.n === 0) throw new RangeError('empty chunk has no maxTime');
-    if (this.replayPending) this.replay();
+    if (this.stateUnknown) this.restoreState();
     return this.t;
   }
 
@@ -385,7 +401,7 @@ export class XorChunk {
     if (!(t >= -MAX_TIMESTAMP && t <= MAX_TIMESTAMP) || Math.floor(t) !== t) {
       throw new RangeError(`timestamp ${t} is not an integer within ±2^51`);
     }
-    if (this.replayPending) this.replay();
+    if (this.tailUntidy) this.tidyTail();
     const n = this.n;
     if (n === XOR_MAX_SAMPLES) throw new RangeError('XOR chunk capacity exceeded');
     if ((this.pos >>> 3) + PAD_BYTES > this.buf.length) this.ensureCapacity(this.buf.length * 2);
@@ -480,12 +496,12 @@ export class XorChunk {
   private ensureCapacity(bytes: number): void {
     if (bytes <= this.buf.length) return;
     const next = new Uint8Array(bytes);
-    next.set(this.buf.subarray(0, (this.pos + 7) >>> 3));
+    next.set(this.buf); // all of it: past the data it is zeros, as the new tail must be
     this.buf = next;
     this.dv = new DataView(next.buffer);
   }
 
-  private replay(): void {
+  private restoreState(): void {
     const it = this.iterator();
     while (it.next());
     const s = it.appenderState();
@@ -495,14 +511,21 @@ export class XorChunk {
     this.lo = s.lo;
     this.leading = s.leading;
     this.trailing = s.trailing;
-    // Appending ORs bits in, so whatever a foreign writer left past the last sample must go.
+    this.lastPos = s.pos;
+    this.stateUnknown = false;
+  }
+
+  // Appending ORs bits in, so whatever a foreign writer left past the last sample must go: stray
+  // bits in the last byte, or the empty byte Prometheus before 3.0 could leave at the end.
+  private tidyTail(): void {
+    if (this.stateUnknown) this.restoreState();
     const end = (this.pos + 7) >>> 3;
-    this.pos = s.pos;
+    this.pos = this.lastPos;
     const keep = this.pos & 7;
     const last = this.pos >>> 3;
     if (keep !== 0) this.buf[last]! &= 0xff00 >>> keep;
     this.buf.fill(0, keep !== 0 ? last + 1 : last, end);
-    this.replayPending = false;
+    this.tailUntidy = false;
   }
 }
 
