@@ -3,6 +3,9 @@
 // shaped like node_exporter's. Run (no npm script on purpose):
 //   npx esbuild bench/chunkenc.ts --bundle --platform=node --format=esm --outfile=/tmp/chunkenc-bench.mjs && node /tmp/chunkenc-bench.mjs
 // Options: --chunks N (default 20000 per kind), --rounds N (default 7; the median is printed).
+// Columns: encode into a default-sized chunk, and into one sized from the previous chunk as the
+// head can do (buffer growth is most of the difference); iterate a live chunk; iterate encoded
+// bytes (includes the copy into the iterator's padded buffer); decodeXorInto into Float64Arrays.
 import { parseArgs } from 'node:util';
 import { decodeXorInto, XorChunk, XorIterator } from '../core/tsdb/chunkenc/xor.js';
 

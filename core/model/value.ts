@@ -2,8 +2,9 @@
 // bits 0x7ff0000000000002), distinct from the NaN an exporter may report (0x7ff8000000000001 in Go,
 // 0x7ff8000000000000 in JS).
 //
-// JavaScript keeps a NaN's payload through variables, arrays, Maps and calls, but V8 may set the
-// quiet bit (giving 0x7ff8000000000002), and structuredClone/postMessage drop the payload entirely.
+// JavaScript keeps a NaN's payload through variables, object fields, Maps and calls, but V8 may set
+// the quiet bit (giving 0x7ff8000000000002); optimized stores into a plain number[] canonicalize
+// the NaN outright, and structuredClone/postMessage drop the payload entirely.
 // So: staleness is recognized by payload with the quiet bit ignored, it is written to storage as
 // Prometheus's exact bits (via DataView, which preserves them), and it never crosses a thread or
 // process boundary as a bare number.

@@ -26,14 +26,17 @@ const MIGRATIONS: Record<number, string> = {
       series_id INTEGER NOT NULL,
       PRIMARY KEY (pair_id, series_id)
     ) WITHOUT ROWID;
-    -- full, immutable Gorilla (XOR) chunks, Prometheus's encoding
+    -- full, immutable Gorilla (XOR) chunks, Prometheus's encoding. Keyed by an increasing id so
+    -- pages fill completely as chunks are cut (a (series, time) key inserts all over the tree
+    -- and leaves pages a third empty); the index finds a series' chunks.
     CREATE TABLE chunks (
+      id INTEGER PRIMARY KEY,
       series_id INTEGER NOT NULL,
       min_time INTEGER NOT NULL,
       max_time INTEGER NOT NULL,
-      data BLOB NOT NULL,
-      PRIMARY KEY (series_id, min_time)
-    ) WITHOUT ROWID;
+      data BLOB NOT NULL
+    );
+    CREATE UNIQUE INDEX chunks_series ON chunks (series_id, min_time);
     CREATE INDEX chunks_max_time ON chunks (max_time);
     -- the head's open chunks as of the last checkpoint
     CREATE TABLE head_chunks (

@@ -32,6 +32,8 @@ interface HeadSeries {
   batchT: number;
   batchBits: bigint | null;
   batch: number;
+  /** Size of the last cut chunk, to size the next one. */
+  chunkBytes?: number;
 }
 
 /** A selected series: labels plus its samples in [mint, maxt], decoded on demand. */
@@ -216,13 +218,16 @@ export class Tsdb implements Appendable {
 
   /** Appends to the series' open chunk; cuts it into the chunks table when full (persist=true). */
   private appendToHead(s: HeadSeries, t: number, v: number, persist: boolean): void {
-    if (!s.chunk) s.chunk = new XorChunk();
+    // Sized like the series' previous chunk: buffer growth is half the cost of encoding.
+    if (!s.chunk) s.chunk = new XorChunk(s.chunkBytes);
     s.chunk.append(t, v);
     s.lastT = t;
     if (s.chunk.numSamples() >= this.samplesPerChunk) {
       // During replay the cut is left for the next commit or checkpoint to persist.
       if (persist) {
-        this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
+        const bytes = s.chunk.bytes();
+        this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), bytes);
+        s.chunkBytes = bytes.length + 16;
         // Its checkpointed prefix must not come back as the head after a restart.
         this.stmt.deleteHeadChunk.run(s.id);
         s.chunk = null;
