@@ -6,20 +6,19 @@ export const SCHEMA_VERSION = 1;
 
 const MIGRATIONS: Record<number, string> = {
   1: `
-    -- every distinct label name/value pair once, as Prometheus's index keeps a symbol table
+    -- every distinct label name/value pair once, as Prometheus's index keeps a symbol table;
+    -- uniqueness and lookups by name are kept in memory, so no index repeats the text
     CREATE TABLE label_pairs (
       id INTEGER PRIMARY KEY,
       name TEXT NOT NULL,
-      value TEXT NOT NULL,
-      UNIQUE (name, value)
+      value TEXT NOT NULL
     );
-    -- a series is its sorted label pairs (ids as varints); hash finds it without a text index
+    -- a series is its sorted label pairs (ids as varints); the engine keeps the label-set → id map
+    -- in memory, so no index is needed to find one
     CREATE TABLE series (
       id INTEGER PRIMARY KEY,
-      hash INTEGER NOT NULL,
       pairs BLOB NOT NULL
     );
-    CREATE INDEX series_hash ON series (hash);
     -- postings: label pair → series, integers only
     CREATE TABLE postings (
       pair_id INTEGER NOT NULL,
@@ -36,8 +35,8 @@ const MIGRATIONS: Record<number, string> = {
       max_time INTEGER NOT NULL,
       data BLOB NOT NULL
     );
+    -- retention scans by max_time without an index: it runs rarely and reads the table once
     CREATE UNIQUE INDEX chunks_series ON chunks (series_id, min_time);
-    CREATE INDEX chunks_max_time ON chunks (max_time);
     -- the head's open chunks as of the last checkpoint
     CREATE TABLE head_chunks (
       series_id INTEGER PRIMARY KEY,

@@ -4,7 +4,7 @@
 // stays short. A crash loses at most the commit in flight: on open, the last checkpoint is loaded
 // and the log replayed.
 import Database from 'better-sqlite3';
-import { fnv1a64, labelsKey, type Label, type Labels } from '../../model/labels.js';
+import { labelsKey, type Label, type Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
 import { XorChunk, XorIterator } from '../chunkenc/xor.js';
@@ -119,6 +119,8 @@ export class Tsdb implements Appendable {
   private nextId = 1;
   /** name \xff value → label_pairs.id, for every pair in the file. */
   private readonly pairIds = new Map<string, number>();
+  /** label name → value → pair id, for regex matchers and label values. */
+  private readonly pairsByName = new Map<string, Map<string, number>>();
   private nextPairId = 1;
   private readonly stmt: {
     insertPair: Database.Statement;
@@ -140,7 +142,11 @@ export class Tsdb implements Appendable {
       this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
       if (!opts.readonly) {
         // Must precede the first table: lets retention hand freed pages back to the filesystem.
-        if ((this.db.pragma('user_version', { simple: true }) as number) === 0) this.db.pragma('auto_vacuum = INCREMENTAL');
+        if ((this.db.pragma('user_version', { simple: true }) as number) === 0) {
+          this.db.pragma('auto_vacuum = INCREMENTAL');
+          // Larger pages pack ~300-byte chunk rows with less slack per page.
+          this.db.pragma('page_size = 16384');
+        }
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db, file);
@@ -154,7 +160,7 @@ export class Tsdb implements Appendable {
       ? ({} as never)
       : {
           insertPair: this.db.prepare('INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)'),
-          insertSeries: this.db.prepare('INSERT INTO series (id, hash, pairs) VALUES (?, ?, ?)'),
+          insertSeries: this.db.prepare('INSERT INTO series (id, pairs) VALUES (?, ?)'),
           insertPosting: this.db.prepare('INSERT INTO postings (pair_id, series_id) VALUES (?, ?)'),
           // Plain INSERT: a chunk must never silently replace another.
           insertChunk: this.db.prepare('INSERT INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
@@ -176,7 +182,7 @@ export class Tsdb implements Appendable {
     const pairById = new Map<number, Label>();
     for (const row of this.db.prepare('SELECT id, name, value FROM label_pairs').iterate() as Iterable<{ id: number; name: string; value: string }>) {
       pairById.set(row.id, { name: row.name, value: row.value });
-      this.pairIds.set(row.name + SEP + row.value, row.id);
+      this.addPair(row.name, row.value, row.id);
       if (row.id >= this.nextPairId) this.nextPairId = row.id + 1;
     }
     for (const row of this.db.prepare('SELECT id, pairs FROM series').iterate() as Iterable<{ id: number; pairs: Buffer }>) {
@@ -214,6 +220,13 @@ export class Tsdb implements Appendable {
       }
     }
     for (const s of this.byId.values()) if (s.chunk && s.chunk.numSamples() > 0) s.lastBits = lastBits(s.chunk);
+  }
+
+  private addPair(name: string, value: string, id: number): void {
+    this.pairIds.set(name + SEP + value, id);
+    let values = this.pairsByName.get(name);
+    if (!values) this.pairsByName.set(name, (values = new Map()));
+    values.set(value, id);
   }
 
   /** Appends to the series' open chunk; cuts it into the chunks table when full (persist=true). */
@@ -310,7 +323,6 @@ export class Tsdb implements Appendable {
     const run = this.db.transaction(() => {
       for (const s of created) {
         s.id = this.nextId++;
-        const key = labelsKey(s.labels);
         const w = new Writer();
         for (const l of s.labels) {
           const pk = l.name + SEP + l.value;
@@ -318,12 +330,12 @@ export class Tsdb implements Appendable {
           if (pid === undefined) {
             pid = this.nextPairId++;
             this.stmt.insertPair.run(pid, l.name, l.value);
-            this.pairIds.set(pk, pid);
+            this.addPair(l.name, l.value, pid);
           }
           w.uvarint(pid);
           this.stmt.insertPosting.run(pid, s.id);
         }
-        this.stmt.insertSeries.run(s.id, BigInt.asIntN(64, fnv1a64(key)), w.buf.subarray(0, w.pos));
+        this.stmt.insertSeries.run(s.id, w.buf.subarray(0, w.pos));
         this.byId.set(s.id, s);
       }
       if (series.length > 0 && durable) {
@@ -407,13 +419,13 @@ export class Tsdb implements Appendable {
     return {
       select: (matchers) => ids(matchers).map((id) => make(this.byId.get(id)!)),
       labelNames: (matchers) => {
-        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT DISTINCT name FROM label_pairs ORDER BY name').pluck().all() as string[];
+        if (!matchers || matchers.length === 0) return [...this.pairsByName.keys()].sort();
         const names = new Set<string>();
         for (const id of ids(matchers)) for (const l of this.byId.get(id)!.labels) names.add(l.name);
         return [...names].sort();
       },
       labelValues: (name, matchers) => {
-        if (!matchers || matchers.length === 0) return this.db.prepare('SELECT value FROM label_pairs WHERE name = ? ORDER BY value').pluck().all(name) as string[];
+        if (!matchers || matchers.length === 0) return [...(this.pairsByName.get(name)?.keys() ?? [])].sort();
         const values = new Set<string>();
         for (const id of ids(matchers)) {
           const v = this.byId.get(id)!.labels.find((l) => l.name === name)?.value;
@@ -456,12 +468,9 @@ export class Tsdb implements Appendable {
     } else if (m?.setValues) {
       pairs = m.setValues.map((v) => this.pairIds.get(name + SEP + v)).filter((id): id is number => id !== undefined);
     } else {
-      const rows = (
-        m?.prefix
-          ? this.db.prepare('SELECT id, value FROM label_pairs WHERE name = ? AND value >= ? AND value < ?').all(name, m.prefix, m.prefix + '\uffff')
-          : this.db.prepare('SELECT id, value FROM label_pairs WHERE name = ?').all(name)
-      ) as { id: number; value: string }[];
-      pairs = rows.filter((r) => accept(r.value)).map((r) => r.id);
+      pairs = [];
+      const prefix = m?.prefix ?? '';
+      for (const [value, id] of this.pairsByName.get(name) ?? []) if (value.startsWith(prefix) && accept(value)) pairs.push(id);
     }
     if (pairs.length === 0) return [];
     const stmt = this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck();
@@ -546,6 +555,9 @@ export class Tsdb implements Appendable {
       for (const p of orphans) {
         delPair.run(p.id);
         this.pairIds.delete(p.name + SEP + p.value);
+        const values = this.pairsByName.get(p.name);
+        values?.delete(p.value);
+        if (values?.size === 0) this.pairsByName.delete(p.name);
       }
     })();
     for (const s of empty) {
