@@ -8,7 +8,7 @@ import { Matcher } from '../model/matchers.js';
 import { defaultDataDir } from '../settings/paths.js';
 import { exportOpenMetrics, importOpenMetrics } from '../tsdb/openmetrics-io.js';
 import { TsdbError } from '../tsdb/sqlite/tsdb.js';
-import { contextDbFile, openContextDb } from '../tsdb/store.js';
+import { contextDbFile, createCapture, openContextDb } from '../tsdb/store.js';
 
 const IMPORT_HELP = `Usage: kubeglass import --context NAME [--data-dir DIR] FILE
 
@@ -130,5 +130,70 @@ export async function exportCommand(argv: string[]): Promise<number> {
     return 0;
   } finally {
     db.close();
+  }
+}
+
+const CAPTURE_HELP = `Usage: kubeglass capture export --context NAME --from T --to T --out FILE [--data-dir DIR]
+                         [--match NAME=VALUE ...] [--name NAME] [--note TEXT]
+
+Writes a time range of a context to one self-contained capture file, which opens read-only
+anywhere, with no cluster (kubeglass serve --capture FILE).`;
+
+export async function captureCommand(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'export') {
+    console.error(sub === undefined || sub === '--help' || sub === '-h' ? CAPTURE_HELP : `kubeglass capture: unknown subcommand "${sub}"\n\n${CAPTURE_HELP}`);
+    return sub === '--help' || sub === '-h' ? 0 : 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      context: { type: 'string' },
+      'data-dir': { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      out: { type: 'string' },
+      match: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      note: { type: 'string' },
+    },
+    strict: true,
+  });
+  if (!values.context || !values.from || !values.to || !values.out) {
+    console.error(`kubeglass capture export: --context, --from, --to and --out are required\n\n${CAPTURE_HELP}`);
+    return 2;
+  }
+  let from: number;
+  let to: number;
+  let matchers: Matcher[];
+  try {
+    from = parseTime(values.from);
+    to = parseTime(values.to);
+    if (to < from) throw new Error('--to is before --from');
+    matchers = (values.match ?? []).map((m) => {
+      const eq = m.indexOf('=');
+      if (eq <= 0) throw new Error(`--match takes NAME=VALUE, not "${m}"`);
+      return new Matcher('=', m.slice(0, eq), m.slice(eq + 1));
+    });
+  } catch (err) {
+    console.error(`kubeglass capture export: ${(err as Error).message}`);
+    return 2;
+  }
+  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  try {
+    const c = await createCapture(dataDir, {
+      context: values.context,
+      from,
+      to,
+      matchers: matchers.length ? matchers : [new Matcher('=~', '__name__', '.+')],
+      name: values.name ?? path.basename(values.out),
+      note: values.note,
+      file: path.resolve(values.out),
+    });
+    console.error(`captured ${c.series} series of context "${c.context}" into ${c.file} (${c.bytes} bytes)`);
+    return 0;
+  } catch (err) {
+    console.error(`kubeglass capture export: ${(err as Error).message}`);
+    return 1;
   }
 }

@@ -1,7 +1,7 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
 import { runCheckMetrics } from '../exposition/check.js';
-import { exportCommand, importCommand } from './data.js';
+import { captureCommand, exportCommand, importCommand } from './data.js';
 import { scrapeCommand } from './scrape.js';
 import { serveCommand } from './serve.js';
 
@@ -14,6 +14,8 @@ Commands:
   scrape     scrape the targets of a Prometheus-style config and print the samples
   import     import OpenMetrics with timestamps into a context's database
   export     write a context's samples as OpenMetrics with timestamps
+  capture export
+             write a time range of a context to a self-contained capture file
   check-metrics [--format text|openmetrics]
              lint an exposition read on stdin, as promtool check metrics does
   version    print the version
@@ -32,6 +34,8 @@ export async function main(argv: string[]): Promise<number> {
         return await importCommand(rest);
       case 'export':
         return await exportCommand(rest);
+      case 'capture':
+        return await captureCommand(rest);
       case 'check-metrics':
         return runCheckMetrics(
           rest.some((a) => a === '-h' || a === '--help') ? '' : await readStdin(),

@@ -1,9 +1,10 @@
-// Where each kubeconfig context's database lives: one SQLite file per context, so switching
-// contexts never mixes series. File names are readable and collision-free for any context name
-// (EKS ARNs carry ':' and '/').
-import { mkdirSync } from 'node:fs';
+// Where data lives in the data directory: one SQLite file per kubeconfig context (switching
+// contexts never mixes series), and captures — self-contained files of a time range, opened
+// read-only with no cluster at all.
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fnv1a64 } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
 import { Tsdb, type TsdbOptions } from './sqlite/tsdb.js';
 
 export function contextDbFile(dataDir: string, context: string): string {
@@ -15,5 +16,132 @@ export function contextDbFile(dataDir: string, context: string): string {
 export function openContextDb(dataDir: string, context: string, opts: TsdbOptions = {}): Tsdb {
   const file = contextDbFile(dataDir, context);
   if (!opts.readonly) mkdirSync(path.dirname(file), { recursive: true });
-  return Tsdb.open(file, opts);
+  const db = Tsdb.open(file, opts);
+  if (!opts.readonly && db.info().context !== context) db.setInfo({ context });
+  return db;
+}
+
+export interface DatabaseSummary {
+  file: string;
+  /** The context, or for a capture the context it was taken from. */
+  context: string;
+  bytes: number;
+  series: number;
+  minTime: number | null;
+  maxTime: number | null;
+  /** Set for files that cannot be read, with the reason; the others are still listed. */
+  error?: string;
+}
+
+export interface CaptureSummary extends DatabaseSummary {
+  name: string;
+  note: string;
+  createdAt: number;
+}
+
+function summarize(file: string): DatabaseSummary & { info: Record<string, string> } {
+  const bytes = statSync(file).size;
+  let db: Tsdb | null = null;
+  try {
+    db = Tsdb.open(file, { readonly: true });
+    const info = db.info();
+    const range = db.timeRange();
+    return { file, context: info.context ?? '', bytes, series: db.stats().series, minTime: range?.minTime ?? null, maxTime: range?.maxTime ?? null, info };
+  } catch (err) {
+    return { file, context: '', bytes, series: 0, minTime: null, maxTime: null, error: (err as Error).message, info: {} };
+  } finally {
+    db?.close();
+  }
+}
+
+function dbFiles(dir: string, ext: string): string[] {
+  try {
+    return readdirSync(dir)
+      .filter((f) => f.endsWith(ext))
+      .map((f) => path.join(dir, f))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Every context database with its size, span and series count (for the UI's data page). */
+export function listContextDbs(dataDir: string): DatabaseSummary[] {
+  return dbFiles(path.join(dataDir, 'contexts'), '.db').map((f) => {
+    const { info: _info, ...summary } = summarize(f);
+    return summary;
+  });
+}
+
+export const CAPTURE_EXT = '.kgcapture';
+
+export interface CaptureRequest {
+  context: string;
+  from: number;
+  to: number;
+  matchers: Matcher[];
+  name: string;
+  note?: string;
+  /** Where to write it; default: the data directory's captures folder. */
+  file?: string;
+}
+
+/** Copies a time range of a context into one self-contained file. */
+export async function createCapture(dataDir: string, req: CaptureRequest, now = Date.now()): Promise<CaptureSummary> {
+  const source = openContextDb(dataDir, req.context, { readonly: true });
+  const slug = req.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'capture';
+  const file = req.file ?? path.join(dataDir, 'captures', `${slug}-${now}${CAPTURE_EXT}`);
+  mkdirSync(path.dirname(file), { recursive: true });
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  const target = Tsdb.open(file);
+  try {
+    const q = source.querier(req.from, req.to);
+    let app = target.appender({ durable: false });
+    let pending = 0;
+    for (const s of q.select(req.matchers)) {
+      const { t, v } = s.samples();
+      for (let i = 0; i < t.length; i++) app.append(s.labels, t[i]!, v[i]!);
+      pending += t.length;
+      if (pending > 200_000) {
+        await app.commit();
+        app = target.appender({ durable: false });
+        pending = 0;
+      }
+    }
+    for (const [metric, m] of source.metadata()) app.updateMetadata(metric, m);
+    await app.commit();
+    target.setInfo({ kind: 'capture', context: req.context, name: req.name, note: req.note ?? '', from: String(req.from), to: String(req.to), createdAt: String(now) });
+  } finally {
+    target.close();
+    source.close();
+  }
+  // One file: fold the write-ahead log in so the capture travels alone.
+  const { default: Database } = await import('better-sqlite3');
+  const raw = new Database(file);
+  raw.pragma('wal_checkpoint(TRUNCATE)');
+  raw.pragma('journal_mode = DELETE');
+  raw.close();
+  return captureSummary(file);
+}
+
+function captureSummary(file: string): CaptureSummary {
+  const { info, ...s } = summarize(file);
+  return { ...s, name: info.name ?? path.basename(file, CAPTURE_EXT), note: info.note ?? '', createdAt: Number(info.createdAt ?? 0) };
+}
+
+export function listCaptures(dataDir: string): CaptureSummary[] {
+  return dbFiles(path.join(dataDir, 'captures'), CAPTURE_EXT).map(captureSummary);
+}
+
+/** Deletes a capture of this data directory; refuses paths outside its captures folder. */
+export function deleteCapture(dataDir: string, file: string): void {
+  const dir = path.resolve(dataDir, 'captures');
+  const target = path.resolve(file);
+  if (path.dirname(target) !== dir || !target.endsWith(CAPTURE_EXT)) throw new Error(`${file} is not a capture of ${dataDir}`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(target + suffix, { force: true });
+}
+
+/** Opens a capture (or any database file) read-only, with no cluster involved. */
+export function openCapture(file: string): Tsdb {
+  return Tsdb.open(file, { readonly: true });
 }

@@ -50,6 +50,11 @@ const MIGRATIONS: Record<number, string> = {
       min_time INTEGER NOT NULL,
       data BLOB NOT NULL
     );
+    -- what this file is: the context it belongs to, or a capture's name, span and note
+    CREATE TABLE info (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL
+    );
     CREATE TABLE metadata (
       metric TEXT PRIMARY KEY,
       type TEXT NOT NULL,

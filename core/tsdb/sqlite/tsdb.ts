@@ -575,6 +575,36 @@ export class Tsdb implements Appendable {
     return out;
   }
 
+  /** The file's own description (context name, capture details). */
+  info(): Record<string, string> {
+    return Object.fromEntries((this.db.prepare('SELECT key, value FROM info').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+  }
+
+  setInfo(values: Record<string, string>): void {
+    const put = this.db.prepare('INSERT INTO info (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
+    this.db.transaction(() => {
+      for (const [k, v] of Object.entries(values)) put.run(k, v);
+    })();
+  }
+
+  /** Oldest and newest sample times, or null when empty. */
+  timeRange(): { minTime: number; maxTime: number } | null {
+    let min = Infinity;
+    let max = -Infinity;
+    for (const table of ['chunks', 'head_chunks']) {
+      const r = this.db.prepare(`SELECT MIN(min_time) AS lo, MAX(max_time) AS hi FROM ${table}`).get() as { lo: number | null; hi: number | null };
+      if (r.lo !== null) min = Math.min(min, r.lo);
+      if (r.hi !== null) max = Math.max(max, r.hi);
+    }
+    for (const s of this.byId.values()) {
+      if (s.chunk && s.chunk.numSamples() > 0) {
+        min = Math.min(min, s.chunk.minTime());
+        max = Math.max(max, s.chunk.maxTime());
+      }
+    }
+    return min === Infinity ? null : { minTime: min, maxTime: max };
+  }
+
   stats(): { series: number; chunks: number; bytes: number } {
     const chunks = this.db.prepare('SELECT COUNT(*) FROM chunks').pluck().get() as number;
     const pageCount = this.db.pragma('page_count', { simple: true }) as number;
