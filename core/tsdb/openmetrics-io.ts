@@ -3,7 +3,7 @@
 // input in slices, so a multi-gigabyte file needs memory for one slice, not the file.
 import { OpenMetricsParser } from '../exposition/openmetrics.js';
 import { ParseError } from '../exposition/types.js';
-import { METRIC_NAME, type Labels } from '../model/labels.js';
+import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN } from '../model/value.js';
 import { formatFloat } from '../scrape/print.js';
@@ -33,6 +33,9 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
   let lineBase = 0;
   let pending = '';
   let sawEof = false;
+  let lastText = '';
+  let lastLabels: Labels = [];
+  let countedLabels: Labels | null = null;
 
   const parseSlice = async (text: string, last: boolean) => {
     if (sawEof && text.trim() !== '') throw new ParseError(lineBase + 1, 1, 'unexpected data after # EOF');
@@ -69,16 +72,24 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
         if (kind !== 'series') continue;
         const t = p.timestamp();
         if (t === null) throw new ParseError(p.line(), 1, 'sample without a timestamp: an import needs one on every sample');
-        const labels: Labels = p.labels();
-        const rejection = app.append(labels, t, p.value());
+        // Consecutive samples of one series share the label set: parse it once per series.
+        const text = p.seriesText();
+        if (text !== lastText) {
+          lastText = text;
+          lastLabels = p.labels();
+        }
+        const rejection = app.append(lastLabels, t, p.value());
         if (rejection === 'out_of_order') result.outOfOrder++;
         else if (rejection === 'duplicate') result.duplicate++;
         else {
           result.samples++;
-          const key = p.seriesText();
-          if (!seen.has(key)) {
-            seen.add(key);
-            result.series++;
+          if (lastLabels !== countedLabels) {
+            countedLabels = lastLabels;
+            const key = labelsKey(lastLabels);
+            if (!seen.has(key)) {
+              seen.add(key);
+              result.series++;
+            }
           }
         }
       }

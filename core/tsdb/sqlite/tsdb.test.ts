@@ -245,6 +245,24 @@ describe('retention', () => {
     db.close();
   });
 
+  it('gives a series removed by retention a new id when the same label-set object is appended again', async () => {
+    const db = Tsdb.open(file);
+    const labels = L('reused');
+    let app = db.appender();
+    app.append(labels, 1000, 1);
+    await app.commit();
+    db.checkpoint();
+    db.applyRetention({ maxAgeMs: 1 }, 10 * day);
+    expect(all(db)).toEqual([]);
+    app = db.appender();
+    expect(app.append(labels, 20 * day, 2)).toBeNull();
+    await app.commit();
+    db.close();
+    const again = Tsdb.open(file);
+    expect(all(again).map((s) => [s.labels.__name__, [...s.v]])).toEqual([['reused', [2]]]);
+    again.close();
+  });
+
   it('drops the oldest data until the file fits a size limit, and gives the space back', async () => {
     const db = Tsdb.open(file, { samplesPerChunk: 120 });
     await fill(db, 50, 1200);

@@ -27,10 +27,13 @@ interface HeadSeries {
   chunk: XorChunk | null;
   /** Newest sample (committed), for order and duplicate checks. */
   lastT: number;
-  lastBits: bigint | null;
+  /** Newest committed value, compared bit-exactly only when a timestamp repeats. */
+  lastV: number;
   /** Newest sample appended in the open batch, or -Infinity. */
   batchT: number;
-  batchBits: bigint | null;
+  batchV: number;
+  /** Removed by retention: a cached reference must not be appended to. */
+  dead?: boolean;
   batch: number;
   /** Size of the last cut chunk, to size the next one. */
   chunkBytes?: number;
@@ -112,6 +115,7 @@ export class Tsdb implements Appendable {
   private readonly db: Database.Database;
   private readonly byKey = new Map<string, HeadSeries>();
   private readonly byId = new Map<number, HeadSeries>();
+  private readonly byLabels = new WeakMap<Labels, HeadSeries>();
   private readonly samplesPerChunk: number;
   private readonly checkpointSamples: number;
   private logSamples = 0;
@@ -189,7 +193,7 @@ export class Tsdb implements Appendable {
       const r = new Reader(row.pairs);
       const labels: Label[] = [];
       while (!r.done) labels.push(pairById.get(r.uvarint())!);
-      const s: HeadSeries = { id: row.id, labels, chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: 0 };
+      const s: HeadSeries = { id: row.id, labels, chunk: null, lastT: -Infinity, lastV: NaN, batchT: -Infinity, batchV: NaN, batch: 0 };
       this.byKey.set(labelsKey(labels), s);
       this.byId.set(row.id, s);
       if (row.id >= this.nextId) this.nextId = row.id + 1;
@@ -219,7 +223,7 @@ export class Tsdb implements Appendable {
         this.appendToHead(s, t, v, false);
       }
     }
-    for (const s of this.byId.values()) if (s.chunk && s.chunk.numSamples() > 0) s.lastBits = lastBits(s.chunk);
+    for (const s of this.byId.values()) if (s.chunk && s.chunk.numSamples() > 0) s.lastV = lastValue(s.chunk);
   }
 
   private addPair(name: string, value: string, id: number): void {
@@ -271,28 +275,32 @@ export class Tsdb implements Appendable {
     };
     return {
       append: (labels, t, v): AppendRejection | null => {
-        const key = labelsKey(labels);
-        let s = this.byKey.get(key);
-        if (!s) {
-          s = { id: 0, labels, chunk: null, lastT: -Infinity, lastBits: null, batchT: -Infinity, batchBits: null, batch: gen };
-          this.byKey.set(key, s);
-          created.push(s);
+        // Callers reuse label-set objects (the scrape cache, an import's current series), so an
+        // identity lookup skips building the canonical key for almost every sample.
+        let s = this.byLabels.get(labels);
+        if (s === undefined || s.dead) {
+          const key = labelsKey(labels);
+          s = this.byKey.get(key);
+          if (!s) {
+            s = { id: 0, labels, chunk: null, lastT: -Infinity, lastV: NaN, batchT: -Infinity, batchV: NaN, batch: gen };
+            this.byKey.set(key, s);
+            created.push(s);
+          }
+          this.byLabels.set(labels, s);
         }
         if (s.batch !== gen) {
           s.batch = gen;
           s.batchT = -Infinity;
-          s.batchBits = null;
         }
         const newestT = s.batchT > s.lastT ? s.batchT : s.lastT;
         if (t < newestT) return 'out_of_order';
         if (t === newestT) {
-          const bits = floatBits(v);
-          const prevBits = s.batchT === newestT ? s.batchBits : s.lastBits;
+          const prev = s.batchT === newestT ? s.batchV : s.lastV;
           // Prometheus accepts a resent identical sample silently, and rejects a changed one.
-          return bits === prevBits ? null : 'duplicate';
+          return floatBits(v) === floatBits(prev) ? null : 'duplicate';
         }
         s.batchT = t;
-        s.batchBits = floatBits(v);
+        s.batchV = v;
         series.push(s);
         ts.push(t);
         vs.push(v);
@@ -323,6 +331,7 @@ export class Tsdb implements Appendable {
     const run = this.db.transaction(() => {
       for (const s of created) {
         s.id = this.nextId++;
+        this.byKey.set(labelsKey(s.labels), s);
         const w = new Writer();
         for (const l of s.labels) {
           const pk = l.name + SEP + l.value;
@@ -355,7 +364,7 @@ export class Tsdb implements Appendable {
           const s = series[i]!;
           const v = vs.get(i);
           this.appendToHead(s, ts[i]!, v, true);
-          s.lastBits = floatBits(v);
+          s.lastV = v;
         }
       }
       for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
@@ -561,6 +570,7 @@ export class Tsdb implements Appendable {
       }
     })();
     for (const s of empty) {
+      s.dead = true;
       this.byId.delete(s.id);
       this.byKey.delete(labelsKey(s.labels));
     }
@@ -618,11 +628,11 @@ export class Tsdb implements Appendable {
   }
 }
 
-function lastBits(chunk: XorChunk): bigint | null {
+function lastValue(chunk: XorChunk): number {
   const it = chunk.iterator();
-  let bits: bigint | null = null;
-  while (it.next()) bits = floatBits(it.v);
-  return bits;
+  let v = NaN;
+  while (it.next()) v = it.v;
+  return v;
 }
 
 /** Decodes chunks (ascending, non-overlapping) and keeps samples with mint ≤ t ≤ maxt. */
