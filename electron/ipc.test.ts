@@ -69,6 +69,7 @@ const validParams: Record<CallName, unknown> = {
   'contexts.reload': undefined,
   'connection.get': {},
   'connection.check': {},
+  'storage.list': {},
 };
 
 describe('registerContractIpc', () => {

@@ -68,6 +68,31 @@ export const AppInfo = z.object({
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
+export const DatabaseInfo = z.object({
+  file: z.string(),
+  context: z.string(),
+  bytes: z.number(),
+  series: z.number(),
+  minTime: z.number().nullable(),
+  maxTime: z.number().nullable(),
+  error: z.string().optional(),
+});
+export type DatabaseInfo = z.infer<typeof DatabaseInfo>;
+
+export const CaptureInfo = DatabaseInfo.extend({
+  name: z.string(),
+  note: z.string(),
+  createdAt: z.number(),
+});
+export type CaptureInfo = z.infer<typeof CaptureInfo>;
+
+export const StorageState = z.object({
+  dataDir: z.string(),
+  databases: z.array(DatabaseInfo),
+  captures: z.array(CaptureInfo),
+});
+export type StorageState = z.infer<typeof StorageState>;
+
 const empty = z.object({}).strict();
 
 interface CallSpec {
@@ -82,6 +107,7 @@ export const calls = {
   'contexts.reload': { params: empty, result: ContextsState },
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
+  'storage.list': { params: empty, result: StorageState },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

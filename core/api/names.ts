@@ -8,6 +8,7 @@ export const CALL_NAMES = [
   'contexts.reload',
   'connection.get',
   'connection.check',
+  'storage.list',
 ] as const;
 
 export const EVENT_NAMES = ['contexts.changed', 'connection.changed'] as const;

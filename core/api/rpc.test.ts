@@ -12,6 +12,7 @@ function handlers(overrides: Partial<Handlers> = {}): Handlers {
     'contexts.select': async ({ name }) => ({ ...state, selected: name }),
     'contexts.reload': async () => state,
     'connection.get': async () => conn,
+    'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
     'connection.check': async () => conn,
     ...overrides,
   };

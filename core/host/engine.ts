@@ -10,6 +10,7 @@ import { probeKubeconfig, type ProbeResult } from '../kube/probe.js';
 import { watchFiles, type FileWatch } from '../kube/watch.js';
 import { lockDataDir } from '../settings/lock.js';
 import { SettingsStore } from '../settings/store.js';
+import { listCaptures, listContextDbs } from '../tsdb/store.js';
 import { VERSION } from '../version.js';
 
 export interface EngineOptions {
@@ -90,6 +91,11 @@ export class Engine {
     },
     'connection.get': async () => this.connection,
     'connection.check': async () => this.checkConnection(),
+    'storage.list': async () => ({
+      dataDir: this.opts.dataDir,
+      databases: listContextDbs(this.opts.dataDir),
+      captures: listCaptures(this.opts.dataDir),
+    }),
   };
 
   private env(): KubeconfigEnv {

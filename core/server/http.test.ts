@@ -30,6 +30,7 @@ beforeEach(async () => {
     'contexts.select': async ({ name }) => ({ ...state, selected: name }),
     'contexts.reload': async () => state,
     'connection.get': async () => conn,
+    'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
     'connection.check': (_p, { signal }) =>
       new Promise(() => {
         aborted.push(signal);

@@ -3,6 +3,7 @@ import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { ContextSwitcher } from './components/ContextSwitcher.js';
 import { ContextsPage } from './pages/Contexts.js';
+import { DataPage } from './pages/Data.js';
 import { OverviewPage } from './pages/Overview.js';
 import { ROUTES, useRoute } from './router.js';
 
@@ -104,6 +105,8 @@ export function App() {
         )}
         {route === '/contexts' ? (
           <ContextsPage contexts={state} onChoose={choose} onReload={reload} />
+        ) : route === '/data' ? (
+          <DataPage />
         ) : (
           <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
         )}

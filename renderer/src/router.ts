@@ -5,6 +5,7 @@ import { useSyncExternalStore } from 'react';
 export const ROUTES = [
   { path: '/overview', label: 'Overview' },
   { path: '/contexts', label: 'Contexts' },
+  { path: '/data', label: 'Data' },
 ] as const;
 
 export type RoutePath = (typeof ROUTES)[number]['path'];
