@@ -1,6 +1,7 @@
 // Where data lives in the data directory: one SQLite file per kubeconfig context (switching
 // contexts never mixes series), and captures — self-contained files of a time range, opened
 // read-only with no cluster at all.
+import Database from 'better-sqlite3';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fnv1a64 } from '../model/labels.js';
@@ -39,16 +40,28 @@ export interface CaptureSummary extends DatabaseSummary {
   createdAt: number;
 }
 
+/**
+ * Size, series and span straight from the tables, without loading the head: listing many large
+ * files must stay quick. The newest time counts a pending log row by its first sample.
+ */
 function summarize(file: string): DatabaseSummary & { info: Record<string, string> } {
   const bytes = statSync(file).size;
-  let db: Tsdb | null = null;
+  let db: Database.Database | null = null;
   try {
-    db = Tsdb.open(file, { readonly: true });
-    const info = db.info();
-    const range = db.timeRange();
-    return { file, context: info.context ?? '', bytes, series: db.stats().series, minTime: range?.minTime ?? null, maxTime: range?.maxTime ?? null, info };
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    const info = Object.fromEntries((db.prepare('SELECT key, value FROM info').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    const series = db.prepare('SELECT COUNT(*) FROM series').pluck().get() as number;
+    const range = db
+      .prepare(
+        `SELECT MIN(lo) AS lo, MAX(hi) AS hi FROM (
+           SELECT MIN(min_time) AS lo, MAX(max_time) AS hi FROM chunks
+           UNION ALL SELECT MIN(min_time), MAX(max_time) FROM head_chunks
+           UNION ALL SELECT MIN(min_time), MAX(min_time) FROM head_log)`,
+      )
+      .get() as { lo: number | null; hi: number | null };
+    return { file, context: info.context ?? '', bytes, series, minTime: range.lo, maxTime: range.hi, info };
   } catch (err) {
-    return { file, context: '', bytes, series: 0, minTime: null, maxTime: null, error: (err as Error).message, info: {} };
+    return { file, context: '', bytes, series: 0, minTime: null, maxTime: null, error: `${file}: ${(err as Error).message}`, info: {} };
   } finally {
     db?.close();
   }
@@ -116,7 +129,6 @@ export async function createCapture(dataDir: string, req: CaptureRequest, now = 
     source.close();
   }
   // One file: fold the write-ahead log in so the capture travels alone.
-  const { default: Database } = await import('better-sqlite3');
   const raw = new Database(file);
   raw.pragma('wal_checkpoint(TRUNCATE)');
   raw.pragma('journal_mode = DELETE');
