@@ -29,6 +29,8 @@ interface HeadSeries {
   lastT: number;
   /** Newest committed value, compared bit-exactly only when a timestamp repeats. */
   lastV: number;
+  /** False when lastV has not been read back from disk yet (after a restart). */
+  lastKnown?: boolean;
   /** Newest sample appended in the open batch, or -Infinity. */
   batchT: number;
   batchV: number;
@@ -115,7 +117,7 @@ export class Tsdb implements Appendable {
   private readonly db: Database.Database;
   private readonly byKey = new Map<string, HeadSeries>();
   private readonly byId = new Map<number, HeadSeries>();
-  private readonly byLabels = new WeakMap<Labels, HeadSeries>();
+  private byLabels = new WeakMap<Labels, HeadSeries>();
   private readonly samplesPerChunk: number;
   private readonly checkpointSamples: number;
   private logSamples = 0;
@@ -175,6 +177,9 @@ export class Tsdb implements Appendable {
             'INSERT INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?) ON CONFLICT (metric) DO UPDATE SET type = excluded.type, help = excluded.help, unit = excluded.unit',
           ),
         };
+    // A reader sees one consistent snapshot for its whole life, even while a writer goes on:
+    // series, postings and chunks must agree with the head it replays.
+    if (opts.readonly) this.db.exec('BEGIN');
     this.load();
   }
 
@@ -199,6 +204,8 @@ export class Tsdb implements Appendable {
       this.byId.set(row.id, s);
       if (row.id >= this.nextId) this.nextId = row.id + 1;
     }
+    const mark = this.db.prepare("SELECT value FROM info WHERE key = 'next_series_id'").pluck().get() as string | undefined;
+    if (mark !== undefined) this.nextId = Math.max(this.nextId, Number(mark));
     for (const row of this.db.prepare('SELECT series_id AS id, MAX(max_time) AS t FROM chunks GROUP BY series_id').iterate() as Iterable<{ id: number; t: number }>) {
       const s = this.byId.get(row.id);
       if (s) s.lastT = row.t;
@@ -224,7 +231,19 @@ export class Tsdb implements Appendable {
         this.appendToHead(s, t, v, false);
       }
     }
-    for (const s of this.byId.values()) if (s.chunk && s.chunk.numSamples() > 0) s.lastV = lastValue(s.chunk);
+    for (const s of this.byId.values()) {
+      if (s.chunk && s.chunk.numSamples() > 0) {
+        s.lastV = lastValue(s.chunk);
+        s.lastKnown = true;
+      }
+    }
+  }
+
+  /** The newest stored value of a series whose head is empty, for the duplicate check. */
+  private loadLastValue(s: HeadSeries): void {
+    const row = this.db.prepare('SELECT data FROM chunks WHERE series_id = ? ORDER BY min_time DESC LIMIT 1').get(s.id) as { data: Buffer } | undefined;
+    if (row) s.lastV = lastValue(XorChunk.from(row.data));
+    s.lastKnown = true;
   }
 
   private addPair(name: string, value: string, id: number): void {
@@ -267,7 +286,10 @@ export class Tsdb implements Appendable {
     let created: HeadSeries[] = [];
     const meta = new Map<string, MetricMetadata>();
     const reset = () => {
-      for (const s of created) this.byKey.delete(labelsKey(s.labels));
+      for (const s of created) {
+        const key = labelsKey(s.labels);
+        if (s.id === 0 && this.byKey.get(key) === s) this.byKey.delete(key);
+      }
       series = [];
       ts = [];
       vs.clear();
@@ -296,6 +318,7 @@ export class Tsdb implements Appendable {
         const newestT = s.batchT > s.lastT ? s.batchT : s.lastT;
         if (t < newestT) return 'out_of_order';
         if (t === newestT) {
+          if (s.batchT !== newestT && !s.lastKnown) this.loadLastValue(s);
           const prev = s.batchT === newestT ? s.batchV : s.lastV;
           // Prometheus accepts a resent identical sample silently, and rejects a changed one.
           return floatBits(v) === floatBits(prev) ? null : 'duplicate';
@@ -324,10 +347,13 @@ export class Tsdb implements Appendable {
     };
   }
 
-  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, created: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): void {
+  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, createdIn: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): void {
+    let created = createdIn;
     if (series.length === 0 && created.length === 0 && meta.size === 0) return;
-    // A series another (rolled-back) appender created but never committed is created by this one.
+    // A series another (rolled-back) appender created but never committed is created by this one;
+    // one that another appender committed meanwhile is not created twice.
     for (const s of series) if (s.id === 0 && !created.includes(s)) created.push(s);
+    created = created.filter((s) => s.id === 0);
     const chunkState = series.map((s) => s.chunk);
     const run = this.db.transaction(() => {
       for (const s of created) {
@@ -353,6 +379,7 @@ export class Tsdb implements Appendable {
         for (const t of ts) if (t < minT) minT = t;
         const w = new Writer();
         for (let i = 0; i < series.length; i++) {
+          if (ts[i]! <= series[i]!.lastT) continue;
           w.uvarint(series[i]!.id);
           w.varint(ts[i]! - minT);
           w.float(vs.get(i));
@@ -364,8 +391,11 @@ export class Tsdb implements Appendable {
         for (let i = 0; i < series.length; i++) {
           const s = series[i]!;
           const v = vs.get(i);
+          // Checked again: another appender may have committed newer samples since append().
+          if (ts[i]! <= s.lastT) continue;
           this.appendToHead(s, ts[i]!, v, true);
           s.lastV = v;
+          s.lastKnown = true;
         }
       }
       for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
@@ -375,16 +405,24 @@ export class Tsdb implements Appendable {
     } catch (err) {
       // The transaction rolled back; so must the head. Reload it from what the file holds.
       for (let i = 0; i < series.length; i++) series[i]!.chunk = chunkState[i] ?? null;
-      for (const s of created) this.byId.delete(s.id);
-      this.reloadHead();
+      this.reloadHead(created);
       throw err;
     }
     if (this.logSamples >= this.checkpointSamples) this.checkpoint();
   }
 
-  private reloadHead(): void {
+  private reloadHead(created: HeadSeries[] = []): void {
+    // Every in-memory object may now be ahead of the file: drop them all, including the identity
+    // cache callers reach them through and label pairs whose insert was rolled back.
+    for (const s of this.byId.values()) s.dead = true;
+    for (const s of created) s.dead = true;
+    this.byLabels = new WeakMap();
     this.byKey.clear();
     this.byId.clear();
+    this.pairIds.clear();
+    this.pairsByName.clear();
+    this.nextId = 1;
+    this.nextPairId = 1;
     this.logSamples = 0;
     this.load();
   }
@@ -427,18 +465,21 @@ export class Tsdb implements Appendable {
       },
     });
     return {
-      select: (matchers) => ids(matchers).map((id) => make(this.byId.get(id)!)),
+      select: (matchers) => ids(matchers).flatMap((id) => {
+        const s = this.byId.get(id);
+        return s ? [make(s)] : [];
+      }),
       labelNames: (matchers) => {
         if (!matchers || matchers.length === 0) return [...this.pairsByName.keys()].sort();
         const names = new Set<string>();
-        for (const id of ids(matchers)) for (const l of this.byId.get(id)!.labels) names.add(l.name);
+        for (const id of ids(matchers)) for (const l of this.byId.get(id)?.labels ?? []) names.add(l.name);
         return [...names].sort();
       },
       labelValues: (name, matchers) => {
         if (!matchers || matchers.length === 0) return [...(this.pairsByName.get(name)?.keys() ?? [])].sort();
         const values = new Set<string>();
         for (const id of ids(matchers)) {
-          const v = this.byId.get(id)!.labels.find((l) => l.name === name)?.value;
+          const v = this.byId.get(id)?.labels.find((l) => l.name === name)?.value;
           if (v !== undefined) values.add(v);
         }
         return [...values].sort();
@@ -497,6 +538,8 @@ export class Tsdb implements Appendable {
    */
   applyRetention(policy: { maxAgeMs?: number; maxBytes?: number }, now = Date.now()): { chunks: number; series: number } {
     if (this.opts.readonly) return { chunks: 0, series: 0 };
+    // Empty the log first: replaying it after a crash must not bring deleted samples back.
+    this.checkpoint();
     let chunks = 0;
     const dropHeadBefore = (cutoff: number) => {
       for (const s of this.byId.values()) {
@@ -575,6 +618,8 @@ export class Tsdb implements Appendable {
       this.byId.delete(s.id);
       this.byKey.delete(labelsKey(s.labels));
     }
+    // Ids are never reused, so nothing that once named a dropped series can name a new one.
+    this.setInfo({ next_series_id: String(this.nextId) });
     return empty.length;
   }
 
