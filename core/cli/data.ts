@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ParseError } from '../exposition/types.js';
 import { Matcher } from '../model/matchers.js';
+import { lockDataDir } from '../settings/lock.js';
 import { defaultDataDir } from '../settings/paths.js';
 import { exportOpenMetrics, importOpenMetrics } from '../tsdb/openmetrics-io.js';
 import { TsdbError } from '../tsdb/sqlite/tsdb.js';
@@ -48,9 +49,13 @@ export async function importCommand(argv: string[]): Promise<number> {
   const started = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   let db;
+  let lock;
   try {
+    // One writer per data directory: a running Kubeglass holds the lock and would fight this.
+    lock = lockDataDir(dataDir);
     db = openContextDb(dataDir, values.context);
   } catch (err) {
+    lock?.release();
     console.error(`kubeglass import: ${(err as Error).message}`);
     return 1;
   }
@@ -76,6 +81,7 @@ export async function importCommand(argv: string[]): Promise<number> {
     throw err;
   } finally {
     db.close();
+    lock.release();
   }
 }
 

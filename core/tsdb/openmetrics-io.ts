@@ -1,6 +1,7 @@
 // OpenMetrics text with timestamps in and out of a context's database, so data moves to and from
 // Prometheus (promtool tsdb create-blocks-from openmetrics reads our export). Import streams the
 // input in slices, so a multi-gigabyte file needs memory for one slice, not the file.
+import { StringDecoder } from 'node:string_decoder';
 import { OpenMetricsParser } from '../exposition/openmetrics.js';
 import { ParseError } from '../exposition/types.js';
 import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
@@ -107,16 +108,20 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
     if (last) sawEof = true;
   };
 
+  // Decodes across chunk boundaries: a character split between two Buffers stays whole.
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of input) {
-    pending += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
     if (pending.length < SLICE) continue;
-    const cut = pending.lastIndexOf('\n') + 1;
+    // Keep the last complete line for later, so the final slice always holds the # EOF line.
+    const cut = pending.lastIndexOf('\n', pending.length - 2) + 1;
     if (cut === 0) continue;
     const slice = pending.slice(0, cut);
     pending = pending.slice(cut);
     await parseSlice(slice, false);
     lineBase += slice.split('\n').length - 1;
   }
+  pending += decoder.end();
   if (!pending.endsWith('# EOF\n') && !pending.endsWith('# EOF')) {
     throw new ParseError(lineBase + pending.split('\n').length, 1, 'the input does not end with # EOF');
   }
@@ -183,7 +188,9 @@ export function exportOpenMetrics(db: Tsdb, write: (s: string) => void, opts: Ex
 }
 
 function formatSeconds(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const frac = ms - s * 1000;
-  return frac === 0 ? String(s) : `${s}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  const s = Math.floor(abs / 1000);
+  const frac = abs - s * 1000;
+  return frac === 0 ? `${sign}${s}` : `${sign}${s}.${String(frac).padStart(3, '0').replace(/0+$/, '')}`;
 }

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { labelsFrom } from '../model/labels.js';
+import { Matcher } from '../model/matchers.js';
+import { exportOpenMetrics, importOpenMetrics } from './openmetrics-io.js';
+import { Tsdb } from './sqlite/tsdb.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'kg-om-review-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Exactly `bytes` long, ending in "# EOF\n". */
+function inputOf(bytes: number): string {
+  let s = '# TYPE g gauge\n';
+  let i = 0;
+  const tail = '# EOF\n';
+  for (;;) {
+    const line = `g{i="${i}"} 1 ${1_700_000_000 + i}\n`;
+    if (s.length + line.length + tail.length > bytes) break;
+    s += line;
+    i++;
+  }
+  // pad the last gap with a sample of the right length
+  let pad = bytes - s.length - tail.length;
+  if (pad > 0) {
+    const base = `h{p=""} 1 1\n`.length;
+    s += `h{p="${'x'.repeat(Math.max(1, pad - base))}"} 1 1\n`;
+  }
+  s += tail;
+  return s;
+}
+
+async function* buffers(text: string, size: number) {
+  const b = Buffer.from(text);
+  for (let i = 0; i < b.length; i += size) yield b.subarray(i, i + size);
+}
+
+describe('import and export edge cases: OpenMetrics import', () => {
+  it('accepts a valid input delivered as one chunk of more than 4 MiB', async () => {
+    const db = Tsdb.open(path.join(dir, 'a.db'));
+    const text = inputOf(5 << 20);
+    await expect(importOpenMetrics(db, (async function* () { yield text; })())).resolves.toMatchObject({ outOfOrder: 0 });
+    db.close();
+  });
+
+  it('accepts a valid file of exactly 4 MiB read in 1 MiB chunks (createReadStream highWaterMark in data.ts)', async () => {
+    const db = Tsdb.open(path.join(dir, 'b.db'));
+    const text = inputOf(4 << 20);
+    expect(Buffer.byteLength(text)).toBe(4 << 20);
+    await expect(importOpenMetrics(db, buffers(text, 1 << 20))).resolves.toMatchObject({ outOfOrder: 0 });
+    db.close();
+  });
+
+  it('keeps multi-byte UTF-8 intact when a Buffer chunk boundary splits a character', async () => {
+    const db = Tsdb.open(path.join(dir, 'c.db'));
+    const text = 'a{city="Zürich"} 1 1\n# EOF\n';
+    const split = Buffer.from(text).indexOf(0xc3) + 1; // inside "ü"
+    const b = Buffer.from(text);
+    await importOpenMetrics(db, (async function* () { yield b.subarray(0, split); yield b.subarray(split); })());
+    expect(db.querier(-Infinity, Infinity).labelValues('city')).toEqual(['Zürich']);
+    db.close();
+  });
+
+  it('exports negative (pre-1970) timestamps correctly', async () => {
+    const db = Tsdb.open(path.join(dir, 'd.db'));
+    const app = db.appender();
+    app.append(labelsFrom({ __name__: 'old' }), -1500, 1);
+    await app.commit();
+    let out = '';
+    exportOpenMetrics(db, (s) => (out += s), { matchers: [new Matcher('=', '__name__', 'old')], mint: -1e15, maxt: 1e15 });
+    expect(out).toContain('old 1 -1.5\n');
+    db.close();
+  });
+});
