@@ -25,7 +25,7 @@ function inputOf(bytes: number): string {
     i++;
   }
   // pad the last gap with a sample of the right length
-  let pad = bytes - s.length - tail.length;
+  const pad = bytes - s.length - tail.length;
   if (pad > 0) {
     const base = `h{p=""} 1 1\n`.length;
     s += `h{p="${'x'.repeat(Math.max(1, pad - base))}"} 1 1\n`;
