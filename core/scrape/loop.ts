@@ -60,6 +60,16 @@ const DROPPED = null;
 
 class LimitError extends Error {}
 
+interface AppendResult {
+  total: number;
+  added: number;
+  seriesAdded: number;
+  rejected: number;
+  error: string | null;
+  /** Metadata that changed; remembered once the commit succeeds. */
+  metadata: [string, MetricMetadata][];
+}
+
 export class ScrapeLoop {
   readonly health: TargetHealth = {
     health: 'unknown',
@@ -84,6 +94,7 @@ export class ScrapeLoop {
   private running: AbortController | null = null;
   private loopDone: Promise<void> = Promise.resolve();
   private lastAppendTime: number | null = null;
+  private readonly staleCancel = new AbortController();
 
   constructor(private readonly opts: LoopOptions) {
     this.now = opts.now ?? Date.now;
@@ -150,15 +161,24 @@ export class ScrapeLoop {
     }
   }
 
+  /** Abandons a pending end-of-run staleness write (the app is shutting down). */
+  cancelStaleness(): void {
+    this.staleCancel.abort();
+  }
+
   private async endOfRunStaleness(): Promise<void> {
     const interval = this.opts.target.intervalMs;
     const staleTime = this.lastAppendTime! + interval;
     const wait = Math.max(0, staleTime + interval + interval / 10 - this.now());
-    await sleep(wait, new AbortController().signal);
+    if (!(await sleep(wait, this.staleCancel.signal))) return;
     const app = this.opts.appendable.appender();
     this.appendStaleness(app, staleTime, null);
     for (const labels of Object.values(this.reportLabels)) app.append(labels, staleTime, STALE_NAN);
-    await app.commit();
+    try {
+      await app.commit();
+    } catch (err) {
+      this.opts.log?.(`staleness markers for ${this.opts.target.url} not written: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
 
   /** One scrape at `scheduled` (the tick it belongs to). Exposed for tests and "scrape once". */
@@ -189,12 +209,12 @@ export class ScrapeLoop {
     if (signal?.aborted) return;
 
     let app = this.opts.appendable.appender();
-    let result = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
+    let result: AppendResult = { total: 0, added: 0, seriesAdded: 0, rejected: 0, error: null, metadata: [] };
     if (body !== null) {
-      try {
-        result = this.append(app, body, contentType, appendTime);
-      } catch (err) {
-        scrapeError = err instanceof Error ? err.message : String(err);
+      result = this.append(app, body, contentType, appendTime);
+      if (result.error !== null) {
+        // Like Prometheus: the scrape is dropped whole, but its counts are still reported.
+        scrapeError = result.error;
         app.rollback();
         app = this.opts.appendable.appender();
       }
@@ -213,6 +233,8 @@ export class ScrapeLoop {
     app.append(this.reportLabels.seriesAdded, appendTime, result.seriesAdded);
     try {
       await app.commit();
+      // Remembered only once stored, so a failed commit writes them again next time.
+      if (result.error === null) for (const [name, m] of result.metadata) this.metadata.set(name, m);
     } catch (err) {
       scrapeError ??= `storage: ${err instanceof Error ? err.message : String(err)}`;
     }
@@ -230,17 +252,35 @@ export class ScrapeLoop {
     if (scrapeError !== null) this.opts.log?.(`scrape of ${target.url} failed: ${scrapeError}`);
   }
 
-  /** Parses and appends one exposition; throws on a parse error or an exceeded limit. */
-  private append(app: Appender, body: string, contentType: string, appendTime: number) {
+  /**
+   * Parses and appends one exposition. A parse error or an exceeded limit comes back as `error`
+   * (the caller rolls back), with the counts reached, which Prometheus reports either way.
+   */
+  private append(app: Appender, body: string, contentType: string, appendTime: number): AppendResult {
+    const counts = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
+    try {
+      const metadata = this.appendUnsafe(app, body, contentType, appendTime, counts);
+      return { ...counts, error: null, metadata };
+    } catch (err) {
+      return { ...counts, error: err instanceof Error ? err.message : String(err), metadata: [] };
+    }
+  }
+
+  private appendUnsafe(
+    app: Appender,
+    body: string,
+    contentType: string,
+    appendTime: number,
+    counts: { total: number; added: number; seriesAdded: number; rejected: number },
+  ): [string, MetricMetadata][] {
     const { config } = this.opts;
     const parser = createParser(body, contentType);
     const seriesCur = this.seriesSpare;
     seriesCur.clear();
     const iter = ++this.iter;
-    let total = 0;
-    let added = 0;
-    let seriesAdded = 0;
-    let rejected = 0;
+    let limitError: string | null = null;
+    // Prometheus's timeLimitAppender: samples more than 10 minutes ahead are out of bounds.
+    const maxTime = appendTime + 10 * 60_000;
     const metaPending = new Map<string, { type?: MetricType; help?: string; unit?: string }>();
 
     for (;;) {
@@ -256,7 +296,7 @@ export class ScrapeLoop {
         continue;
       }
       if (kind !== 'series') continue;
-      total++;
+      counts.total++;
       const text = parser.seriesText();
       let entry = this.cache.get(text);
       let fresh = false;
@@ -274,24 +314,30 @@ export class ScrapeLoop {
         continue;
       }
       entry.lastIter = iter;
+      counts.added++;
+      if (fresh) this.cache.set(detach(text), entry);
+      // Past the limit nothing more is appended, but counting goes on for the report.
+      if (config.sampleLimit > 0 && counts.added > config.sampleLimit) limitError = 'sample limit exceeded';
+      if (limitError !== null) continue;
       const explicit = parser.timestamp();
       const t = config.honorTimestamps && explicit !== null ? explicit : appendTime;
-      const rejection: AppendRejection | null = app.append(entry.labels, t, parser.value());
-      if (rejection !== null) rejected++;
-      added++;
-      if (config.sampleLimit > 0 && added > config.sampleLimit) throw new LimitError('sample limit exceeded');
-      if (fresh) {
-        this.cache.set(detach(text), entry);
-        if (rejection === null) seriesAdded++;
+      if (t > maxTime) {
+        counts.rejected++;
+        continue;
       }
+      const rejection: AppendRejection | null = app.append(entry.labels, t, parser.value());
+      if (rejection !== null) counts.rejected++;
+      else if (fresh) counts.seriesAdded++;
       if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.key, entry.labels);
     }
+    if (limitError !== null) throw new LimitError(limitError);
 
+    const changed: [string, MetricMetadata][] = [];
     for (const [name, m] of metaPending) {
       const next: MetricMetadata = { type: m.type ?? 'unknown', help: m.help ?? '', unit: m.unit ?? '' };
       const prev = this.metadata.get(name);
       if (!prev || prev.type !== next.type || prev.help !== next.help || prev.unit !== next.unit) {
-        this.metadata.set(name, next);
+        changed.push([name, next]);
         app.updateMetadata(name, next);
       }
     }
@@ -300,7 +346,7 @@ export class ScrapeLoop {
     this.seriesPrev = seriesCur;
     // Forget series not seen for a while so the cache tracks what the target exposes now.
     if (iter % 10 === 0) for (const [text, e] of this.cache) if (e === DROPPED || iter - e.lastIter > 10) this.cache.delete(text);
-    return { total, added, seriesAdded, rejected };
+    return changed;
   }
 
   /** Staleness markers for series of the previous scrape missing from `seriesCur` (null: all of them). */

@@ -49,12 +49,14 @@ export interface ManagerOptions {
 export class ScrapeManager {
   private readonly pools = new Map<string, Pool>();
   private readonly pending = new Set<Promise<void>>();
+  /** Loops of removed targets still waiting to write their end-of-run staleness markers. */
+  private readonly retiring = new Set<ScrapeLoop>();
 
   constructor(private readonly opts: ManagerOptions) {}
 
   /** Starts (or replaces) the pool for a scrape config, fed by `source`. */
   addPool(config: ScrapeConfig, source: TargetSource): void {
-    void this.removePool(config.jobName);
+    this.track(this.removePool(config.jobName));
     const pool: Pool = {
       config,
       fetch: this.opts.fetcherFor?.(config) ?? createHttpFetcher(config.tls),
@@ -86,7 +88,8 @@ export class ScrapeManager {
     for (const [key, loop] of pool.loops) {
       if (!wanted.has(key)) {
         pool.loops.delete(key);
-        this.track(loop.stop({ staleness: true }));
+        this.retiring.add(loop);
+        this.track(loop.stop({ staleness: true }).finally(() => this.retiring.delete(loop)));
       }
     }
     for (const [key, r] of wanted) {
@@ -106,8 +109,9 @@ export class ScrapeManager {
   }
 
   private track(p: Promise<void>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
+    const tracked = p.catch((err: unknown) => this.opts.log?.(`scrape manager: ${err instanceof Error ? err.message : String(err)}`));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
   }
 
   targets(): { active: TargetStatus[]; dropped: DroppedTarget[] } {
@@ -148,6 +152,8 @@ export class ScrapeManager {
       return [...p.loops.values()];
     });
     this.pools.clear();
+    // On shutdown, removed targets' markers are not waited for: the next start resumes them.
+    if (!options.staleness) for (const l of this.retiring) l.cancelStaleness();
     await Promise.all([...loops.map((l) => l.stop(options)), ...this.pending]);
   }
 }
