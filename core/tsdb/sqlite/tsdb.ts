@@ -147,12 +147,11 @@ export class Tsdb implements Appendable {
     try {
       this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
       if (!opts.readonly) {
-        // Must precede the first table: lets retention hand freed pages back to the filesystem.
-        if ((this.db.pragma('user_version', { simple: true }) as number) === 0) {
-          this.db.pragma('auto_vacuum = INCREMENTAL');
-          // Larger pages pack ~300-byte chunk rows with less slack per page.
-          this.db.pragma('page_size = 16384');
-        }
+        // Both only take effect on a new file and must come first (even reading user_version fixes
+        // the page size): larger pages pack ~300-byte chunk rows with less slack, and incremental
+        // auto-vacuum lets retention hand freed pages back to the filesystem.
+        this.db.pragma('page_size = 16384');
+        this.db.pragma('auto_vacuum = INCREMENTAL');
         this.db.pragma('journal_mode = WAL');
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db, file);
@@ -565,7 +564,7 @@ export class Tsdb implements Appendable {
       // Oldest first, as Prometheus drops its oldest blocks: free what the chunks' own bytes say
       // is needed (page-level accounting lags behind deletes, and would over-delete).
       // A few rounds: B-tree pages fill unevenly, so one estimate can fall short.
-      for (let round = 0; round < 4; round++) {
+      for (let round = 0; round < 16; round++) {
         const excess = used() - policy.maxBytes;
         if (excess <= 0) break;
         let freed = 0;
