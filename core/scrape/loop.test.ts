@@ -173,6 +173,14 @@ describe('ScrapeLoop', () => {
     expect(value(t.storage, 'scrape_samples_post_metric_relabeling')).toBe(2);
   });
 
+  it('fails the scrape when metric relabeling removes __name__, as Prometheus does', async () => {
+    const t = setup([BODY1], `  metric_relabel_configs:
+  - {action: labeldrop, regex: __name__}`);
+    await t.scrape();
+    expect(t.loop.health.lastError).toBe('__name__ label is missing');
+    expect(t.storage.byName('up')[0]!.v.get(0)).toBe(0);
+  });
+
   it('snaps the timestamp to the tick within 2 ms, and not beyond', async () => {
     const t = setup([BODY1, BODY1]);
     await t.loop.scrapeAndReport(t.tick() - 2);

@@ -307,6 +307,8 @@ export class ScrapeLoop {
           this.cache.set(detach(text), DROPPED);
           continue;
         }
+        // Prometheus fails the scrape rather than store a series without a name.
+        if (!labels.some((l) => l.name === METRIC_NAME)) throw new LimitError('__name__ label is missing');
         this.checkLabelLimits(labels);
         entry = { labels, key: labelsKey(labels), lastIter: iter };
         fresh = true;

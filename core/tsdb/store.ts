@@ -107,6 +107,7 @@ export async function createCapture(dataDir: string, req: CaptureRequest, now = 
   mkdirSync(path.dirname(file), { recursive: true });
   for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   const target = Tsdb.open(file);
+  let ok = false;
   try {
     const q = source.querier(req.from, req.to);
     let app = target.appender({ durable: false });
@@ -124,9 +125,12 @@ export async function createCapture(dataDir: string, req: CaptureRequest, now = 
     for (const [metric, m] of source.metadata()) app.updateMetadata(metric, m);
     await app.commit();
     target.setInfo({ kind: 'capture', context: req.context, name: req.name, note: req.note ?? '', from: String(req.from), to: String(req.to), createdAt: String(now) });
+    ok = true;
   } finally {
     target.close();
     source.close();
+    // A capture that failed halfway is not left behind to be listed as if it were whole.
+    if (!ok) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   }
   // One file: fold the write-ahead log in so the capture travels alone.
   const raw = new Database(file);
