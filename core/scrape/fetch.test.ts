@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpFetcher } from './fetch.js';
+import { createHttpFetcher, type Fetcher } from './fetch.js';
 
 let server: http.Server;
 let base: string;
@@ -24,6 +24,15 @@ beforeAll(async () => {
       case '/slow':
         setTimeout(() => res.end('late 1\n'), 500);
         return;
+      case '/chunked':
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
+        res.write(body.slice(0, 1000));
+        setTimeout(() => res.end(body.slice(1000)), 5);
+        return;
+      case '/close':
+        res.writeHead(200, { 'Content-Type': 'text/plain', Connection: 'close' });
+        res.end(body);
+        return;
       case '/500':
         res.writeHead(500);
         res.end('boom');
@@ -41,11 +50,10 @@ afterAll(() => {
   server.close();
 });
 
-const fetcher = createHttpFetcher();
-const req = (path: string, extra: Partial<Parameters<typeof fetcher>[0]> = {}) =>
-  fetcher({ url: base + path, accept: 'application/openmetrics-text', timeoutMs: 2000, bodySizeLimit: 0, authorization: null, ...extra });
+describe.each([['node:http', createHttpFetcher()]] as [string, Fetcher][])('%s fetcher', (_name, fetcher) => {
+  const req = (path: string, extra: Partial<Parameters<typeof fetcher>[0]> = {}) =>
+    fetcher({ url: base + path, accept: 'application/openmetrics-text', timeoutMs: 2000, bodySizeLimit: 0, authorization: null, ...extra });
 
-describe('http fetcher', () => {
   it("sends Prometheus's headers and returns the body and content type", async () => {
     const res = await req('/plain', { authorization: 'Bearer t0k' });
     expect(res.contentType).toBe('application/openmetrics-text; version=1.0.0');
@@ -68,6 +76,24 @@ describe('http fetcher', () => {
     ['corrupt gzip', '/bad-gzip', {}, /error decompressing/],
   ])('fails on %s', async (_n, path, extra, message) => {
     await expect(req(path, extra)).rejects.toThrow(message);
+  });
+
+  it('reads chunked and read-to-close bodies, and many requests in a row over kept-alive sockets', async () => {
+    expect((await req('/chunked')).body.toString()).toBe('metric 1\n'.repeat(1000));
+    expect((await req('/close')).body.toString()).toBe('metric 1\n'.repeat(1000));
+    const bodies = await Promise.all(Array.from({ length: 20 }, (_, i) => req(i % 2 ? '/gzip' : '/plain')));
+    for (const b of bodies) expect(b.body.length).toBe(9000);
+  });
+
+  it('recovers when the server closes an idle kept-alive connection', async () => {
+    server.keepAliveTimeout = 30;
+    try {
+      expect((await req('/plain')).body.length).toBe(9000);
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await req('/plain')).body.length).toBe(9000);
+    } finally {
+      server.keepAliveTimeout = 5000;
+    }
   });
 
   it('fails clearly when nothing listens', async () => {
