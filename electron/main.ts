@@ -4,7 +4,7 @@ import { app, BrowserWindow, ipcMain, protocol, screen, session, shell, utilityP
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONTENT_SECURITY_POLICY } from '../core/api/csp.js';
+import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../core/api/csp.js';
 import { IPC_EVENT_CHANNEL } from '../core/api/names.js';
 import { EngineSupervisor } from '../core/host/supervisor.js';
 import { spawnEngineProcess } from './engine-process.js';
@@ -23,17 +23,6 @@ import { DEFAULT_SIZE, fitToDisplays, MIN_SIZE, readWindowState, writeWindowStat
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererDir = path.join(here, '..', 'renderer');
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.json': 'application/json',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json',
-};
-
 // Must precede 'ready': app:// behaves as a secure, standard origin with fetch support.
 protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
 app.enableSandbox();
@@ -86,7 +75,7 @@ async function run(): Promise<void> {
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'Content-Type': MIME[path.extname(file)] ?? 'application/octet-stream',
+          'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream',
           // electronegativity-justified: CSP_GLOBAL_CHECK the CSP (core/api/csp.ts) is a header on every app:// response, which the tool cannot see
           'Content-Security-Policy': CONTENT_SECURITY_POLICY,
           'X-Content-Type-Options': 'nosniff',
@@ -96,7 +85,7 @@ async function run(): Promise<void> {
       // Client-side routes have no file: serve the app shell.
       if (path.extname(file) === '') {
         const index = await readFile(path.join(rendererDir, 'index.html'));
-        return new Response(index, { headers: { 'Content-Type': MIME['.html']!, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } });
+        return new Response(index, { headers: { 'Content-Type': CONTENT_TYPES['.html']!, 'Content-Security-Policy': CONTENT_SECURITY_POLICY } });
       }
       return new Response('not found', { status: 404 });
     }

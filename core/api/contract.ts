@@ -136,6 +136,11 @@ export interface KubeglassApi {
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void;
 }
 
+/** A contract implementation that can also hand every event to one listener (what a transport forwards). */
+export interface EventSourceApi extends KubeglassApi {
+  onAnyEvent(listener: (name: EventName, payload: unknown) => void): () => void;
+}
+
 /** What the engine host implements: one handler per call, with cancellation. */
 export type Handlers = {
   [C in CallName]: (params: Params<C>, ctx: { signal: AbortSignal }) => Promise<Result<C>>;

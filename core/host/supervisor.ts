@@ -2,10 +2,9 @@
 // calls fail fast with 'unavailable', a new host starts with backoff, and subscribers are brought
 // up to date. Both shells use it, over a worker thread or an Electron utilityProcess.
 import type { CallOptions, RpcClient } from '../api/rpc.js';
-import type { EventPayload, Params, Result } from '../api/contract.js';
+import type { EventPayload, EventSourceApi, Params, Result } from '../api/contract.js';
 import { ContractError } from '../api/contract.js';
 import type { CallName, EventName } from '../api/names.js';
-import type { EventSourceApi } from '../server/http.js';
 
 export interface StartedHost {
   api: RpcClient;

@@ -7,23 +7,10 @@ import { createReadStream, statSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { parseParams, serializeError, type ErrorCode, type KubeglassApi } from '../api/contract.js';
-import { CONTENT_SECURITY_POLICY } from '../api/csp.js';
-import { isCallName, type EventName } from '../api/names.js';
+import { parseParams, serializeError, type ErrorCode, type EventSourceApi } from '../api/contract.js';
+import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../api/csp.js';
+import { isCallName } from '../api/names.js';
 
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.map': 'application/json; charset=utf-8',
-};
 
 const STATUS: Record<ErrorCode, number> = {
   invalid_params: 400,
@@ -37,10 +24,6 @@ const STATUS: Record<ErrorCode, number> = {
 };
 
 const MAX_BODY = 1 << 20;
-
-export interface EventSourceApi extends KubeglassApi {
-  onAnyEvent(listener: (name: EventName, payload: unknown) => void): () => void;
-}
 
 export interface BrowserServerOptions {
   api: EventSourceApi;
@@ -160,7 +143,7 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
     }
     const ext = path.extname(file);
     res.writeHead(200, {
-      'Content-Type': MIME[ext] ?? 'application/octet-stream',
+      'Content-Type': CONTENT_TYPES[ext] ?? 'application/octet-stream',
       'Content-Length': stat.size,
       'Content-Security-Policy': CONTENT_SECURITY_POLICY,
       'Cache-Control': ext === '.html' ? 'no-store' : 'public, max-age=31536000, immutable',
