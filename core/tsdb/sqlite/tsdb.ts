@@ -137,6 +137,12 @@ export class Tsdb implements Appendable {
     insertLog: Database.Statement;
     upsertMeta: Database.Statement;
   };
+  /** The query path's statements, prepared once rather than per query. */
+  private readonly read: {
+    chunksInRange: Database.Statement;
+    headChunk: Database.Statement;
+    seriesForPair: Database.Statement;
+  };
 
   private constructor(
     readonly file: string,
@@ -159,6 +165,12 @@ export class Tsdb implements Appendable {
       // Reading the schema is enough to refuse a file that is not a database; a full integrity
       // check would read every page on each open (slow for large histories), so it is on demand.
       this.db.prepare('SELECT COUNT(*) FROM sqlite_schema').get();
+      // Preparing also proves the tables are there (a read-only open runs no migrations).
+      this.read = {
+        chunksInRange: this.db.prepare('SELECT data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time'),
+        headChunk: this.db.prepare('SELECT data FROM head_chunks WHERE series_id = ?'),
+        seriesForPair: this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck(),
+      };
     } catch (err) {
       throw err instanceof TsdbError ? err : new TsdbError(`cannot open ${file}: ${(err as Error).message}`);
     }
@@ -448,8 +460,8 @@ export class Tsdb implements Appendable {
   }
 
   querier(mint: number, maxt: number): Querier {
-    const selectChunks = this.db.prepare('SELECT data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time');
-    const selectHeadChunk = this.opts.readonly ? this.db.prepare('SELECT data FROM head_chunks WHERE series_id = ?') : null;
+    const selectChunks = this.read.chunksInRange;
+    const selectHeadChunk = this.opts.readonly ? this.read.headChunk : null;
     const ids = (matchers: Matcher[]) => this.postingsFor(matchers);
     const make = (s: HeadSeries): StoredSeries => ({
       labels: s.labels,
@@ -523,7 +535,7 @@ export class Tsdb implements Appendable {
       for (const [value, id] of this.pairsByName.get(name) ?? []) if (value.startsWith(prefix) && accept(value)) pairs.push(id);
     }
     if (pairs.length === 0) return [];
-    const stmt = this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck();
+    const stmt = this.read.seriesForPair;
     if (pairs.length === 1) return stmt.all(pairs[0]) as number[];
     const out: number[] = [];
     for (const p of pairs) for (const id of stmt.all(p) as number[]) out.push(id);
@@ -645,24 +657,6 @@ export class Tsdb implements Appendable {
     this.db.transaction(() => {
       for (const [k, v] of Object.entries(values)) put.run(k, v);
     })();
-  }
-
-  /** Oldest and newest sample times, or null when empty. */
-  timeRange(): { minTime: number; maxTime: number } | null {
-    let min = Infinity;
-    let max = -Infinity;
-    for (const table of ['chunks', 'head_chunks']) {
-      const r = this.db.prepare(`SELECT MIN(min_time) AS lo, MAX(max_time) AS hi FROM ${table}`).get() as { lo: number | null; hi: number | null };
-      if (r.lo !== null) min = Math.min(min, r.lo);
-      if (r.hi !== null) max = Math.max(max, r.hi);
-    }
-    for (const s of this.byId.values()) {
-      if (s.chunk && s.chunk.numSamples() > 0) {
-        min = Math.min(min, s.chunk.minTime());
-        max = Math.max(max, s.chunk.maxTime());
-      }
-    }
-    return min === Infinity ? null : { minTime: min, maxTime: max };
   }
 
   stats(): { series: number; chunks: number; bytes: number } {
