@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, parseScrapeConfig } from '../scrape/config.js';
 import { ScrapeManager } from '../scrape/manager.js';
-import { formatSample } from '../scrape/print.js';
+import { formatSample } from '../exposition/format.js';
 import { StaticSource } from '../scrape/source.js';
 import type { Appendable, Appender } from '../tsdb/interface.js';
 

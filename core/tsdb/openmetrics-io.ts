@@ -7,7 +7,7 @@ import { ParseError } from '../exposition/types.js';
 import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN } from '../model/value.js';
-import { formatFloat } from '../scrape/print.js';
+import { escapeHelp, formatFloat, formatSeries } from '../exposition/format.js';
 import type { MetricMetadata } from './interface.js';
 import type { Tsdb } from './sqlite/tsdb.js';
 
@@ -19,10 +19,6 @@ export interface ImportResult {
 }
 
 const SLICE = 4 << 20;
-
-function escapeHelp(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
 
 export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | string>): Promise<ImportResult> {
   const result: ImportResult = { samples: 0, series: 0, outOfOrder: 0, duplicate: 0 };
@@ -165,11 +161,7 @@ export function exportOpenMetrics(db: Tsdb, write: (s: string) => void, opts: Ex
     buf += `# TYPE ${name} ${type}\n`;
     if (m?.help) buf += `# HELP ${name} ${escapeHelp(m.help)}\n`;
     for (const s of byName.get(name)!) {
-      const lbl = s.labels
-        .filter((l) => l.name !== METRIC_NAME)
-        .map((l) => `${l.name}="${l.value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"')}"`)
-        .join(',');
-      const prefix = lbl ? `${name}{${lbl}} ` : `${name} `;
+      const prefix = `${formatSeries(s.labels)} `;
       const { t, v } = s.samples();
       let wrote = false;
       for (let i = 0; i < t.length; i++) {
