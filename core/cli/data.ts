@@ -21,6 +21,16 @@ const EXPORT_HELP = `Usage: kubeglass export --context NAME [--data-dir DIR] [--
 Writes the context's samples as OpenMetrics with timestamps to standard output. --from and --to
 take Unix seconds or RFC 3339 times; --match keeps series whose label NAME equals VALUE.`;
 
+/** --match NAME=VALUE options as equality matchers; none selects every series. */
+function parseMatchers(options: string[] | undefined): Matcher[] {
+  const matchers = (options ?? []).map((m) => {
+    const eq = m.indexOf('=');
+    if (eq <= 0) throw new Error(`--match takes NAME=VALUE, not "${m}"`);
+    return new Matcher('=', m.slice(0, eq), m.slice(eq + 1));
+  });
+  return matchers.length > 0 ? matchers : [new Matcher('=~', '__name__', '.+')];
+}
+
 function parseTime(s: string): number {
   const n = Number(s);
   if (Number.isFinite(n)) return Math.round(n * 1000);
@@ -111,12 +121,7 @@ export async function exportCommand(argv: string[]): Promise<number> {
   let mint: number;
   let maxt: number;
   try {
-    matchers = (values.match ?? []).map((m) => {
-      const eq = m.indexOf('=');
-      if (eq <= 0) throw new Error(`--match takes NAME=VALUE, not "${m}"`);
-      return new Matcher('=', m.slice(0, eq), m.slice(eq + 1));
-    });
-    if (matchers.length === 0) matchers = [new Matcher('=~', '__name__', '.+')];
+    matchers = parseMatchers(values.match);
     mint = values.from ? parseTime(values.from) : -Number.MAX_SAFE_INTEGER;
     maxt = values.to ? parseTime(values.to) : Number.MAX_SAFE_INTEGER;
   } catch (err) {
@@ -176,11 +181,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
     from = parseTime(values.from);
     to = parseTime(values.to);
     if (to < from) throw new Error('--to is before --from');
-    matchers = (values.match ?? []).map((m) => {
-      const eq = m.indexOf('=');
-      if (eq <= 0) throw new Error(`--match takes NAME=VALUE, not "${m}"`);
-      return new Matcher('=', m.slice(0, eq), m.slice(eq + 1));
-    });
+    matchers = parseMatchers(values.match);
   } catch (err) {
     console.error(`kubeglass capture export: ${(err as Error).message}`);
     return 2;
@@ -191,7 +192,7 @@ export async function captureCommand(argv: string[]): Promise<number> {
       context: values.context,
       from,
       to,
-      matchers: matchers.length ? matchers : [new Matcher('=~', '__name__', '.+')],
+      matchers,
       name: values.name ?? path.basename(values.out),
       note: values.note,
       file: path.resolve(values.out),
