@@ -1,22 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ContractError, type Handlers } from './contract.js';
 import { portPair, RpcClient, RpcServer } from './rpc.js';
+import { EMPTY_CONTEXTS, fakeHandlers, NO_CONNECTION } from './testing.js';
 
-const state = { files: [], origin: 'default' as const, contexts: [], kubeconfigCurrent: null, selected: null, issues: [], loadedAt: 1 };
-const conn = { context: null, state: 'none' as const, serverVersion: null, message: '', checkedAt: null, latencyMs: null };
-
-function handlers(overrides: Partial<Handlers> = {}): Handlers {
-  return {
-    'app.info': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20' }),
-    'contexts.list': async () => state,
-    'contexts.select': async ({ name }) => ({ ...state, selected: name }),
-    'contexts.reload': async () => state,
-    'connection.get': async () => conn,
-    'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
-    'connection.check': async () => conn,
-    ...overrides,
-  };
-}
+const state = EMPTY_CONTEXTS;
+const conn = NO_CONNECTION;
+const handlers = fakeHandlers;
 
 function setup(h: Handlers = handlers()) {
   const [a, b] = portPair();

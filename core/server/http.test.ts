@@ -3,12 +3,11 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Handlers } from '../api/contract.js';
 import { portPair, RpcClient, RpcServer } from '../api/rpc.js';
+import { EMPTY_CONTEXTS, fakeHandlers } from '../api/testing.js';
 import { startBrowserServer, type BrowserServer } from './http.js';
 
-const state = { files: [], origin: 'default' as const, contexts: [], kubeconfigCurrent: null, selected: 'x', issues: [], loadedAt: 1 };
-const conn = { context: null, state: 'none' as const, serverVersion: null, message: '', checkedAt: null, latencyMs: null };
+const state = EMPTY_CONTEXTS;
 
 let server: BrowserServer;
 let rpc: RpcServer;
@@ -24,18 +23,12 @@ beforeEach(async () => {
   mkdirSync(path.join(staticDir, 'assets'));
   writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1)');
   writeFileSync(path.join(path.dirname(staticDir), 'outside-secret.txt'), 'SECRET');
-  const handlers: Handlers = {
-    'app.info': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20' }),
-    'contexts.list': async () => state,
-    'contexts.select': async ({ name }) => ({ ...state, selected: name }),
-    'contexts.reload': async () => state,
-    'connection.get': async () => conn,
-    'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
+  const handlers = fakeHandlers({
     'connection.check': (_p, { signal }) =>
       new Promise(() => {
         aborted.push(signal);
       }),
-  };
+  });
   const [a, b] = portPair();
   rpc = new RpcServer(b, handlers);
   server = await startBrowserServer({ api: new RpcClient(a), staticDir, token: 'test-token-123' });

@@ -1,0 +1,19 @@
+// Test doubles for the contract: a state with no contexts and a handler set that answers every
+// call, for tests of the transports (RPC, HTTP) that need an engine but not its behaviour.
+import type { ConnectionStatus, ContextsState, Handlers } from './contract.js';
+
+export const EMPTY_CONTEXTS: ContextsState = { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: null, issues: [], loadedAt: 1 };
+export const NO_CONNECTION: ConnectionStatus = { context: null, state: 'none', serverVersion: null, message: '', checkedAt: null, latencyMs: null };
+
+export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
+  return {
+    'app.info': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20' }),
+    'contexts.list': async () => EMPTY_CONTEXTS,
+    'contexts.select': async ({ name }) => ({ ...EMPTY_CONTEXTS, selected: name }),
+    'contexts.reload': async () => EMPTY_CONTEXTS,
+    'connection.get': async () => NO_CONNECTION,
+    'connection.check': async () => NO_CONNECTION,
+    'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
+    ...overrides,
+  };
+}
