@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { labelsFrom, labelsToRecord } from '../../model/labels.js';
 import { Matcher } from '../../model/matchers.js';
+import { all, crash, L } from './testing.js';
 import { Tsdb } from './tsdb.js';
 
 let dir: string;
@@ -15,13 +15,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const L = (name: string, extra: Record<string, string> = {}) => labelsFrom({ __name__: name, ...extra });
-const crash = (db: Tsdb) => (db as unknown as { db: Database.Database }).db.close();
-const all = (db: Tsdb, ...m: Matcher[]) =>
-  db
-    .querier(-Infinity, Infinity)
-    .select(m.length ? m : [new Matcher('=~', '__name__', '.+')])
-    .map((s) => ({ labels: labelsToRecord(s.labels), ...s.samples() }));
 
 // Faults and concurrency found in review: failed commits, crashes after retention, readers beside
 // a writer, interleaved appenders, restarts. Each case failed before its fix.

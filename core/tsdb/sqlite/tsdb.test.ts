@@ -3,9 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { labelsFrom, labelsToRecord } from '../../model/labels.js';
+import { labelsFrom } from '../../model/labels.js';
 import { Matcher } from '../../model/matchers.js';
 import { floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
+import { all, crash, L } from './testing.js';
 import { Tsdb } from './tsdb.js';
 
 let dir: string;
@@ -16,12 +17,6 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const L = (name: string, extra: Record<string, string> = {}) => labelsFrom({ __name__: name, ...extra });
-const all = (db: Tsdb, ...m: Matcher[]) =>
-  db
-    .querier(-Infinity, Infinity)
-    .select(m.length ? m : [new Matcher('=~', '__name__', '.+')])
-    .map((s) => ({ labels: labelsToRecord(s.labels), ...s.samples() }));
 
 async function fill(db: Tsdb, series: number, scrapes: number, start = 1_700_000_000_000) {
   for (let i = 0; i < scrapes; i++) {
@@ -68,7 +63,7 @@ describe('Tsdb', () => {
     const db = Tsdb.open(file, { checkpointSamples: 250 });
     await fill(db, 2, 200); // checkpoints happen along the way, the tail stays in the log
     // Simulate a crash: drop the handle without checkpointing.
-    (db as unknown as { db: Database.Database }).db.close();
+    crash(db);
     const again = Tsdb.open(file);
     const got = all(again);
     expect(got.map((s) => s.t.length)).toEqual([200, 200]);
@@ -80,7 +75,7 @@ describe('Tsdb', () => {
     // Checkpoint at 80 samples, cut at 120, crash, then fill past the next cut.
     const db = Tsdb.open(file, { checkpointSamples: 80 });
     await fill(db, 1, 130);
-    (db as unknown as { db: Database.Database }).db.close();
+    crash(db);
     const again = Tsdb.open(file, { checkpointSamples: 1e9 });
     const app = again.appender();
     for (let i = 130; i < 260; i++) app.append(L('m', { s: '0' }), 1_700_000_000_000 + i * 15_000, i);
@@ -120,7 +115,7 @@ describe('Tsdb', () => {
       expect([...got.v.slice(2)].map(floatBits)).toEqual(values.slice(2).map(floatBits));
     };
     check(db);
-    (db as unknown as { db: Database.Database }).db.close(); // crash: replay path
+    crash(db); // crash: replay path
     const replayed = Tsdb.open(file);
     check(replayed);
     replayed.close(); // checkpoint path
