@@ -363,7 +363,14 @@ export class Tsdb implements Appendable {
     if (series.length === 0 && created.length === 0 && meta.size === 0) return;
     // A series another (rolled-back) appender created but never committed is created by this one;
     // one that another appender committed meanwhile is not created twice.
-    for (const s of series) if (s.id === 0 && !created.includes(s)) created.push(s);
+    // (A Set: a first scrape of a large target brings tens of thousands of new series at once.)
+    const mine = new Set(created);
+    for (const s of series) {
+      if (s.id === 0 && !mine.has(s)) {
+        mine.add(s);
+        created.push(s);
+      }
+    }
     created = created.filter((s) => s.id === 0);
     const chunkState = series.map((s) => s.chunk);
     const run = this.db.transaction(() => {
