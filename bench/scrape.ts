@@ -3,10 +3,11 @@
 //  2. K static targets (default 50) every second for D seconds (default 60), served by the shared
 //     kit's serve-exposition.mjs: our CPU seconds per million samples and RSS over time; then the
 //     shared kit's scrape-baseline.sh measures Prometheus on the same targets and exposition.
-// Kubeglass's figure covers fetch, gunzip, parse, relabel and append; until the SQLite TSDB lands
-// the appender only counts, while Prometheus's figure includes its TSDB head. Both are printed.
+// Both figures cover fetch, gunzip, parse, relabel and storage: Kubeglass appends into its SQLite
+// TSDB (one durable commit per scrape, as in the app), Prometheus into its TSDB head and WAL.
+// --counting swaps in an appender that only counts, to see the scrape path alone.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createParser } from '../core/exposition/negotiate.js';
@@ -14,6 +15,7 @@ import { parseScrapeConfig } from '../core/scrape/config.js';
 import { ScrapeManager } from '../core/scrape/manager.js';
 import { StaticSource } from '../core/scrape/source.js';
 import type { Appendable } from '../core/tsdb/interface.js';
+import { Tsdb } from '../core/tsdb/sqlite/tsdb.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: '/tmp/bench/scrape' },
     'skip-prometheus': { type: 'boolean', default: false },
     'target-port': { type: 'string', default: '19400' },
+    counting: { type: 'boolean', default: false },
   },
 });
 const K = Number(values.targets);
@@ -96,7 +99,28 @@ scrape_configs:
 - job_name: bench
   static_configs: [{targets: [${Array.from({ length: K }, (_, i) => `'127.0.0.1:${port0 + i}'`).join(', ')}]}]
 `);
-const manager = new ScrapeManager({ appendable: counting });
+const dbFile = path.join(out, 'scrape-bench.db');
+for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
+const tsdb = values.counting ? null : Tsdb.open(dbFile);
+// Counted through a wrapper either way, so the ingest rate is measured the same.
+const appendable: Appendable = tsdb
+  ? {
+      appender: () => {
+        const inner = tsdb.appender();
+        let n = 0;
+        return {
+          append: (l, t, v) => (n++, inner.append(l, t, v)),
+          updateMetadata: (name, m) => inner.updateMetadata(name, m),
+          commit: async () => {
+            await inner.commit();
+            appended += n;
+          },
+          rollback: () => inner.rollback(),
+        };
+      },
+    }
+  : counting;
+const manager = new ScrapeManager({ appendable });
 for (const sc of config.scrapeConfigs) manager.addPool(sc, new StaticSource(sc.staticConfigs));
 await new Promise((r) => setTimeout(r, 3000)); // every loop has started and scraped once
 const up = () => manager.targets().active.filter((t) => t.health === 'up').length;
@@ -104,7 +128,12 @@ const cpu0 = process.cpuUsage();
 const a0 = appended;
 const t0 = Date.now();
 const rss: number[] = [];
-const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 1000);
+const heap: number[] = [];
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  rss.push(m.rss);
+  heap.push(m.heapUsed + m.arrayBuffers);
+}, 1000);
 await new Promise((r) => setTimeout(r, D * 1000));
 clearInterval(sampler);
 const cpu = process.cpuUsage(cpu0);
@@ -117,10 +146,12 @@ server.kill();
 const mib = (b: number) => (b / 1048576).toFixed(0);
 const third = Math.max(1, Math.floor(rss.length / 3));
 const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-console.log(`== Kubeglass scrape run: ${K} targets every 1s, ${upCount}/${K} up, ${secs.toFixed(1)} s`);
+tsdb?.close();
+console.log(`== Kubeglass scrape run: ${K} targets every 1s, ${upCount}/${K} up, ${secs.toFixed(1)} s, storage: ${tsdb ? 'SQLite TSDB' : 'counting only'}`);
 console.log(`ingest rate      ${(samples / secs).toFixed(0)} samples/s`);
 console.log(`kubeglass CPU    ${cpuS.toFixed(2)} s = ${((100 * cpuS) / secs).toFixed(1)}% of one core; ${((cpuS / samples) * 1e6).toFixed(3)} CPU s per million samples`);
 console.log(`kubeglass RSS    first third avg ${mib(avg(rss.slice(0, third)))} MiB, last third avg ${mib(avg(rss.slice(-third)))} MiB, peak ${mib(Math.max(...rss))} MiB`);
+console.log(`kubeglass heap   (JS heap + array buffers) first third avg ${mib(avg(heap.slice(0, third)))} MiB, last third avg ${mib(avg(heap.slice(-third)))} MiB`);
 
 if (!values['skip-prometheus']) {
   console.log('== Prometheus, same targets and exposition (../shared/bench/scrape-baseline.sh):');
