@@ -2,6 +2,7 @@
 // write through an Appender only, and know nothing of how samples are kept.
 import type { MetricType } from '../exposition/types.js';
 import type { Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
 
 export interface MetricMetadata {
   type: MetricType;
@@ -28,4 +29,22 @@ export interface Appender {
 
 export interface Appendable {
   appender(): Appender;
+}
+
+/** A selected series: labels plus its samples in [mint, maxt], decoded on demand. */
+export interface StoredSeries {
+  labels: Labels;
+  /** Timestamps (ms) and values, ascending; staleness markers included as STALE_NAN. */
+  samples(): { t: Float64Array; v: Float64Array };
+}
+
+/** Read access over [mint, maxt], in the spirit of Prometheus's storage.Querier. */
+export interface Querier {
+  select(matchers: Matcher[]): StoredSeries[];
+  labelNames(matchers?: Matcher[]): string[];
+  labelValues(name: string, matchers?: Matcher[]): string[];
+}
+
+export interface Queryable {
+  querier(mint: number, maxt: number): Querier;
 }

@@ -2,7 +2,8 @@
 // tests and for commands that scrape without a database. Not the TSDB: that is SQLite-backed.
 import { labelsKey, type Labels } from '../model/labels.js';
 import { FloatBuffer, floatBits } from '../model/value.js';
-import type { Appendable, Appender, AppendRejection, MetricMetadata } from './interface.js';
+import type { Matcher } from '../model/matchers.js';
+import type { Appendable, Appender, AppendRejection, MetricMetadata, Querier, Queryable, StoredSeries } from './interface.js';
 
 export interface MemorySeries {
   labels: Labels;
@@ -11,7 +12,7 @@ export interface MemorySeries {
   v: FloatBuffer;
 }
 
-export class MemoryStorage implements Appendable {
+export class MemoryStorage implements Appendable, Queryable {
   readonly series = new Map<string, MemorySeries>();
   readonly metadata = new Map<string, MetricMetadata>();
   commits = 0;
@@ -68,6 +69,29 @@ export class MemoryStorage implements Appendable {
         latest.clear();
         this.rollbacks++;
       },
+    };
+  }
+
+  /** Sorted label names and values are computed per call: this store serves tests and small tools. */
+  querier(mint: number, maxt: number): Querier {
+    const matching = (matchers: Matcher[] = []) =>
+      [...this.series.values()].filter((s) => matchers.every((m) => m.matches(s.labels.find((l) => l.name === m.name)?.value ?? '')));
+    return {
+      select: (matchers): StoredSeries[] =>
+        matching(matchers).map((s) => ({
+          labels: s.labels,
+          samples: () => {
+            let lo = 0;
+            while (lo < s.t.length && s.t[lo]! < mint) lo++;
+            let hi = lo;
+            while (hi < s.t.length && s.t[hi]! <= maxt) hi++;
+            // A typed-array copy keeps staleness markers' NaN payload.
+            return { t: Float64Array.from(s.t.slice(lo, hi)), v: s.v.view().slice(lo, hi) };
+          },
+        })),
+      labelNames: (matchers) => [...new Set(matching(matchers).flatMap((s) => s.labels.map((l) => l.name)))].sort(),
+      labelValues: (name, matchers) =>
+        [...new Set(matching(matchers).flatMap((s) => s.labels.filter((l) => l.name === name).map((l) => l.value)))].sort(),
     };
   }
 

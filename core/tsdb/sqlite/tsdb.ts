@@ -8,7 +8,9 @@ import { labelsKey, type Label, type Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
 import { XorChunk, XorIterator } from '../chunkenc/xor.js';
-import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../interface.js';
+import type { Appendable, Appender, AppendRejection, MetricMetadata, Querier, Queryable, StoredSeries } from '../interface.js';
+
+export type { Querier, StoredSeries } from '../interface.js';
 import { migrate } from './schema.js';
 
 export class TsdbError extends Error {}
@@ -39,19 +41,6 @@ interface HeadSeries {
   batch: number;
   /** Size of the last cut chunk, to size the next one. */
   chunkBytes?: number;
-}
-
-/** A selected series: labels plus its samples in [mint, maxt], decoded on demand. */
-export interface StoredSeries {
-  labels: Labels;
-  /** Timestamps (ms) and values, ascending; staleness markers included as STALE_NAN. */
-  samples(): { t: Float64Array; v: Float64Array };
-}
-
-export interface Querier {
-  select(matchers: Matcher[]): StoredSeries[];
-  labelNames(matchers?: Matcher[]): string[];
-  labelValues(name: string, matchers?: Matcher[]): string[];
 }
 
 const SEP = '\xff';
@@ -113,7 +102,7 @@ class Reader {
   }
 }
 
-export class Tsdb implements Appendable {
+export class Tsdb implements Appendable, Queryable {
   private readonly db: Database.Database;
   private readonly byKey = new Map<string, HeadSeries>();
   private readonly byId = new Map<number, HeadSeries>();
