@@ -1,0 +1,203 @@
+// Aggregation operators for one step, after Prometheus 3.x's aggregation(): groups in order of
+// first appearance, Kahan-compensated sum and avg (with the switch to an incremental mean on
+// overflow), Welford variance, and topk/bottomk that never prefer NaN.
+import { getLabel, isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import type { AggregateExpr } from './ast.js';
+import type { Evaluator } from './engine.js';
+import { formatFloat } from './functions.js';
+import { kahanSumInc, quantile } from './numeric.js';
+import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
+
+interface Group {
+  metric: Labels;
+  value: number;
+  c: number;
+  mean: number;
+  count: number;
+  incremental: boolean;
+  values: number[];
+  samples: Sample[];
+  /** Some member's name is marked for removal (matters where the group keeps __name__). */
+  dropName: boolean;
+}
+
+export function aggregate(ev: Evaluator, e: AggregateExpr): Matrix {
+  const op = e.op;
+  const param = e.param && op !== 'count_values' ? ev.evalScalarSteps(e.param) : null;
+  const label = op === 'count_values' ? ev.evalString(e.param!) : '';
+  if (op === 'count_values' && !isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
+  const grouping = new Set(e.grouping);
+  const keyOf = e.without
+    ? (m: Labels) => {
+        let s = '';
+        for (const l of m) if (!grouping.has(l.name) && l.name !== METRIC_NAME) s += `${l.name}\xff${l.value}\xff`;
+        return s;
+      }
+    : (m: Labels) => {
+        let s = '';
+        for (const n of e.grouping) s += `${getLabel(m, n)}\xff`;
+        return s;
+      };
+  const groupLabels = (m: Labels): Labels => {
+    if (e.without) return m.filter((l) => !grouping.has(l.name) && l.name !== METRIC_NAME);
+    return m.filter((l) => grouping.has(l.name));
+  };
+  const keepsName = !e.without && grouping.has(METRIC_NAME);
+  let warnedQuantile = false;
+  const instant = ev.steps === 1;
+
+  return ev.rangeEval([e.expr], (vals, ts, step) => {
+    const vec = vals[0] as Vector;
+    const p = param ? param[step]! : 0;
+    if (op === 'quantile' && !warnedQuantile && (Number.isNaN(p) || p < 0 || p > 1)) {
+      warnedQuantile = true;
+      ev.warn(`quantile value should be between 0 and 1, got ${formatFloat(p)}`, e.param!.pos);
+    }
+    if (op === 'limit_ratio') {
+      if (Number.isNaN(p)) throw new QueryError('execution', 'Ratio value is NaN');
+      // Prometheus samples by a hash of each label set; matching its choice needs its hash.
+      throw new QueryError('execution', 'limit_ratio is not supported yet');
+    }
+    let k = 0;
+    if (op === 'topk' || op === 'bottomk' || op === 'limitk') {
+      if (Number.isNaN(p)) throw new QueryError('execution', `Parameter value is NaN`);
+      if (p >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatFloat(p)} overflows int64`);
+      k = Math.trunc(p);
+      if (k < 1) return [];
+    }
+    const groups = new Map<string, Group>();
+    for (const s of vec) {
+      const key = keyOf(s.metric);
+      let g = groups.get(key);
+      if (!g) {
+        groups.set(key, (g = { metric: groupLabels(s.metric), value: s.f, c: 0, mean: s.f, count: 1, incremental: false, values: [s.f], samples: [s], dropName: !!s.dropName }));
+        // A variance over a NaN or infinite value is NaN, even for one sample.
+        if (op === 'stddev' || op === 'stdvar') g.value = Number.isFinite(s.f) ? 0 : NaN;
+        continue;
+      }
+      if (s.dropName) g.dropName = true;
+      accumulate(op, g, s, k);
+    }
+    const out: Vector = [];
+    for (const g of groups.values()) {
+      const before = out.length;
+      switch (op) {
+        case 'sum':
+          out.push({ metric: g.metric, t: ts, f: g.value + g.c });
+          break;
+        case 'avg':
+          out.push({ metric: g.metric, t: ts, f: g.incremental ? g.mean + g.c : g.value / g.count + g.c / g.count });
+          break;
+        case 'count':
+          out.push({ metric: g.metric, t: ts, f: g.count });
+          break;
+        case 'group':
+          out.push({ metric: g.metric, t: ts, f: 1 });
+          break;
+        case 'min':
+        case 'max':
+          out.push({ metric: g.metric, t: ts, f: g.value });
+          break;
+        case 'stdvar':
+          out.push({ metric: g.metric, t: ts, f: g.value / g.count });
+          break;
+        case 'stddev':
+          out.push({ metric: g.metric, t: ts, f: Math.sqrt(g.value / g.count) });
+          break;
+        case 'quantile':
+          out.push({ metric: g.metric, t: ts, f: quantile(p, g.values) });
+          break;
+        case 'count_values': {
+          const counts = new Map<string, number>();
+          for (const v of g.values) {
+            const text = formatFloat(v);
+            counts.set(text, (counts.get(text) ?? 0) + 1);
+          }
+          for (const [text, n] of counts) out.push({ metric: new LabelsBuilder(g.metric).set(label, text).labels(), t: ts, f: n });
+          break;
+        }
+        case 'topk':
+        case 'bottomk': {
+          // Best first for an instant query, as Prometheus returns them.
+          const sorted = [...g.samples].sort((a, b) => better(op, a.f, b.f));
+          const kept = sorted.slice(0, k);
+          for (const s of instant ? kept : g.samples.filter((x) => kept.includes(x))) out.push({ ...s, t: ts });
+          break;
+        }
+        case 'limitk':
+          for (const s of g.samples.slice(0, k)) out.push({ ...s, t: ts });
+          break;
+        default:
+          throw new QueryError('execution', `aggregation ${op} is not supported`);
+      }
+      // Grouping by __name__ keeps the name, and with it its members' pending removal.
+      if (g.dropName && keepsName && op !== 'topk' && op !== 'bottomk' && op !== 'limitk') for (let i = before; i < out.length; i++) out[i]!.dropName = true;
+    }
+    return out;
+  });
+}
+
+/** Sort order for topk (descending) and bottomk (ascending); NaN always last. */
+function better(op: 'topk' | 'bottomk', a: number, b: number): number {
+  if (Number.isNaN(a)) return Number.isNaN(b) ? 0 : 1;
+  if (Number.isNaN(b)) return -1;
+  return op === 'topk' ? b - a : a - b;
+}
+
+function accumulate(op: AggregateExpr['op'], g: Group, s: Sample, k: number): void {
+  const x = s.f;
+  switch (op) {
+    case 'sum':
+      [g.value, g.c] = kahanSumInc(x, g.value, g.c);
+      break;
+    case 'avg': {
+      g.count++;
+      if (!g.incremental) {
+        const [nv, nc] = kahanSumInc(x, g.value, g.c);
+        if ((nv !== Infinity && nv !== -Infinity) || !Number.isFinite(g.value) || !Number.isFinite(x)) {
+          g.value = nv;
+          g.c = nc;
+          break;
+        }
+        // The running sum would overflow: continue with an incremental mean.
+        g.incremental = true;
+        g.mean = g.value / (g.count - 1);
+        g.c /= g.count - 1;
+      }
+      const q = (g.count - 1) / g.count;
+      [g.mean, g.c] = kahanSumInc(x / g.count, q * g.mean, q * g.c);
+      break;
+    }
+    case 'count':
+    case 'group':
+      g.count++;
+      break;
+    case 'min':
+      if (g.value > x || Number.isNaN(g.value)) g.value = x;
+      break;
+    case 'max':
+      if (g.value < x || Number.isNaN(g.value)) g.value = x;
+      break;
+    case 'stddev':
+    case 'stdvar': {
+      g.count++;
+      const delta = x - g.mean;
+      g.mean += delta / g.count;
+      g.value += delta * (x - g.mean);
+      break;
+    }
+    case 'quantile':
+    case 'count_values':
+      g.values.push(x);
+      break;
+    case 'topk':
+    case 'bottomk':
+    case 'limitk':
+      g.samples.push(s);
+      void k;
+      break;
+    default:
+      break;
+  }
+}
+

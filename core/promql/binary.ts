@@ -1,0 +1,224 @@
+// Binary operators for one evaluation step, after Prometheus's VectorBinop, VectorscalarBinop and
+// the set operators: vector matching by signature, group_left/right, bool, fill modifiers, and
+// its exact error texts for ambiguous matches.
+import { getLabel, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
+import { QueryError, type Sample, type Vector } from './value.js';
+
+const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
+const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
+
+/** Go's math.Pow where it differs from JavaScript's ** (1^NaN, (-1)^±Inf). */
+export function goPow(a: number, b: number): number {
+  if (a === 1 || b === 0) return 1;
+  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
+  return a ** b;
+}
+
+/** The value of `a op b` and whether a comparison holds. */
+function elem(op: BinaryOp, a: number, b: number): [number, boolean] {
+  switch (op) {
+    case '+':
+      return [a + b, true];
+    case '-':
+      return [a - b, true];
+    case '*':
+      return [a * b, true];
+    case '/':
+      return [a / b, true];
+    case '%':
+      return [a % b, true];
+    case '^':
+      return [goPow(a, b), true];
+    case 'atan2':
+      return [Math.atan2(a, b), true];
+    case '==':
+      return [a, a === b];
+    case '!=':
+      return [a, a !== b];
+    case '>':
+      return [a, a > b];
+    case '<':
+      return [a, a < b];
+    case '>=':
+      return [a, a >= b];
+    case '<=':
+      return [a, a <= b];
+    default:
+      throw new QueryError('execution', `operator "${op}" not allowed for scalar operations`);
+  }
+}
+
+export function scalarBinary(op: BinaryOp, a: number, b: number, returnBool: boolean): number {
+  const [v, keep] = elem(op, a, b);
+  if (COMPARISON.has(op)) return returnBool ? (keep ? 1 : 0) : keep ? v : NaN;
+  return v;
+}
+
+export function binaryOp(e: BinaryExpr, l: Vector | number, r: Vector | number, lt: ValueType, rt: ValueType): Vector {
+  if (lt === 'scalar') return vectorScalar(e, r as Vector, l as number, true);
+  if (rt === 'scalar') return vectorScalar(e, l as Vector, r as number, false);
+  const lhs = l as Vector;
+  const rhs = r as Vector;
+  const matching = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+  switch (e.op) {
+    case 'and':
+      return setAnd(lhs, rhs, matching);
+    case 'or':
+      return setOr(lhs, rhs, matching);
+    case 'unless':
+      return setUnless(lhs, rhs, matching);
+    default:
+      return vectorBinop(e, lhs, rhs, matching);
+  }
+}
+
+function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean): Vector {
+  const out: Vector = [];
+  const cmp = COMPARISON.has(e.op);
+  const drop = e.returnBool || ARITHMETIC.has(e.op);
+  for (const s of vec) {
+    const lv = swap ? scalar : s.f;
+    const rv = swap ? s.f : scalar;
+    let [v, keep] = elem(e.op, lv, rv);
+    // A comparison keeps the vector's value even when the scalar is on the left.
+    if (cmp && swap) v = rv;
+    if (e.returnBool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (keep) out.push({ metric: s.metric, t: s.t, f: v, dropName: drop || s.dropName });
+  }
+  return out;
+}
+
+/** The signature two samples match on: the on() labels, or all but the ignoring() labels and the name. */
+function signature(matching: VectorMatching): (m: Labels) => string {
+  if (matching.on) {
+    const names = [...matching.matchingLabels].sort();
+    return (m) => {
+      let s = '';
+      for (const n of names) s += `${n}\xff${getLabel(m, n)}\xff`;
+      return s;
+    };
+  }
+  const ignored = new Set([...matching.matchingLabels, METRIC_NAME]);
+  return (m) => {
+    let s = '';
+    for (const l of m) if (!ignored.has(l.name)) s += `${l.name}\xff${l.value}\xff`;
+    return s;
+  };
+}
+
+function setAnd(lhs: Vector, rhs: Vector, matching: VectorMatching): Vector {
+  const sig = signature(matching);
+  const right = new Set(rhs.map((s) => sig(s.metric)));
+  return lhs.filter((s) => right.has(sig(s.metric)));
+}
+
+function setOr(lhs: Vector, rhs: Vector, matching: VectorMatching): Vector {
+  const sig = signature(matching);
+  const left = new Set(lhs.map((s) => sig(s.metric)));
+  return [...lhs, ...rhs.filter((s) => !left.has(sig(s.metric)))];
+}
+
+function setUnless(lhs: Vector, rhs: Vector, matching: VectorMatching): Vector {
+  const sig = signature(matching);
+  const right = new Set(rhs.map((s) => sig(s.metric)));
+  return lhs.filter((s) => !right.has(sig(s.metric)));
+}
+
+/** Prometheus's labels.MatchLabels(on, names): the labels two sides match on. */
+function matchGroupLabels(m: Labels, matching: VectorMatching): Labels {
+  return matching.on ? m.filter((l) => matching.matchingLabels.includes(l.name)) : m.filter((l) => !matching.matchingLabels.includes(l.name) && l.name !== METRIC_NAME);
+}
+
+function labelString(m: Labels): string {
+  return `{${m.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
+}
+
+function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching): Vector {
+  if (matching.card === 'many-to-many') throw new QueryError('execution', 'many-to-many only allowed for set operators');
+  const fillL = e.fillLeft;
+  const fillR = e.fillRight;
+  if ((lhsIn.length === 0 || rhsIn.length === 0) && fillL === null && fillR === null) return [];
+  const swapped = matching.card === 'one-to-many';
+  // The "one" side goes right; values are swapped back when computed.
+  const lhs = swapped ? rhsIn : lhsIn;
+  const rhs = swapped ? lhsIn : rhsIn;
+  const sig = signature(matching);
+  const rightSigs = new Map<string, Sample>();
+  for (const rs of rhs) {
+    const key = sig(rs.metric);
+    const dup = rightSigs.get(key);
+    if (dup) {
+      throw new QueryError(
+        'execution',
+        `found duplicate series for the match group ${labelString(matchGroupLabels(rs.metric, matching))} on the ${swapped ? 'left' : 'right'} hand-side of the operation: [${labelString(rs.metric)}, ${labelString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+      );
+    }
+    rightSigs.set(key, rs);
+  }
+  const drop = e.returnBool || ARITHMETIC.has(e.op);
+  const matched = new Map<string, Set<string> | null>();
+  const usedRight = new Set<string>();
+  const out: Vector = [];
+  // Fill values apply to the sides as matched, after group_right's swap: fill_left stands in
+  // for a missing (internal) left sample, fill_right for a missing right one.
+  const emit = (ls: Sample | null, rs: Sample | null, key: string) => {
+    const lv = ls ? ls.f : fillL!;
+    const rv = rs ? rs.f : fillR!;
+    const [a, b] = swapped ? [rv, lv] : [lv, rv];
+    let [v, keep] = elem(e.op, a, b);
+    if (e.returnBool) {
+      v = keep ? 1 : 0;
+      keep = true;
+    }
+    if (!keep) return;
+    // A result with no left sample is named by its match group alone.
+    const metric = ls ? resultMetric(ls.metric, rs?.metric ?? [], matching) : matchGroupLabels(rs!.metric, matching);
+    const inserted = matched.get(key);
+    if (matching.card === 'one-to-one') {
+      if (inserted !== undefined) throw new QueryError('execution', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
+      matched.set(key, null);
+    } else {
+      const mk = labelsKey(metric);
+      if (inserted === undefined) matched.set(key, new Set([mk]));
+      else if (inserted!.has(mk)) throw new QueryError('execution', 'multiple matches for labels: grouping labels must ensure unique results');
+      else inserted!.add(mk);
+    }
+    out.push({ metric, t: 0, f: v, dropName: drop || (ls ?? rs)!.dropName });
+  };
+  for (const ls of lhs) {
+    const key = sig(ls.metric);
+    const rs = rightSigs.get(key);
+    if (!rs) {
+      if (fillR !== null) emit(ls, null, key);
+      continue;
+    }
+    usedRight.add(key);
+    emit(ls, rs, key);
+  }
+  if (fillL !== null) {
+    for (const [key, rs] of rightSigs) if (!usedRight.has(key)) emit(null, rs, key);
+  }
+  return out;
+}
+
+function resultMetric(lhs: Labels, rhs: Labels, matching: VectorMatching): Labels {
+  const b = new LabelsBuilder(lhs);
+  if (matching.card === 'one-to-one') {
+    if (matching.on) {
+      const keep = new Set(matching.matchingLabels);
+      for (const n of b.names()) if (!keep.has(n)) b.del(n);
+    } else {
+      for (const n of matching.matchingLabels) b.del(n);
+    }
+  }
+  for (const n of matching.include) {
+    const v = getLabel(rhs, n);
+    if (v !== '') b.set(n, v);
+    else b.del(n);
+  }
+  return b.labels();
+}

@@ -1,0 +1,631 @@
+// The PromQL evaluator, after Prometheus 3.x's promql/engine.go. Every node is evaluated over all
+// steps of the query at once ("range mode"), an instant query being a range of one step, so a
+// 30-panel dashboard does one select per selector, not one per step.
+//
+// Semantics followed (3.x): left-open windows (t-range, t] for selectors, lookback and subqueries;
+// staleness markers end a series; delayed __name__ removal (functions and operators mark the
+// name to drop, it goes at the end, so label_replace(rate(x[1m]), "__name__", …) works);
+// subquery steps aligned to absolute multiples of the step.
+import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
+import { isStaleNaN } from '../model/value.js';
+import type { Querier, Queryable, StoredSeries } from '../tsdb/interface.js';
+import type { AggregateExpr, AtModifier, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, NumberLiteral, SubqueryExpr, VectorSelector } from './ast.js';
+import { typeOf } from './ast.js';
+import { aggregate } from './aggregate.js';
+import { binaryOp, scalarBinary } from './binary.js';
+import { FUNCTIONS, type EvalContext, type RangeArg } from './functions.js';
+import { parseExpr, ParseError } from './parser.js';
+import { QueryError, type FPoint, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
+
+export interface EngineOptions {
+  /** Default 5 minutes. */
+  lookbackDeltaMs?: number;
+  /** Most samples a query may hold in memory at once (Prometheus's --query.max-samples). */
+  maxSamples?: number;
+  /** Default 2 minutes. */
+  timeoutMs?: number;
+  /** Resolution of subqueries without a step (Prometheus: the global evaluation interval). */
+  defaultSubqueryStepMs?: number;
+  /**
+   * Prometheus 2.x rules where 3.x changed them: windows closed at the start ([t-range, t]) and
+   * rate()'s zero-point extrapolation applied before the gap threshold. Only for comparing with
+   * a 2.x server (the differential test against Debian's 2.42); the app follows 3.x.
+   */
+  prometheus2?: boolean;
+}
+
+export interface QueryOptions {
+  signal?: AbortSignal;
+  lookbackDeltaMs?: number;
+}
+
+const DEFAULT_LOOKBACK = 5 * 60_000;
+
+export class PromEngine {
+  private readonly lookback: number;
+  private readonly maxSamples: number;
+  private readonly timeoutMs: number;
+  private readonly subqueryStep: number;
+  private readonly prometheus2: boolean;
+
+  constructor(opts: EngineOptions = {}) {
+    this.lookback = opts.lookbackDeltaMs || DEFAULT_LOOKBACK;
+    this.maxSamples = opts.maxSamples ?? 50_000_000;
+    this.timeoutMs = opts.timeoutMs ?? 120_000;
+    this.subqueryStep = opts.defaultSubqueryStepMs ?? 60_000;
+    this.prometheus2 = opts.prometheus2 ?? false;
+  }
+
+  async instantQuery(storage: Queryable, query: string, timeMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    return this.exec(storage, query, timeMs, timeMs, 0, true, opts);
+  }
+
+  async rangeQuery(storage: Queryable, query: string, startMs: number, endMs: number, stepMs: number, opts: QueryOptions = {}): Promise<QueryResult> {
+    if (endMs < startMs) throw new QueryError('bad_data', 'end timestamp must not be before start time');
+    if (stepMs <= 0) throw new QueryError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    return this.exec(storage, query, startMs, endMs, stepMs, false, opts);
+  }
+
+  private async exec(storage: Queryable, query: string, start: number, end: number, step: number, instant: boolean, opts: QueryOptions): Promise<QueryResult> {
+    let expr: Expr;
+    try {
+      expr = parseExpr(query);
+    } catch (err) {
+      if (err instanceof ParseError) throw new QueryError('bad_data', err.message);
+      throw err;
+    }
+    const type = typeOf(expr);
+    if (!instant && type !== 'scalar' && type !== 'vector') {
+      throw new QueryError('bad_data', `invalid expression type "${typeName(type)}" for range query, must be Scalar or instant Vector`);
+    }
+    // Yield once so a caller that cancels right away (a page switch) never pays for the query.
+    await Promise.resolve();
+    const ev = new Evaluator(storage, {
+      start,
+      end,
+      interval: instant ? 1 : step,
+      lookback: opts.lookbackDeltaMs || this.lookback,
+      maxSamples: this.maxSamples,
+      deadline: Date.now() + this.timeoutMs,
+      signal: opts.signal,
+      subqueryStep: this.subqueryStep,
+      query,
+      rangeQuery: !instant,
+      queryStart: start,
+      queryEnd: end,
+      queryStep: instant ? 0 : step,
+      prometheus2: this.prometheus2,
+    });
+    try {
+      return ev.run(expr, instant);
+    } finally {
+      ev.close();
+    }
+  }
+}
+
+function typeName(t: string): string {
+  return t === 'matrix' ? 'range vector' : t === 'vector' ? 'instant vector' : t;
+}
+
+interface EvalParams {
+  start: number;
+  end: number;
+  interval: number;
+  lookback: number;
+  maxSamples: number;
+  deadline: number;
+  signal?: AbortSignal;
+  subqueryStep: number;
+  query: string;
+  /** The query is a range query (some functions warn that their effect is lost there). */
+  rangeQuery: boolean;
+  /** The query's own range and step (a subquery's evaluator has its own start/end/interval). */
+  queryStart: number;
+  queryEnd: number;
+  queryStep: number;
+  prometheus2: boolean;
+}
+
+/** A matrix-valued argument before windowing: a range selector's series or a subquery's result. */
+interface RangeSource {
+  series: { metric: Labels; t: Float64Array | number[]; f: Float64Array | number[] }[];
+  range: number;
+  offset: number;
+  at: number | null;
+}
+
+export class Evaluator implements EvalContext {
+  readonly start: number;
+  readonly end: number;
+  readonly interval: number;
+  readonly lookback: number;
+  readonly rangeQuery: boolean;
+  /** See EngineOptions.prometheus2. */
+  readonly prometheus2: boolean;
+  /** 1 where windows are left-open (3.x), 0 where they include their start (2.x). */
+  private readonly openStart: number;
+  private readonly maxSamples: number;
+  private samples = 0;
+  private readonly queriers = new Map<string, Querier>();
+  readonly warnings = new Set<string>();
+  readonly infos = new Set<string>();
+  private checks = 0;
+
+  constructor(
+    private readonly storage: Queryable,
+    private readonly p: EvalParams,
+  ) {
+    this.start = p.start;
+    this.end = p.end;
+    this.interval = p.interval;
+    this.lookback = p.lookback;
+    this.rangeQuery = p.rangeQuery;
+    this.prometheus2 = p.prometheus2;
+    this.openStart = p.prometheus2 ? 0 : 1;
+    this.maxSamples = p.maxSamples;
+  }
+
+  close(): void {
+    this.queriers.clear();
+  }
+
+  get steps(): number {
+    return Math.floor((this.end - this.start) / this.interval) + 1;
+  }
+
+  stepTime(i: number): number {
+    return this.start + i * this.interval;
+  }
+
+  run(expr: Expr, instant: boolean): QueryResult {
+    const type = typeOf(expr);
+    let result: QueryValue;
+    if (type === 'string') {
+      result = { type: 'string', value: { t: this.start, s: this.evalString(expr) } };
+    } else if (instant && type === 'matrix') {
+      result = { type: 'matrix', value: this.finalize(this.evalRawMatrix(expr)) };
+    } else {
+      const mat = this.finalize(this.eval(expr));
+      if (type === 'scalar') {
+        if (instant) {
+          const p = mat[0]?.floats[0];
+          result = { type: 'scalar', value: { t: this.start, v: p ? p.f : NaN } };
+        } else {
+          result = { type: 'matrix', value: mat.map((s) => ({ metric: [], floats: s.floats })) };
+        }
+      } else if (instant) {
+        const vec: Vector = [];
+        for (const s of mat) if (s.floats.length > 0) vec.push({ metric: s.metric, t: s.floats[0]!.t, f: s.floats[0]!.f });
+        result = { type: 'vector', value: vec };
+      } else {
+        const nonEmpty = mat.filter((s) => s.floats.length > 0);
+        nonEmpty.sort((a, b) => compareLabels(a.metric, b.metric));
+        result = { type: 'matrix', value: nonEmpty };
+      }
+    }
+    return { result, warnings: [...this.warnings], infos: [...this.infos] };
+  }
+
+  /** Applies delayed __name__ removal; series that now clash may not share a step. */
+  private finalize(mat: Matrix): Matrix {
+    if (!mat.some((s) => s.dropName)) return mat;
+    const byKey = new Map<string, Series>();
+    for (const s of mat) {
+      const metric = s.dropName ? s.metric.filter((l) => l.name !== METRIC_NAME) : s.metric;
+      const key = labelsKey(metric);
+      const prev = byKey.get(key);
+      if (!prev) {
+        byKey.set(key, { metric, floats: s.floats });
+        continue;
+      }
+      if (overlaps(prev.floats, s.floats)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+      prev.floats = [...prev.floats, ...s.floats].sort((x, y) => x.t - y.t);
+    }
+    return [...byKey.values()];
+  }
+
+  // --- guards ---
+
+  checkCancel(): void {
+    if ((++this.checks & 0xff) !== 0) return;
+    if (this.p.signal?.aborted) throw new QueryError('canceled', 'query was canceled in query execution');
+    if (Date.now() > this.p.deadline) throw new QueryError('timeout', 'query timed out in query execution');
+  }
+
+  addSamples(n: number): void {
+    this.samples += n;
+    if (this.samples > this.maxSamples) throw new QueryError('execution', 'query processing would load too many samples into memory in query execution');
+  }
+
+  releaseSamples(n: number): void {
+    this.samples -= n;
+  }
+
+  warn(msg: string, pos?: { start: number }): void {
+    this.warnings.add(`PromQL warning: ${msg}${pos ? ` (${this.position(pos.start)})` : ''}`);
+  }
+
+  info(msg: string, pos?: { start: number }): void {
+    this.infos.add(`PromQL info: ${msg}${pos ? ` (${this.position(pos.start)})` : ''}`);
+  }
+
+  private position(offset: number): string {
+    const before = Buffer.from(this.p.query).subarray(0, Buffer.byteLength(this.p.query.slice(0, offset))).toString();
+    const lines = before.split('\n');
+    return `${lines.length}:${Buffer.byteLength(lines.at(-1)!) + 1}`;
+  }
+
+  // --- evaluation ---
+
+  evalString(e: Expr): string {
+    if (e.type === 'string') return e.val;
+    if (e.type === 'paren') return this.evalString(e.expr);
+    throw new QueryError('execution', `expected string, got ${e.type}`);
+  }
+
+  /** A scalar-typed expression's value at each step (NaN where it has none). */
+  evalScalarSteps(e: Expr): Float64Array {
+    const out = new Float64Array(this.steps).fill(NaN);
+    const mat = this.eval(e);
+    const s = mat[0];
+    if (s) for (const p of s.floats) out[Math.round((p.t - this.start) / this.interval)] = p.f;
+    return out;
+  }
+
+  /** A parameter that must be the same at every step (topk's k, quantile's φ …), evaluated per step. */
+  eval(e: Expr): Matrix {
+    this.checkCancel();
+    switch (e.type) {
+      case 'number':
+        return [this.constant(e.val)];
+      case 'duration':
+        return [this.constant(this.duration(e) / 1000)];
+      case 'string':
+        throw new QueryError('execution', 'unexpected string literal in range evaluation');
+      case 'paren':
+        return this.eval(e.expr);
+      case 'unary': {
+        const m = this.eval(e.expr);
+        if (e.op === '+') return m;
+        return m.map((s) => ({ metric: s.metric, floats: s.floats.map((p) => ({ t: p.t, f: -p.f })), dropName: typeOf(e.expr) === 'vector' ? true : s.dropName }));
+      }
+      case 'vector':
+        return this.evalVectorSelector(e);
+      case 'matrix':
+        throw new QueryError('execution', 'cannot evaluate a range vector in range mode');
+      case 'subquery':
+        throw new QueryError('execution', 'cannot evaluate a subquery in range mode');
+      case 'call':
+        return this.evalCall(e);
+      case 'aggregate':
+        return this.evalAggregate(e);
+      case 'binary':
+        return this.evalBinary(e);
+    }
+  }
+
+  private constant(v: number): Series {
+    const floats: FPoint[] = new Array(this.steps);
+    for (let i = 0; i < floats.length; i++) floats[i] = { t: this.stepTime(i), f: v };
+    return { metric: [], floats };
+  }
+
+  /** step(), range(), start() and end() as scalars: properties of the query, not of a subquery. */
+  queryScalar(name: string): number {
+    switch (name) {
+      case 'step':
+        return this.p.queryStep / 1000;
+      case 'range':
+        return (this.p.queryEnd - this.p.queryStart) / 1000;
+      case 'start':
+        return this.p.queryStart / 1000;
+      default:
+        return this.p.queryEnd / 1000;
+    }
+  }
+
+  /** Resolves a duration expression to ms (step() and range() depend on the query). */
+  duration(e: DurationExpr | NumberLiteral): number {
+    if (e.type === 'number') return e.val * 1000;
+    const a = e.args.map((x) => this.duration(x));
+    switch (e.op) {
+      case '+':
+        return a[0]! + a[1]!;
+      case '-':
+        return a[0]! - a[1]!;
+      case 'neg':
+        return -a[0]!;
+      case '*':
+        return (a[0]! * a[1]!) / 1000;
+      case '/':
+        return (a[0]! / a[1]!) * 1000;
+      case '%':
+        return a[0]! % a[1]!;
+      case '^':
+        return Math.pow(a[0]! / 1000, a[1]! / 1000) * 1000;
+      case 'step':
+        return this.p.queryStep;
+      case 'range':
+        return this.p.queryEnd - this.p.queryStart;
+      case 'min_of':
+        return Math.min(...a);
+      case 'max_of':
+        return Math.max(...a);
+      default:
+        throw new QueryError('execution', `unknown duration function ${e.op}`);
+    }
+  }
+
+  private atTime(at: AtModifier | null): number | null {
+    if (!at) return null;
+    if (at.kind === 'time') return at.ms;
+    return at.kind === 'start' ? this.p.queryStart : this.p.queryEnd;
+  }
+
+  private querier(mint: number, maxt: number): Querier {
+    const key = `${mint}:${maxt}`;
+    let q = this.queriers.get(key);
+    if (!q) this.queriers.set(key, (q = this.storage.querier(mint, maxt)));
+    return q;
+  }
+
+  private select(matchers: Matcher[], mint: number, maxt: number): StoredSeries[] {
+    return this.querier(mint, maxt).select(matchers);
+  }
+
+  selectorOffset(vs: VectorSelector): number {
+    return vs.offsetExpr ? this.duration(vs.offsetExpr) : vs.offset;
+  }
+
+  /** Times at which each step looks at the data. */
+  private refTimes(at: number | null, offset: number): Float64Array {
+    const n = this.steps;
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = (at ?? this.stepTime(i)) - offset;
+    return out;
+  }
+
+  evalVectorSelector(vs: VectorSelector, withTimestamps = false): Matrix {
+    const at = this.atTime(vs.at);
+    const offset = this.selectorOffset(vs);
+    const refs = this.refTimes(at, offset);
+    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - this.lookback + 1;
+    const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
+    const out: Matrix = [];
+    for (const s of this.select(vs.matchers, mint, maxt)) {
+      this.checkCancel();
+      const { t, v } = s.samples();
+      const floats: FPoint[] = [];
+      let j = 0;
+      for (let i = 0; i < refs.length; i++) {
+        const ref = refs[i]!;
+        // Newest sample at or before ref (refs ascend unless offsets are negative... they still ascend).
+        while (j < t.length && t[j]! <= ref) j++;
+        const k = j - 1;
+        if (k < 0 || t[k]! < ref - this.lookback + this.openStart) continue;
+        const val = v[k]!;
+        if (isStaleNaN(val)) continue;
+        floats.push({ t: this.stepTime(i), f: withTimestamps ? t[k]! / 1000 : val });
+      }
+      if (floats.length > 0) {
+        this.addSamples(floats.length);
+        out.push({ metric: s.labels, floats });
+      }
+    }
+    return out;
+  }
+
+  /** The series a range selector or subquery gives, with the window rules of evaluation. */
+  rangeSource(e: MatrixSelector | SubqueryExpr): RangeSource {
+    if (e.type === 'matrix') {
+      const vs = e.vectorSelector;
+      const at = this.atTime(vs.at);
+      const offset = this.selectorOffset(vs);
+      const range = e.rangeExpr ? this.duration(e.rangeExpr) : e.range;
+      const refs = this.refTimes(at, offset);
+      const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range + 1;
+      const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
+      const series = this.select(vs.matchers, mint, maxt).map((s) => {
+        const { t, v } = s.samples();
+        // Staleness markers never appear in range vectors.
+        let stale = 0;
+        for (let i = 0; i < v.length; i++) if (isStaleNaN(v[i]!)) stale++;
+        if (stale === 0) return { metric: s.labels, t, f: v };
+        const tt = new Float64Array(v.length - stale);
+        const ff = new Float64Array(v.length - stale);
+        let k = 0;
+        for (let i = 0; i < v.length; i++) {
+          if (isStaleNaN(v[i]!)) continue;
+          tt[k] = t[i]!;
+          ff[k++] = v[i]!;
+        }
+        return { metric: s.labels, t: tt, f: ff };
+      });
+      return { series, range, offset, at };
+    }
+    const range = e.rangeExpr ? this.duration(e.rangeExpr) : e.range;
+    const offset = e.offsetExpr ? this.duration(e.offsetExpr) : e.offset;
+    const at = this.atTime(e.at);
+    let step = e.stepExpr ? this.duration(e.stepExpr) : e.step;
+    if (step <= 0) step = this.p.subqueryStep;
+    const from = (at ?? this.start) - offset - range;
+    const to = (at ?? this.end) - offset;
+    let start = step * Math.trunc(from / step);
+    if (start < from + this.openStart) start += step;
+    const sub = new Evaluator(this.storage, { ...this.p, start, end: to, interval: step });
+    sub.samples = this.samples;
+    let mat: Matrix = [];
+    if (start <= to) mat = sub.finalizeInner(sub.eval(e.expr));
+    for (const w of sub.warnings) this.warnings.add(w);
+    for (const i of sub.infos) this.infos.add(i);
+    const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f) }));
+    return { series, range, offset, at };
+  }
+
+  /** A subquery's inner result applies name removal before its windows are read. */
+  finalizeInner(mat: Matrix): Matrix {
+    return this.finalize(mat);
+  }
+
+  /** An instant query of a bare range selector or subquery: the raw points in its window. */
+  private evalRawMatrix(e: Expr): Matrix {
+    if (e.type === 'paren') return this.evalRawMatrix(e.expr);
+    if (e.type !== 'matrix' && e.type !== 'subquery') throw new QueryError('execution', 'expected a range vector');
+    const src = this.rangeSource(e);
+    const ref = (src.at ?? this.start) - src.offset;
+    const out: Matrix = [];
+    for (const s of src.series) {
+      const floats: FPoint[] = [];
+      for (let i = 0; i < s.t.length; i++) if (s.t[i]! >= ref - src.range + this.openStart && s.t[i]! <= ref) floats.push({ t: s.t[i]!, f: s.f[i]! });
+      if (floats.length > 0) {
+        this.addSamples(floats.length);
+        out.push({ metric: s.metric, floats });
+      }
+    }
+    out.sort((a, b) => compareLabels(a.metric, b.metric));
+    return out;
+  }
+
+  private evalCall(e: Call): Matrix {
+    const impl = FUNCTIONS[e.func.name];
+    if (!impl) throw new QueryError('execution', `function "${e.func.name}" is not supported`);
+    return impl(this, e);
+  }
+
+  /** Runs a function of instant vectors and scalars step by step (Prometheus's rangeEval). */
+  rangeEval(args: Expr[], f: (vals: (Vector | number)[], ts: number, step: number) => Vector): Matrix {
+    const evaluated = args.map((a) => (typeOf(a) === 'scalar' ? { scalar: this.evalScalarSteps(a) } : { vec: this.eval(a) }));
+    const cursors = evaluated.map((a) => (a.vec ? new Int32Array(a.vec.length) : null));
+    const out = new Map<string, Series>();
+    const n = this.steps;
+    for (let i = 0; i < n; i++) {
+      this.checkCancel();
+      const ts = this.stepTime(i);
+      const vals = evaluated.map((a, k) => (a.scalar ? a.scalar[i]! : vectorAt(a.vec!, cursors[k]!, ts)));
+      const res = f(vals, ts, i);
+      if (res.length > 1) checkDuplicates(res);
+      for (const s of res) addPoint(out, s, ts);
+    }
+    return [...out.values()];
+  }
+
+  /** Runs a function over windows of a range argument, series by series. */
+  rangeFunc(
+    arg: MatrixSelector | SubqueryExpr,
+    keepName: boolean,
+    f: (w: RangeArg, ts: number, step: number, metric: Labels) => number | null,
+  ): Matrix {
+    const src = this.rangeSource(arg);
+    const out: Matrix = [];
+    const n = this.steps;
+    const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0 };
+    for (const s of src.series) {
+      this.checkCancel();
+      w.t = s.t;
+      w.f = s.f;
+      let lo = 0;
+      let hi = 0;
+      const floats: FPoint[] = [];
+      let held = 0;
+      for (let i = 0; i < n; i++) {
+        const ts = this.stepTime(i);
+        const ref = (src.at ?? ts) - src.offset;
+        const from = ref - src.range;
+        if (src.at !== null) {
+          lo = 0;
+          hi = 0;
+        }
+        while (lo < s.t.length && s.t[lo]! < from + this.openStart) lo++;
+        if (hi < lo) hi = lo;
+        while (hi < s.t.length && s.t[hi]! <= ref) hi++;
+        w.lo = lo;
+        w.hi = hi;
+        w.rangeStart = from;
+        w.rangeEnd = ref;
+        if (hi - lo > held) {
+          this.addSamples(hi - lo - held);
+          held = hi - lo;
+        }
+        const v = f(w, ts, i, s.metric);
+        if (v !== null) floats.push({ t: ts, f: v });
+      }
+      this.releaseSamples(held);
+      if (floats.length > 0) {
+        this.addSamples(floats.length);
+        out.push({ metric: s.metric, floats, dropName: !keepName });
+      }
+    }
+    return out;
+  }
+
+  private evalAggregate(e: AggregateExpr): Matrix {
+    return aggregate(this, e);
+  }
+
+  private evalBinary(e: BinaryExpr): Matrix {
+    const lt = typeOf(e.lhs);
+    const rt = typeOf(e.rhs);
+    if (lt === 'scalar' && rt === 'scalar') {
+      const a = this.evalScalarSteps(e.lhs);
+      const b = this.evalScalarSteps(e.rhs);
+      const floats: FPoint[] = [];
+      for (let i = 0; i < a.length; i++) floats.push({ t: this.stepTime(i), f: scalarBinary(e.op, a[i]!, b[i]!, e.returnBool) });
+      return [{ metric: [], floats }];
+    }
+    return this.rangeEval([e.lhs, e.rhs], (vals) => binaryOp(e, vals[0]!, vals[1]!, lt, rt));
+  }
+}
+
+/** The vector of a matrix at step time ts (each series' point at ts, if any). */
+function vectorAt(mat: Matrix, cursors: Int32Array, ts: number): Vector {
+  const out: Vector = [];
+  for (let i = 0; i < mat.length; i++) {
+    const s = mat[i]!;
+    let c = cursors[i]!;
+    while (c < s.floats.length && s.floats[c]!.t < ts) c++;
+    cursors[i] = c;
+    if (c < s.floats.length && s.floats[c]!.t === ts) out.push({ metric: s.metric, t: ts, f: s.floats[c]!.f, dropName: s.dropName });
+  }
+  return out;
+}
+
+function addPoint(out: Map<string, Series>, s: Sample, ts: number): void {
+  const key = labelsKey(s.metric) + (s.dropName ? '\x00d' : '');
+  let series = out.get(key);
+  if (!series) out.set(key, (series = { metric: s.metric, floats: [], dropName: s.dropName }));
+  series.floats.push({ t: ts, f: s.f });
+}
+
+/** Prometheus's Vector.ContainsSameLabelset, counting a name marked for removal as gone. */
+export function checkDuplicates(v: Vector): void {
+  const seen = new Set<string>();
+  for (const s of v) {
+    const key = labelsKey(s.dropName ? s.metric.filter((l) => l.name !== METRIC_NAME) : s.metric);
+    if (seen.has(key)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+    seen.add(key);
+  }
+}
+
+function overlaps(a: FPoint[], b: FPoint[]): boolean {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]!.t === b[j]!.t) return true;
+    if (a[i]!.t < b[j]!.t) i++;
+    else j++;
+  }
+  return false;
+}
+
+/** Prometheus's labels.Compare: pairwise by name then value; a prefix sorts first. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    if (a[i]!.name !== b[i]!.name) return a[i]!.name < b[i]!.name ? -1 : 1;
+    if (a[i]!.value !== b[i]!.value) return a[i]!.value < b[i]!.value ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
