@@ -1,6 +1,9 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
 import { runCheckMetrics } from '../exposition/check.js';
+import { PromEngine } from '../promql/engine.js';
+import { pinToTime } from '../promql/rewrite.js';
+import { PROMQL_TEST_ENGINE_OPTIONS, promqlTestCommand } from '../promql/promqltest.js';
 import { captureCommand, exportCommand, importCommand } from './data.js';
 import { scrapeCommand } from './scrape.js';
 import { serveCommand } from './serve.js';
@@ -18,6 +21,8 @@ Commands:
              write a time range of a context to a self-contained capture file
   check-metrics [--format text|openmetrics]
              lint an exposition read on stdin, as promtool check metrics does
+  promql-test [--min-pass N] [--verbose] FILE...
+             run Prometheus promqltest .test files against the PromQL engine
   version    print the version
 
 Run 'kubeglass <command> --help' for a command's options.`;
@@ -43,6 +48,8 @@ export async function main(argv: string[]): Promise<number> {
           (s) => process.stdout.write(s + '\n'),
           (s) => process.stderr.write(s + '\n'),
         );
+      case 'promql-test':
+        return await promqlTestCommand(rest, () => new PromEngine(PROMQL_TEST_ENGINE_OPTIONS), undefined, undefined, { stepInvariantRewrite: pinToTime });
       case 'version':
       case '--version':
         console.log(VERSION);
