@@ -70,6 +70,13 @@ const validParams: Record<CallName, unknown> = {
   'connection.get': {},
   'connection.check': {},
   'storage.list': {},
+  'promql.query': { query: 'up' },
+  'promql.queryRange': { query: 'up', start: 0, end: 60_000, step: 15_000 },
+  'promql.series': { match: ['up'] },
+  'promql.labels': {},
+  'promql.labelValues': { name: 'job' },
+  'promql.metadata': {},
+  'promql.format': { query: 'up' },
 };
 
 describe('registerContractIpc', () => {

@@ -95,6 +95,25 @@ export type StorageState = z.infer<typeof StorageState>;
 
 const empty = z.object({}).strict();
 
+// PromQL over the selected context's local data. Results use the Prometheus HTTP API's shapes
+// (values as strings, times in seconds) so one format serves the renderer and /api/v1 alike.
+const query = z.string().min(1).max(256 * 1024);
+const ms = z.number().finite();
+const matchers = z.array(z.string().min(1).max(64 * 1024)).max(256);
+const limit = z.number().int().nonnegative().optional();
+export const PromSample = z.tuple([z.number(), z.string()]);
+const metric = z.record(z.string(), z.string());
+export const QueryData = z.discriminatedUnion('resultType', [
+  z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric, value: PromSample })) }),
+  z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric, values: z.array(PromSample) })) }),
+  z.object({ resultType: z.literal('scalar'), result: PromSample }),
+  z.object({ resultType: z.literal('string'), result: PromSample }),
+]);
+export type QueryData = z.infer<typeof QueryData>;
+export const QueryResponse = z.object({ data: QueryData, warnings: z.array(z.string()), infos: z.array(z.string()) });
+export type QueryResponse = z.infer<typeof QueryResponse>;
+export const MetricMetadataEntry = z.object({ type: z.string(), help: z.string(), unit: z.string() });
+
 interface CallSpec {
   params: z.ZodType;
   result: z.ZodType;
@@ -108,6 +127,22 @@ export const calls = {
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
   'storage.list': { params: empty, result: StorageState },
+  'promql.query': {
+    params: z.object({ query, time: ms.optional(), timeoutMs: z.number().positive().optional(), lookbackDeltaMs: z.number().positive().optional() }).strict(),
+    result: QueryResponse,
+  },
+  'promql.queryRange': {
+    params: z.object({ query, start: ms, end: ms, step: z.number().positive(), timeoutMs: z.number().positive().optional(), lookbackDeltaMs: z.number().positive().optional() }).strict(),
+    result: QueryResponse,
+  },
+  'promql.series': { params: z.object({ match: matchers.min(1), start: ms.optional(), end: ms.optional(), limit }).strict(), result: z.array(metric) },
+  'promql.labels': { params: z.object({ match: matchers.optional(), start: ms.optional(), end: ms.optional(), limit }).strict(), result: z.array(z.string()) },
+  'promql.labelValues': {
+    params: z.object({ name: z.string().min(1).max(1024), match: matchers.optional(), start: ms.optional(), end: ms.optional(), limit }).strict(),
+    result: z.array(z.string()),
+  },
+  'promql.metadata': { params: z.object({ metric: z.string().optional(), limit }).strict(), result: z.record(z.string(), z.array(MetricMetadataEntry)) },
+  'promql.format': { params: z.object({ query }).strict(), result: z.string() },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

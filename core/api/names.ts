@@ -9,6 +9,13 @@ export const CALL_NAMES = [
   'connection.get',
   'connection.check',
   'storage.list',
+  'promql.query',
+  'promql.queryRange',
+  'promql.series',
+  'promql.labels',
+  'promql.labelValues',
+  'promql.metadata',
+  'promql.format',
 ] as const;
 
 export const EVENT_NAMES = ['contexts.changed', 'connection.changed'] as const;

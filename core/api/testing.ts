@@ -14,6 +14,13 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'connection.get': async () => NO_CONNECTION,
     'connection.check': async () => NO_CONNECTION,
     'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
+    'promql.query': async () => ({ data: { resultType: 'vector', result: [] }, warnings: [], infos: [] }),
+    'promql.queryRange': async () => ({ data: { resultType: 'matrix', result: [] }, warnings: [], infos: [] }),
+    'promql.series': async () => [],
+    'promql.labels': async () => [],
+    'promql.labelValues': async () => [],
+    'promql.metadata': async () => ({}),
+    'promql.format': async ({ query }) => query,
     ...overrides,
   };
 }

@@ -9,13 +9,16 @@ import { EngineSupervisor } from '../host/supervisor.js';
 import { startBrowserServer } from '../server/http.js';
 import { defaultDataDir } from '../settings/paths.js';
 
-const HELP = `Usage: kubeglass serve [--data-dir DIR] [--port P]
+const HELP = `Usage: kubeglass serve [--data-dir DIR] [--context NAME] [--port P]
 
 Runs Kubeglass in browser mode on 127.0.0.1 and prints the URL to open (it carries a
-per-launch access token).
+per-launch access token). The Prometheus HTTP API (/api/v1/query, query_range, series,
+labels, …) is served on the same port without the token, for Grafana or promtool.
 
 Options:
   --data-dir DIR   where settings and metrics are kept (default: ${defaultDataDir()})
+  --context NAME   query this context's data (default: the selected kubeconfig context); the
+                   context need not be in the kubeconfig (data imported or kept from before)
   --port P         TCP port on 127.0.0.1 (default: any free port)
   -h, --help       show this help`;
 
@@ -30,6 +33,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     options: {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
+      context: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -51,7 +55,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const engine = new EngineSupervisor({
-    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser' }),
+    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context }),
     log: (line) => console.error(`kubeglass serve: ${line}`),
   });
   await engine.start();

@@ -12,6 +12,7 @@ import { lockDataDir } from '../settings/lock.js';
 import { SettingsStore } from '../settings/store.js';
 import { listCaptures, listContextDbs } from '../tsdb/store.js';
 import { VERSION } from '../version.js';
+import { forwardQueryHandlers, QueryService } from './queries.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -23,6 +24,8 @@ export interface EngineOptions {
   probeIntervalMs?: number;
   watch?: boolean;
   now?: () => number;
+  /** Query this context's data whatever context is selected (`kubeglass serve --context`). */
+  context?: string;
 }
 
 export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
@@ -39,6 +42,7 @@ export class Engine {
   private readonly now: () => number;
   private emit: Emit = () => {};
   private readonly lock: { release(): void };
+  private readonly queries: QueryService;
 
   constructor(private readonly opts: EngineOptions) {
     this.lock = lockDataDir(opts.dataDir);
@@ -48,6 +52,7 @@ export class Engine {
     this.merged = loadKubeconfig(this.env(), opts.home);
     this.state = this.buildState();
     this.connection = this.idleConnection();
+    this.queries = new QueryService({ dataDir: opts.dataDir, context: () => opts.context ?? this.state.selected, now: this.now });
   }
 
   /** Starts watching kubeconfig files and probing the selected context; events go to `emit`. */
@@ -66,6 +71,7 @@ export class Engine {
     this.watcher?.close();
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeGeneration++;
+    this.queries.close();
     this.lock.release();
   }
 
@@ -96,6 +102,8 @@ export class Engine {
       databases: listContextDbs(this.opts.dataDir),
       captures: listCaptures(this.opts.dataDir),
     }),
+    // Forwarded: handlers exist before the constructor has made the query service.
+    ...forwardQueryHandlers(() => this.queries),
   };
 
   private env(): KubeconfigEnv {

@@ -8,6 +8,7 @@ export interface HostInit {
   dataDir: string;
   shell: EngineOptions['shell'];
   probeIntervalMs?: number;
+  context?: string;
 }
 
 export type HostControl = { t: 'init'; init: HostInit } | { t: 'ready' } | { t: 'fatal'; message: string };

@@ -1,5 +1,5 @@
 // Browser mode's transport: the built renderer and the contract over HTTP on 127.0.0.1, with
-// server-sent events for the contract's events. Guarded by a random per-launch token (exchanged
+// server-sent events for the contract's events, and the read-only Prometheus API (/api/v1/…). Guarded by a random per-launch token (exchanged
 // once for an HttpOnly SameSite=Strict cookie), a Host check against DNS rebinding and an Origin
 // check against cross-site requests.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -10,6 +10,7 @@ import path from 'node:path';
 import { parseParams, serializeError, type ErrorCode, type EventSourceApi } from '../api/contract.js';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../api/csp.js';
 import { isCallName } from '../api/names.js';
+import { handlePromApi } from './prom-api.js';
 
 
 const STATUS: Record<ErrorCode, number> = {
@@ -21,6 +22,8 @@ const STATUS: Record<ErrorCode, number> = {
   timeout: 504,
   unavailable: 503,
   internal: 500,
+  bad_data: 400,
+  execution: 422,
 };
 
 const MAX_BODY = 1 << 20;
@@ -219,6 +222,10 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
       return sendError(res, 'invalid_params', 'malformed URL');
     }
     const { pathname } = url;
+    if (pathname.startsWith('/api/v1/')) {
+      void handlePromApi(req, res, url, opts.api);
+      return;
+    }
     if (pathname.startsWith('/rpc/')) {
       if (!authorized(req)) return sendError(res, 'unauthorized', 'missing or wrong access token: open the URL that `kubeglass serve` printed');
       if (pathname === '/rpc/events' && req.method === 'GET') return handleEvents(req, res);

@@ -1,0 +1,157 @@
+// PromQL for the engine host: runs queries on the local TSDB of the context being viewed, and
+// answers the label and series lookups Explore's editor and Grafana make. One instance per
+// engine; the database is opened on first use and swapped when the viewed context changes.
+import type { Handlers, QueryResponse } from '../api/contract.js';
+import { ContractError, type ErrorCode } from '../api/errors.js';
+import { labelsKey, labelsToRecord } from '../model/labels.js';
+import type { Matcher } from '../model/matchers.js';
+import { PromEngine } from '../promql/engine.js';
+import { parseExpr, parseMetricSelector, ParseError } from '../promql/parser.js';
+import { formatExpr } from '../promql/printer.js';
+import { QueryError, type QueryResult } from '../promql/value.js';
+import { toQueryData } from '../promql/wire.js';
+import type { Tsdb } from '../tsdb/sqlite/tsdb.js';
+import { openContextDb } from '../tsdb/store.js';
+
+type QueryHandlers = Pick<Handlers, 'promql.query' | 'promql.queryRange' | 'promql.series' | 'promql.labels' | 'promql.labelValues' | 'promql.metadata' | 'promql.format'>;
+
+export interface QueryServiceOptions {
+  dataDir: string;
+  /** The context whose data queries read (null: none chosen). */
+  context: () => string | null;
+  /** Opens a context's database (tests swap in their own). */
+  open?: (dataDir: string, context: string) => Tsdb;
+  engine?: PromEngine;
+  now?: () => number;
+}
+
+const ERROR_CODES: Record<QueryError['errorType'], ErrorCode> = {
+  bad_data: 'bad_data',
+  execution: 'execution',
+  timeout: 'timeout',
+  canceled: 'cancelled',
+  internal: 'internal',
+};
+
+export class QueryService {
+  private db: { context: string; tsdb: Tsdb } | null = null;
+  private readonly engine: PromEngine;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: QueryServiceOptions) {
+    this.engine = opts.engine ?? new PromEngine();
+    this.now = opts.now ?? Date.now;
+  }
+
+  close(): void {
+    this.db?.tsdb.close();
+    this.db = null;
+  }
+
+  /** The database of the viewed context, (re)opened when the context changed. */
+  private storage(): Tsdb {
+    const context = this.opts.context();
+    if (context === null) throw new ContractError('unavailable', 'no context selected: choose a kubeconfig context to query its data');
+    if (this.db?.context !== context) {
+      this.close();
+      try {
+        this.db = { context, tsdb: (this.opts.open ?? openContextDb)(this.opts.dataDir, context) };
+      } catch (err) {
+        throw new ContractError('unavailable', `cannot open the data of context "${context}": ${(err as Error).message}`);
+      }
+    }
+    return this.db.tsdb;
+  }
+
+  private async run(fn: () => Promise<QueryResult>): Promise<QueryResponse> {
+    try {
+      const r = await fn();
+      return { data: toQueryData(r.result), warnings: r.warnings, infos: r.infos };
+    } catch (err) {
+      throw asContractError(err);
+    }
+  }
+
+  private selectors(match: string[] | undefined): Matcher[][] | null {
+    if (!match || match.length === 0) return null;
+    return match.map((m) => {
+      try {
+        return parseMetricSelector(m);
+      } catch (err) {
+        throw asContractError(err);
+      }
+    });
+  }
+
+  readonly handlers: QueryHandlers = {
+    'promql.query': ({ query, time, timeoutMs, lookbackDeltaMs }, { signal }) =>
+      this.run(() => this.engineFor(timeoutMs).instantQuery(this.storage(), query, time ?? this.now(), { signal, lookbackDeltaMs })),
+    'promql.queryRange': ({ query, start, end, step, timeoutMs, lookbackDeltaMs }, { signal }) => {
+      // Prometheus's guard against a range that would return more than 11,000 points per series.
+      if ((end - start) / step > 11_000) {
+        throw new ContractError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+      }
+      return this.run(() => this.engineFor(timeoutMs).rangeQuery(this.storage(), query, start, end, step, { signal, lookbackDeltaMs }));
+    },
+    'promql.series': async ({ match, start, end, limit }) => {
+      const q = this.storage().querier(start ?? -Infinity, end ?? Infinity);
+      const seen = new Map<string, Record<string, string>>();
+      for (const ms of this.selectors(match)!) {
+        for (const s of q.select(ms)) {
+          seen.set(labelsKey(s.labels), labelsToRecord(s.labels));
+          if (limit && seen.size >= limit) return [...seen.values()];
+        }
+      }
+      return [...seen.values()];
+    },
+    'promql.labels': async ({ match, start, end, limit }) => {
+      const q = this.storage().querier(start ?? -Infinity, end ?? Infinity);
+      const sets = this.selectors(match);
+      const names = sets ? [...new Set(sets.flatMap((ms) => q.labelNames(ms)))].sort() : q.labelNames();
+      return limit ? names.slice(0, limit) : names;
+    },
+    'promql.labelValues': async ({ name, match, start, end, limit }) => {
+      const q = this.storage().querier(start ?? -Infinity, end ?? Infinity);
+      const sets = this.selectors(match);
+      const values = sets ? [...new Set(sets.flatMap((ms) => q.labelValues(name, ms)))].sort() : q.labelValues(name);
+      return limit ? values.slice(0, limit) : values;
+    },
+    'promql.metadata': async ({ metric, limit }) => {
+      const out: Record<string, { type: string; help: string; unit: string }[]> = {};
+      let n = 0;
+      for (const [name, m] of [...this.storage().metadata()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+        if (metric !== undefined && metric !== '' && name !== metric) continue;
+        if (limit && n >= limit) break;
+        out[name] = [{ type: m.type, help: m.help, unit: m.unit }];
+        n++;
+      }
+      return out;
+    },
+    'promql.format': async ({ query }) => {
+      try {
+        return formatExpr(parseExpr(query));
+      } catch (err) {
+        throw asContractError(err);
+      }
+    },
+  };
+
+  private engineFor(timeoutMs: number | undefined): PromEngine {
+    return timeoutMs === undefined ? this.engine : new PromEngine({ timeoutMs });
+  }
+}
+
+const QUERY_CALLS = ['promql.query', 'promql.queryRange', 'promql.series', 'promql.labels', 'promql.labelValues', 'promql.metadata', 'promql.format'] as const;
+
+/** Handlers that reach the service only when called. */
+export function forwardQueryHandlers(service: () => QueryService): QueryHandlers {
+  return Object.fromEntries(
+    QUERY_CALLS.map((name) => [name, (params: never, ctx: { signal: AbortSignal }) => (service().handlers[name] as (p: never, c: { signal: AbortSignal }) => unknown)(params, ctx)]),
+  ) as QueryHandlers;
+}
+
+function asContractError(err: unknown): Error {
+  if (err instanceof QueryError) return new ContractError(ERROR_CODES[err.errorType], err.message);
+  if (err instanceof ParseError) return new ContractError('bad_data', err.message);
+  return err as Error;
+}
