@@ -86,7 +86,7 @@ export class QueryService {
   readonly handlers: QueryHandlers = {
     'promql.query': ({ query, time, timeoutMs, lookbackDeltaMs }, { signal }) =>
       this.run(() => this.engineFor(timeoutMs).instantQuery(this.storage(), query, time ?? this.now(), { signal, lookbackDeltaMs })),
-    'promql.queryRange': ({ query, start, end, step, timeoutMs, lookbackDeltaMs }, { signal }) => {
+    'promql.queryRange': async ({ query, start, end, step, timeoutMs, lookbackDeltaMs }, { signal }) => {
       // Prometheus's guard against a range that would return more than 11,000 points per series.
       if ((end - start) / step > 11_000) {
         throw new ContractError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');

@@ -81,6 +81,7 @@ export class PromEngine {
     }
     // Yield once so a caller that cancels right away (a page switch) never pays for the query.
     await Promise.resolve();
+    if (opts.signal?.aborted) throw new QueryError('canceled', 'query was canceled in query execution');
     const ev = new Evaluator(storage, {
       start,
       end,
