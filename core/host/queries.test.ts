@@ -87,6 +87,16 @@ describe('QueryService', () => {
     await expect(h()['promql.queryRange']({ query: 'rate(http_requests_total[5m]) * on(job) group_left sum by (job) (rate(http_requests_total[1m]))', start: T0, end: T0 + 600_000, step: 100, timeoutMs: 1 }, { signal })).rejects.toMatchObject({ code: 'timeout', message: 'query timed out in query execution' });
   });
 
+  it('stops a running query as soon as its caller goes away', async () => {
+    // Tens of millions of window points: seconds of work unless the cancellation gets through.
+    const gone = new AbortController();
+    const t0 = performance.now();
+    const running = h()['promql.queryRange']({ query: 'max_over_time(rate(http_requests_total[5m])[10m:100ms])', start: T0, end: T0 + 600_000, step: 60 }, { signal: gone.signal });
+    setTimeout(() => gone.abort(), 50);
+    await expect(running).rejects.toMatchObject({ code: 'cancelled' });
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
   it("refuses a range of more than 11,000 points, as Prometheus's API does", async () => {
     await expect(h()['promql.queryRange']({ query: 'up', start: T0, end: T0 + 600_000, step: 1 }, { signal })).rejects.toMatchObject({ code: 'bad_data', message: /exceeded maximum resolution of 11,000 points/ });
   });

@@ -21,9 +21,9 @@ interface Group {
   dropName: boolean;
 }
 
-export function aggregate(ev: Evaluator, e: AggregateExpr): Matrix {
+export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix> {
   const op = e.op;
-  const param = e.param && op !== 'count_values' ? ev.evalScalarSteps(e.param) : null;
+  const param = e.param && op !== 'count_values' ? await ev.evalScalarSteps(e.param) : null;
   const label = op === 'count_values' ? ev.evalString(e.param!) : '';
   if (op === 'count_values' && !isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
   const grouping = new Set(e.grouping);

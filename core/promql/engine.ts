@@ -99,7 +99,7 @@ export class PromEngine {
       prometheus2: this.prometheus2,
     });
     try {
-      return ev.run(expr, instant);
+      return await ev.run(expr, instant);
     } finally {
       ev.close();
     }
@@ -152,7 +152,7 @@ export class Evaluator implements EvalContext {
   private readonly queriers = new Map<string, Querier>();
   readonly warnings = new Set<string>();
   readonly infos = new Set<string>();
-  private checks = 0;
+  private lastYield = performance.now();
 
   constructor(
     private readonly storage: Queryable,
@@ -180,15 +180,15 @@ export class Evaluator implements EvalContext {
     return this.start + i * this.interval;
   }
 
-  run(expr: Expr, instant: boolean): QueryResult {
+  async run(expr: Expr, instant: boolean): Promise<QueryResult> {
     const type = typeOf(expr);
     let result: QueryValue;
     if (type === 'string') {
       result = { type: 'string', value: { t: this.start, s: this.evalString(expr) } };
     } else if (instant && type === 'matrix') {
-      result = { type: 'matrix', value: this.finalize(this.evalRawMatrix(expr)) };
+      result = { type: 'matrix', value: this.finalize(await this.evalRawMatrix(expr)) };
     } else {
-      const mat = this.finalize(this.eval(expr));
+      const mat = this.finalize(await this.eval(expr));
       if (type === 'scalar') {
         if (instant) {
           const p = mat[0]?.floats[0];
@@ -229,8 +229,16 @@ export class Evaluator implements EvalContext {
 
   // --- guards ---
 
-  checkCancel(): void {
-    if ((++this.checks & 0xff) !== 0) return;
+  /**
+   * Called between units of work. Every 10 ms the evaluation yields to the event loop, so that a
+   * cancellation sent by the caller (a page switched away, a closed connection) can arrive, and
+   * checks it and the deadline.
+   */
+  async tick(): Promise<void> {
+    const now = performance.now();
+    if (now - this.lastYield < 10) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.lastYield = performance.now();
     if (this.p.signal?.aborted) throw new QueryError('canceled', 'query was canceled in query execution');
     if (Date.now() > this.p.deadline) throw new QueryError('timeout', 'query timed out in query execution');
   }
@@ -267,17 +275,17 @@ export class Evaluator implements EvalContext {
   }
 
   /** A scalar-typed expression's value at each step (NaN where it has none). */
-  evalScalarSteps(e: Expr): Float64Array {
+  async evalScalarSteps(e: Expr): Promise<Float64Array> {
     const out = new Float64Array(this.steps).fill(NaN);
-    const mat = this.eval(e);
+    const mat = await this.eval(e);
     const s = mat[0];
     if (s) for (const p of s.floats) out[Math.round((p.t - this.start) / this.interval)] = p.f;
     return out;
   }
 
   /** A parameter that must be the same at every step (topk's k, quantile's φ …), evaluated per step. */
-  eval(e: Expr): Matrix {
-    this.checkCancel();
+  async eval(e: Expr): Promise<Matrix> {
+    await this.tick();
     switch (e.type) {
       case 'number':
         return [this.constant(e.val)];
@@ -288,7 +296,7 @@ export class Evaluator implements EvalContext {
       case 'paren':
         return this.eval(e.expr);
       case 'unary': {
-        const m = this.eval(e.expr);
+        const m = await this.eval(e.expr);
         if (e.op === '+') return m;
         return m.map((s) => ({ metric: s.metric, floats: s.floats.map((p) => ({ t: p.t, f: -p.f })), dropName: typeOf(e.expr) === 'vector' ? true : s.dropName }));
       }
@@ -388,7 +396,7 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
-  evalVectorSelector(vs: VectorSelector, withTimestamps = false): Matrix {
+  async evalVectorSelector(vs: VectorSelector, withTimestamps = false): Promise<Matrix> {
     const at = this.atTime(vs.at);
     const offset = this.selectorOffset(vs);
     const refs = this.refTimes(at, offset);
@@ -396,7 +404,7 @@ export class Evaluator implements EvalContext {
     const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
     const out: Matrix = [];
     for (const s of this.select(vs.matchers, mint, maxt)) {
-      this.checkCancel();
+      await this.tick();
       const { t, v } = s.samples();
       const floats: FPoint[] = [];
       let j = 0;
@@ -419,7 +427,7 @@ export class Evaluator implements EvalContext {
   }
 
   /** The series a range selector or subquery gives, with the window rules of evaluation. */
-  rangeSource(e: MatrixSelector | SubqueryExpr): RangeSource {
+  async rangeSource(e: MatrixSelector | SubqueryExpr): Promise<RangeSource> {
     if (e.type === 'matrix') {
       const vs = e.vectorSelector;
       const at = this.atTime(vs.at);
@@ -458,7 +466,7 @@ export class Evaluator implements EvalContext {
     const sub = new Evaluator(this.storage, { ...this.p, start, end: to, interval: step });
     sub.samples = this.samples;
     let mat: Matrix = [];
-    if (start <= to) mat = sub.finalizeInner(sub.eval(e.expr));
+    if (start <= to) mat = sub.finalizeInner(await sub.eval(e.expr));
     for (const w of sub.warnings) this.warnings.add(w);
     for (const i of sub.infos) this.infos.add(i);
     const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f) }));
@@ -471,10 +479,10 @@ export class Evaluator implements EvalContext {
   }
 
   /** An instant query of a bare range selector or subquery: the raw points in its window. */
-  private evalRawMatrix(e: Expr): Matrix {
+  private async evalRawMatrix(e: Expr): Promise<Matrix> {
     if (e.type === 'paren') return this.evalRawMatrix(e.expr);
     if (e.type !== 'matrix' && e.type !== 'subquery') throw new QueryError('execution', 'expected a range vector');
-    const src = this.rangeSource(e);
+    const src = await this.rangeSource(e);
     const ref = (src.at ?? this.start) - src.offset;
     const out: Matrix = [];
     for (const s of src.series) {
@@ -489,20 +497,21 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
-  private evalCall(e: Call): Matrix {
+  private evalCall(e: Call): Promise<Matrix> {
     const impl = FUNCTIONS[e.func.name];
     if (!impl) throw new QueryError('execution', `function "${e.func.name}" is not supported`);
     return impl(this, e);
   }
 
   /** Runs a function of instant vectors and scalars step by step (Prometheus's rangeEval). */
-  rangeEval(args: Expr[], f: (vals: (Vector | number)[], ts: number, step: number) => Vector): Matrix {
-    const evaluated = args.map((a) => (typeOf(a) === 'scalar' ? { scalar: this.evalScalarSteps(a) } : { vec: this.eval(a) }));
+  async rangeEval(args: Expr[], f: (vals: (Vector | number)[], ts: number, step: number) => Vector): Promise<Matrix> {
+    const evaluated: { scalar?: Float64Array; vec?: Matrix }[] = [];
+    for (const a of args) evaluated.push(typeOf(a) === 'scalar' ? { scalar: await this.evalScalarSteps(a) } : { vec: await this.eval(a) });
     const cursors = evaluated.map((a) => (a.vec ? new Int32Array(a.vec.length) : null));
     const out = new Map<string, Series>();
     const n = this.steps;
     for (let i = 0; i < n; i++) {
-      this.checkCancel();
+      await this.tick();
       const ts = this.stepTime(i);
       const vals = evaluated.map((a, k) => (a.scalar ? a.scalar[i]! : vectorAt(a.vec!, cursors[k]!, ts)));
       const res = f(vals, ts, i);
@@ -513,17 +522,17 @@ export class Evaluator implements EvalContext {
   }
 
   /** Runs a function over windows of a range argument, series by series. */
-  rangeFunc(
+  async rangeFunc(
     arg: MatrixSelector | SubqueryExpr,
     keepName: boolean,
     f: (w: RangeArg, ts: number, step: number, metric: Labels) => number | null,
-  ): Matrix {
-    const src = this.rangeSource(arg);
+  ): Promise<Matrix> {
+    const src = await this.rangeSource(arg);
     const out: Matrix = [];
     const n = this.steps;
     const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0 };
     for (const s of src.series) {
-      this.checkCancel();
+      await this.tick();
       w.t = s.t;
       w.f = s.f;
       let lo = 0;
@@ -561,16 +570,16 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
-  private evalAggregate(e: AggregateExpr): Matrix {
+  private evalAggregate(e: AggregateExpr): Promise<Matrix> {
     return aggregate(this, e);
   }
 
-  private evalBinary(e: BinaryExpr): Matrix {
+  private async evalBinary(e: BinaryExpr): Promise<Matrix> {
     const lt = typeOf(e.lhs);
     const rt = typeOf(e.rhs);
     if (lt === 'scalar' && rt === 'scalar') {
-      const a = this.evalScalarSteps(e.lhs);
-      const b = this.evalScalarSteps(e.rhs);
+      const a = await this.evalScalarSteps(e.lhs);
+      const b = await this.evalScalarSteps(e.rhs);
       const floats: FPoint[] = [];
       for (let i = 0; i < a.length; i++) floats.push({ t: this.stepTime(i), f: scalarBinary(e.op, a[i]!, b[i]!, e.returnBool) });
       return [{ metric: [], floats }];

@@ -21,7 +21,7 @@ export interface RangeArg {
   rangeEnd: number;
 }
 
-type Impl = (ev: Evaluator, call: Call) => Matrix;
+type Impl = (ev: Evaluator, call: Call) => Promise<Matrix>;
 
 function unwrap(e: Expr): Expr {
   return e.type === 'paren' ? unwrap(e.expr) : e;
@@ -45,8 +45,10 @@ function mapper(fn: (x: number) => number): Impl {
 }
 
 /** Scalar arguments of a range function, evaluated per step. */
-function scalarArgs(ev: Evaluator, call: Call, skip: number): Float64Array[] {
-  return call.args.map((a, i) => (i === skip || typeOf(a) !== 'scalar' ? new Float64Array(0) : ev.evalScalarSteps(a)));
+async function scalarArgs(ev: Evaluator, call: Call, skip: number): Promise<Float64Array[]> {
+  const out: Float64Array[] = [];
+  for (const [i, a] of call.args.entries()) out.push(i === skip || typeOf(a) !== 'scalar' ? new Float64Array(0) : await ev.evalScalarSteps(a));
+  return out;
 }
 
 function overTime(keepName: boolean, fn: (w: RangeArg) => number | null): Impl {
@@ -56,7 +58,7 @@ function overTime(keepName: boolean, fn: (w: RangeArg) => number | null): Impl {
 // --- rate and friends ---
 
 function extrapolatedRate(isCounter: boolean, isRate: boolean): Impl {
-  return (ev, call) => {
+  return async (ev, call) => {
     const arg = rangeArg(call, 0);
     if (isCounter && arg.type === 'matrix') {
       // Prometheus's hint that rate() over a gauge is probably a mistake.
@@ -219,7 +221,7 @@ function windowValues(w: RangeArg): number[] {
 
 // --- label functions ---
 
-function labelReplace(ev: Evaluator, call: Call): Matrix {
+function labelReplace(ev: Evaluator, call: Call): Promise<Matrix> {
   const dst = ev.evalString(call.args[1]!);
   const replacement = ev.evalString(call.args[2]!);
   const src = ev.evalString(call.args[3]!);
@@ -251,7 +253,7 @@ function labelReplace(ev: Evaluator, call: Call): Matrix {
   );
 }
 
-function labelJoin(ev: Evaluator, call: Call): Matrix {
+function labelJoin(ev: Evaluator, call: Call): Promise<Matrix> {
   const dst = ev.evalString(call.args[1]!);
   const sep = ev.evalString(call.args[2]!);
   const srcs = call.args.slice(3).map((a) => ev.evalString(a));
@@ -284,7 +286,7 @@ function absentLabels(e: Expr): Labels {
 // --- dates ---
 
 function dateFn(fn: (d: Date) => number): Impl {
-  return (ev, call) => {
+  return async (ev, call) => {
     if (call.args.length === 0) {
       // Defaults to vector(time()).
       const out: Matrix = [{ metric: [], floats: [] }];
@@ -301,7 +303,7 @@ function dateFn(fn: (d: Date) => number): Impl {
 const SORT_IN_RANGE = 'sort is ineffective for range queries since results are always ordered by labels';
 
 function sortBy(desc: boolean): Impl {
-  return (ev, call) => {
+  return async (ev, call) => {
     if (ev.rangeQuery) ev.warn(SORT_IN_RANGE, call.pos);
     return ev.rangeEval([call.args[0]!], (vals) => {
       const v = [...(vals[0] as Vector)];
@@ -313,7 +315,7 @@ function sortBy(desc: boolean): Impl {
 }
 
 function sortByLabel(desc: boolean): Impl {
-  return (ev, call) => {
+  return async (ev, call) => {
     if (ev.rangeQuery) ev.warn(SORT_IN_RANGE, call.pos);
     const names = call.args.slice(1).map((a) => ev.evalString(a));
     return ev.rangeEval([call.args[0]!], (vals) => {
@@ -367,7 +369,7 @@ export function naturalCompare(a: string, b: string): number {
  * Quantiles of classic histograms (buckets by `le`): one result per bucket group and φ; with
  * `label`, each φ's result carries it as that label (histogram_quantiles).
  */
-function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array; pos: { start: number } }[], label: string | null): Matrix {
+function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array; pos: { start: number } }[], label: string | null): Promise<Matrix> {
   return ev.rangeEval([arg], (vals, _ts, step) => {
     const v = vals[0] as Vector;
     if (v.length === 0) return [];
@@ -402,17 +404,14 @@ function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array
   });
 }
 
-const histogramQuantile: Impl = (ev, call) => classicQuantiles(ev, call.args[1]!, [{ values: ev.evalScalarSteps(call.args[0]!), pos: call.args[0]!.pos }], null);
+const histogramQuantile: Impl = async (ev, call) => classicQuantiles(ev, call.args[1]!, [{ values: await ev.evalScalarSteps(call.args[0]!), pos: call.args[0]!.pos }], null);
 
-const histogramQuantiles: Impl = (ev, call) => {
+const histogramQuantiles: Impl = async (ev, call) => {
   const label = ev.evalString(call.args[1]!);
   if (!isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
-  return classicQuantiles(
-    ev,
-    call.args[0]!,
-    call.args.slice(2).map((a) => ({ values: ev.evalScalarSteps(a), pos: a.pos })),
-    label,
-  );
+  const phis = [];
+  for (const a of call.args.slice(2)) phis.push({ values: await ev.evalScalarSteps(a), pos: a.pos });
+  return classicQuantiles(ev, call.args[0]!, phis, label);
 };
 
 function parseBound(s: string): number | null {
@@ -440,9 +439,9 @@ const round = (x: number, toNearest: number) => {
 };
 
 function clampImpl(kind: 'clamp' | 'clamp_min' | 'clamp_max'): Impl {
-  return (ev, call) => {
-    const a = ev.evalScalarSteps(call.args[1]!);
-    const b = kind === 'clamp' ? ev.evalScalarSteps(call.args[2]!) : null;
+  return async (ev, call) => {
+    const a = await ev.evalScalarSteps(call.args[1]!);
+    const b = kind === 'clamp' ? await ev.evalScalarSteps(call.args[2]!) : null;
     return ev.rangeEval([call.args[0]!], (vals, _ts, step) => {
       const lo = kind === 'clamp_max' ? -Infinity : a[step]!;
       const hi = kind === 'clamp' ? b![step]! : kind === 'clamp_max' ? a[step]! : Infinity;
@@ -458,8 +457,9 @@ const queryScalar =
     ev.eval({ type: 'number', val: ev.queryScalar(name), pos: { start: 0, end: 0 } });
 
 function minMaxOf(isMax: boolean): Impl {
-  return (ev, call) => {
-    const args = call.args.map((a) => ev.evalScalarSteps(a));
+  return async (ev, call) => {
+    const args: Float64Array[] = [];
+    for (const a of call.args) args.push(await ev.evalScalarSteps(a));
     const floats = [];
     for (let i = 0; i < ev.steps; i++) {
       let v = args[0]![i]!;
@@ -475,7 +475,7 @@ function minMaxOf(isMax: boolean): Impl {
  * supported yet), and these functions ignore float samples, as Prometheus's do; so they select
  * their input (errors and limits apply) and return nothing.
  */
-const nativeHistogramOnly: Impl = (ev, call) => {
+const nativeHistogramOnly: Impl = async (ev, call) => {
   for (const a of call.args) if (typeOf(a) === 'vector') ev.eval(a);
   return [];
 };
@@ -519,46 +519,46 @@ export const FUNCTIONS: Record<string, Impl> = {
   clamp: clampImpl('clamp'),
   clamp_min: clampImpl('clamp_min'),
   clamp_max: clampImpl('clamp_max'),
-  round: (ev, call) => {
-    const to = call.args.length > 1 ? ev.evalScalarSteps(call.args[1]!) : null;
+  round: async (ev, call) => {
+    const to = call.args.length > 1 ? await ev.evalScalarSteps(call.args[1]!) : null;
     return ev.rangeEval([call.args[0]!], (vals, _ts, step) =>
       (vals[0] as Vector).map((s) => ({ metric: s.metric, t: s.t, f: round(s.f, to ? to[step]! : 1), dropName: true })),
     );
   },
   pi: (ev) => ev.eval({ type: 'number', val: Math.PI, pos: { start: 0, end: 0 } }),
-  time: (ev) => {
+  time: async (ev) => {
     const floats = [];
     for (let i = 0; i < ev.steps; i++) floats.push({ t: ev.stepTime(i), f: ev.stepTime(i) / 1000 });
     return [{ metric: [], floats }];
   },
-  vector: (ev, call) => {
-    const v = ev.evalScalarSteps(call.args[0]!);
+  vector: async (ev, call) => {
+    const v = await ev.evalScalarSteps(call.args[0]!);
     const floats = [];
     for (let i = 0; i < ev.steps; i++) floats.push({ t: ev.stepTime(i), f: v[i]! });
     return [{ metric: [], floats }];
   },
-  scalar: (ev, call) => {
+  scalar: async (ev, call) => {
     const out = ev.rangeEval([call.args[0]!], (vals) => {
       const v = vals[0] as Vector;
       return [{ metric: [], t: 0, f: v.length === 1 ? v[0]!.f : NaN }];
     });
     return out;
   },
-  timestamp: (ev, call) => {
+  timestamp: async (ev, call) => {
     const a = unwrap(call.args[0]!);
     // On a selector, the sample's own time (not the step's): Prometheus evaluates it specially.
-    if (a.type === 'vector') return ev.evalVectorSelector(a, true).map((s) => ({ ...s, dropName: true }));
+    if (a.type === 'vector') return (await ev.evalVectorSelector(a, true)).map((s) => ({ ...s, dropName: true }));
     return ev.rangeEval([call.args[0]!], (vals, ts) => (vals[0] as Vector).map((s) => ({ metric: s.metric, t: ts, f: ts / 1000, dropName: true })));
   },
-  absent: (ev, call) => {
+  absent: async (ev, call) => {
     const labels = absentLabels(call.args[0]!);
     return ev.rangeEval([call.args[0]!], (vals) => ((vals[0] as Vector).length > 0 ? [] : [{ metric: labels, t: 0, f: 1 }]));
   },
-  absent_over_time: (ev, call) => {
+  absent_over_time: async (ev, call) => {
     const arg = rangeArg(call, 0);
     const labels = arg.type === 'matrix' ? absentLabels(arg) : [];
     const present = new Uint8Array(ev.steps);
-    ev.rangeFunc(arg, false, (w, _ts, step) => {
+    await ev.rangeFunc(arg, false, (w, _ts, step) => {
       if (w.hi > w.lo) present[step] = 1;
       return null;
     });
@@ -573,8 +573,8 @@ export const FUNCTIONS: Record<string, Impl> = {
   irate: instantValue(true),
   idelta: instantValue(false),
   deriv: overTime(false, (w) => (w.hi - w.lo < 2 ? null : linearRegression(w, w.t[w.lo]!)[0])),
-  predict_linear: (ev, call) => {
-    const dur = ev.evalScalarSteps(call.args[1]!);
+  predict_linear: async (ev, call) => {
+    const dur = await ev.evalScalarSteps(call.args[1]!);
     return ev.rangeFunc(rangeArg(call, 0), false, (w, ts, step) => {
       if (w.hi - w.lo < 2) return null;
       const [slope, intercept] = linearRegression(w, ts);
@@ -622,8 +622,8 @@ export const FUNCTIONS: Record<string, Impl> = {
       vals.map((x) => Math.abs(x - median)),
     );
   }),
-  quantile_over_time: (ev, call) => {
-    const q = ev.evalScalarSteps(call.args[0]!);
+  quantile_over_time: async (ev, call) => {
+    const q = await ev.evalScalarSteps(call.args[0]!);
     let warned = false;
     return ev.rangeFunc(rangeArg(call, 1), false, (w, _ts, step) => {
       if (w.hi === w.lo) return null;
@@ -635,8 +635,8 @@ export const FUNCTIONS: Record<string, Impl> = {
       return quantile(phi, windowValues(w));
     });
   },
-  double_exponential_smoothing: (ev, call) => {
-    const [, sfs, tfs] = scalarArgs(ev, call, 0);
+  double_exponential_smoothing: async (ev, call) => {
+    const [, sfs, tfs] = await scalarArgs(ev, call, 0);
     return ev.rangeFunc(rangeArg(call, 0), false, (w, _ts, step) => {
       const sf = sfs![step]!;
       const tf = tfs![step]!;
