@@ -27,7 +27,7 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
   const label = op === 'count_values' ? ev.evalString(e.param!) : '';
   if (op === 'count_values' && !isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
   const grouping = new Set(e.grouping);
-  const keyOf = e.without
+  const computeKey = e.without
     ? (m: Labels) => {
         let s = '';
         for (const l of m) if (!grouping.has(l.name) && l.name !== METRIC_NAME) s += `${l.name}\xff${l.value}\xff`;
@@ -38,7 +38,15 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
         for (const n of e.grouping) s += `${getLabel(m, n)}\xff`;
         return s;
       };
-  const groupLabels = (m: Labels): Labels => {
+  // Memoized per label-set object: every step of a range query sees the same series.
+  const keys = new Map<Labels, string>();
+  const keyOf = (m: Labels): string => {
+    let k = keys.get(m);
+    if (k === undefined) keys.set(m, (k = computeKey(m)));
+    return k;
+  };
+  const groupMetrics = new Map<string, Labels>();
+  const computeGroupLabels = (m: Labels): Labels => {
     if (e.without) return m.filter((l) => !grouping.has(l.name) && l.name !== METRIC_NAME);
     return m.filter((l) => grouping.has(l.name));
   };
@@ -70,7 +78,9 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
       const key = keyOf(s.metric);
       let g = groups.get(key);
       if (!g) {
-        groups.set(key, (g = { metric: groupLabels(s.metric), value: s.f, c: 0, mean: s.f, count: 1, incremental: false, values: [s.f], samples: [s], dropName: !!s.dropName }));
+        let metric = groupMetrics.get(key);
+        if (!metric) groupMetrics.set(key, (metric = computeGroupLabels(s.metric)));
+        groups.set(key, (g = { metric, value: s.f, c: 0, mean: s.f, count: 1, incremental: false, values: [s.f], samples: [s], dropName: !!s.dropName }));
         // A variance over a NaN or infinite value is NaN, even for one sample.
         if (op === 'stddev' || op === 'stdvar') g.value = Number.isFinite(s.f) ? 0 : NaN;
         continue;

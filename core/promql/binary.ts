@@ -5,6 +5,7 @@ import { getLabel, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '..
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
 import { QueryError, type Sample, type Vector } from './value.js';
 
+const NO_LABELS: Labels = [];
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 
@@ -55,12 +56,20 @@ export function scalarBinary(op: BinaryOp, a: number, b: number, returnBool: boo
   return v;
 }
 
+// One default matching object per expression, so the memoization above can key on it.
+const defaults = new WeakMap<BinaryExpr, VectorMatching>();
+function defaultMatching(e: BinaryExpr): VectorMatching {
+  let m = defaults.get(e);
+  if (!m) defaults.set(e, (m = { card: 'one-to-one', matchingLabels: [], on: false, include: [] }));
+  return m;
+}
+
 export function binaryOp(e: BinaryExpr, l: Vector | number, r: Vector | number, lt: ValueType, rt: ValueType): Vector {
   if (lt === 'scalar') return vectorScalar(e, r as Vector, l as number, true);
   if (rt === 'scalar') return vectorScalar(e, l as Vector, r as number, false);
   const lhs = l as Vector;
   const rhs = r as Vector;
-  const matching = e.matching ?? { card: 'one-to-one', matchingLabels: [], on: false, include: [] };
+  const matching = e.matching ?? defaultMatching(e);
   switch (e.op) {
     case 'and':
       return setAnd(lhs, rhs, matching);
@@ -92,8 +101,38 @@ function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean)
   return out;
 }
 
-/** The signature two samples match on: the on() labels, or all but the ignoring() labels and the name. */
+// A binary expression runs once per step over mostly the same series: signatures and result label
+// sets are memoized per label-set object for the life of the query (keyed by the AST node).
+const signatures = new WeakMap<VectorMatching, (m: Labels) => string>();
+const results = new WeakMap<VectorMatching, Map<Labels, Map<Labels, Labels>>>();
+
 function signature(matching: VectorMatching): (m: Labels) => string {
+  let f = signatures.get(matching);
+  if (!f) {
+    const compute = signatureOf(matching);
+    const memo = new Map<Labels, string>();
+    f = (m) => {
+      let k = memo.get(m);
+      if (k === undefined) memo.set(m, (k = compute(m)));
+      return k;
+    };
+    signatures.set(matching, f);
+  }
+  return f;
+}
+
+function cachedResultMetric(lhs: Labels, rhs: Labels, matching: VectorMatching): Labels {
+  let byLhs = results.get(matching);
+  if (!byLhs) results.set(matching, (byLhs = new Map()));
+  let byRhs = byLhs.get(lhs);
+  if (!byRhs) byLhs.set(lhs, (byRhs = new Map()));
+  let m = byRhs.get(rhs);
+  if (!m) byRhs.set(rhs, (m = resultMetric(lhs, rhs, matching)));
+  return m;
+}
+
+/** The signature two samples match on: the on() labels, or all but the ignoring() labels and the name. */
+function signatureOf(matching: VectorMatching): (m: Labels) => string {
   if (matching.on) {
     const names = [...matching.matchingLabels].sort();
     return (m) => {
@@ -176,7 +215,7 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
     }
     if (!keep) return;
     // A result with no left sample is named by its match group alone.
-    const metric = ls ? resultMetric(ls.metric, rs?.metric ?? [], matching) : matchGroupLabels(rs!.metric, matching);
+    const metric = ls ? cachedResultMetric(ls.metric, rs?.metric ?? NO_LABELS, matching) : matchGroupLabels(rs!.metric, matching);
     const inserted = matched.get(key);
     if (matching.card === 'one-to-one') {
       if (inserted !== undefined) throw new QueryError('execution', 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');

@@ -509,14 +509,15 @@ export class Evaluator implements EvalContext {
     for (const a of args) evaluated.push(typeOf(a) === 'scalar' ? { scalar: await this.evalScalarSteps(a) } : { vec: await this.eval(a) });
     const cursors = evaluated.map((a) => (a.vec ? new Int32Array(a.vec.length) : null));
     const out = new Map<string, Series>();
+    const keys: SeriesKeys = new Map();
     const n = this.steps;
     for (let i = 0; i < n; i++) {
       await this.tick();
       const ts = this.stepTime(i);
       const vals = evaluated.map((a, k) => (a.scalar ? a.scalar[i]! : vectorAt(a.vec!, cursors[k]!, ts)));
       const res = f(vals, ts, i);
-      if (res.length > 1) checkDuplicates(res);
-      for (const s of res) addPoint(out, s, ts);
+      if (res.length > 1) checkDuplicates(res, keys);
+      for (const s of res) addPoint(out, keys, s, ts);
     }
     return [...out.values()];
   }
@@ -601,18 +602,35 @@ function vectorAt(mat: Matrix, cursors: Int32Array, ts: number): Vector {
   return out;
 }
 
-function addPoint(out: Map<string, Series>, s: Sample, ts: number): void {
-  const key = labelsKey(s.metric) + (s.dropName ? '\x00d' : '');
+/** Per label-set object: its key, and its key once a pending name removal is applied. */
+type SeriesKeys = Map<Labels, { key: string; dropped: string; pending: string }>;
+
+function keysOf(keys: SeriesKeys, metric: Labels): { key: string; dropped: string; pending: string } {
+  // Steps give mostly the same label-set objects: their keys are computed once.
+  let k = keys.get(metric);
+  if (k === undefined) {
+    const key = labelsKey(metric);
+    const dropped = metric.some((l) => l.name === METRIC_NAME) ? labelsKey(metric.filter((l) => l.name !== METRIC_NAME)) : key;
+    keys.set(metric, (k = { key, dropped, pending: `\x00${key}` }));
+  }
+  return k;
+}
+
+function addPoint(out: Map<string, Series>, keys: SeriesKeys, s: Sample, ts: number): void {
+  // A series whose name is still to be dropped is kept apart from one that keeps it.
+  const k = keysOf(keys, s.metric);
+  const key = s.dropName ? k.pending : k.key;
   let series = out.get(key);
   if (!series) out.set(key, (series = { metric: s.metric, floats: [], dropName: s.dropName }));
   series.floats.push({ t: ts, f: s.f });
 }
 
 /** Prometheus's Vector.ContainsSameLabelset, counting a name marked for removal as gone. */
-export function checkDuplicates(v: Vector): void {
+export function checkDuplicates(v: Vector, keys: SeriesKeys = new Map()): void {
   const seen = new Set<string>();
   for (const s of v) {
-    const key = labelsKey(s.dropName ? s.metric.filter((l) => l.name !== METRIC_NAME) : s.metric);
+    const k = keysOf(keys, s.metric);
+    const key = s.dropName ? k.dropped : k.key;
     if (seen.has(key)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
     seen.add(key);
   }
