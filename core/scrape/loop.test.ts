@@ -199,10 +199,30 @@ describe('ScrapeLoop', () => {
       const o = loop.startOffset(0);
       expect(o).toBeGreaterThanOrEqual(0);
       expect(o).toBeLessThanOrEqual(15_000);
-      offsets.add(Math.floor(o / 1000));
+      offsets.add(Math.floor((o % 15_000) / 1000));
     }
     // 200 targets over 15 one-second buckets: every bucket is used.
     expect(offsets.size).toBe(15);
+  });
+
+  it.each([
+    [15_000, undefined, 100],
+    [1_000, undefined, 100],
+    [500, undefined, 50],
+    [15_000, 0, 1],
+  ])('rounds offsets of a %d ms interval (granularity %s) to a %d ms grid, so nearby targets share a wake-up', (interval, granularity, grid) => {
+    const cfg = parseScrapeConfig(`scrape_configs: [{job_name: j, scrape_interval: ${interval}ms, scrape_timeout: ${interval}ms}]`).scrapeConfigs[0]!;
+    const exact = new Set<number>();
+    for (let i = 0; i < 50; i++) {
+      const r = populateTarget(labelsFrom([[ADDRESS, `10.1.0.${i}:9100`]]), cfg);
+      if ('dropped' in r) throw new Error();
+      const loop = new ScrapeLoop({ target: r.target, config: cfg, appendable: new MemoryStorage(), fetch: scripted().fetch, now: () => 0, offsetGranularityMs: granularity });
+      const o = loop.startOffset(0) % interval;
+      expect(o % grid).toBe(0);
+      exact.add(o);
+    }
+    // Still spread: more than one slot in use.
+    expect(exact.size).toBeGreaterThan(grid === 1 ? 45 : 3);
   });
 });
 

@@ -38,6 +38,8 @@ interface Pool {
 export interface ManagerOptions {
   appendable: Appendable;
   offsetSeed?: bigint;
+  /** See ScrapeLoopOptions.offsetGranularityMs. */
+  offsetGranularityMs?: number;
   /** Builds the fetcher for a scrape config (the Kubernetes layer swaps in its proxy). */
   fetcherFor?: (config: ScrapeConfig) => Fetcher;
   log?: (line: string) => void;
@@ -100,6 +102,7 @@ export class ScrapeManager {
         appendable: this.opts.appendable,
         fetch: pool.fetch,
         offsetSeed: this.opts.offsetSeed,
+        offsetGranularityMs: this.opts.offsetGranularityMs,
         now: this.opts.now,
         log: this.opts.log,
       });
