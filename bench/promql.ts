@@ -4,8 +4,8 @@
 // in the same run, against the real Prometheus (prom-baseline.sh). Prints both per query and the
 // totals, then compare-results.mjs's verdict on the answers (Prometheus 2.42 vs our 3.x rules:
 // rate() over series that start inside a window is expected to differ, see differential.test.ts).
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { portPair, RpcClient, RpcServer } from '../core/api/rpc.js';
@@ -14,6 +14,7 @@ import { QueryService } from '../core/host/queries.js';
 import { startBrowserServer } from '../core/server/http.js';
 import { importOpenMetrics } from '../core/tsdb/openmetrics-io.js';
 import { Tsdb } from '../core/tsdb/sqlite/tsdb.js';
+import { clusterDataset, SHARED_BENCH } from './dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -26,12 +27,8 @@ const { values } = parseArgs({
   },
 });
 const out = values.out!;
-const shared = path.resolve(process.cwd(), '..', 'shared', 'bench');
-mkdirSync(out, { recursive: true });
-const file = path.join(out, `cluster-${values.nodes}n-${values.hours}h.om`);
-if (!existsSync(file)) {
-  execFileSync('node', [path.join(shared, 'gen-cluster.mjs'), '--nodes', values.nodes!, '--hours', values.hours!, '--seed', '42', '--out', file], { stdio: 'inherit' });
-}
+const shared = SHARED_BENCH;
+const file = clusterDataset(out, values.nodes!, values.hours!);
 const START = 1704067200; // gen-cluster's default start
 const END = START + Number(values.hours) * 3600; // as prom-baseline.sh derives it from the data
 

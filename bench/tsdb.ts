@@ -3,13 +3,14 @@
 // samples, and the median latency of selecting all series of one metric over the 2 h, plus raw
 // in-order append throughput on one core.
 import { execFileSync, spawn } from 'node:child_process';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { labelsFrom } from '../core/model/labels.js';
 import { Matcher } from '../core/model/matchers.js';
 import { importOpenMetrics } from '../core/tsdb/openmetrics-io.js';
 import { Tsdb } from '../core/tsdb/sqlite/tsdb.js';
+import { clusterDataset } from './dataset.js';
 
 const { values } = parseArgs({
   options: {
@@ -22,12 +23,7 @@ const { values } = parseArgs({
   },
 });
 const out = values.out!;
-const shared = path.resolve(process.cwd(), '..', 'shared', 'bench');
-mkdirSync(out, { recursive: true });
-const file = path.join(out, `cluster-${values.nodes}n-${values.hours}h.om`);
-if (!existsSync(file)) {
-  execFileSync('node', [path.join(shared, 'gen-cluster.mjs'), '--nodes', values.nodes!, '--hours', values.hours!, '--seed', '42', '--out', file], { stdio: 'inherit' });
-}
+const file = clusterDataset(out, values.nodes!, values.hours!);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const dirSize = (d: string): number =>
   readdirSync(d, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? dirSize(path.join(d, e.name)) : statSync(path.join(d, e.name)).size), 0);

@@ -4,7 +4,8 @@
 import { getLabel, isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
-import { formatFloat } from './functions.js';
+import { formatGoV } from './printer.js';
+import { formatSampleValue } from './wire.js';
 import { kahanSumInc, quantile } from './numeric.js';
 import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
@@ -59,7 +60,7 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
     const p = param ? param[step]! : 0;
     if (op === 'quantile' && !warnedQuantile && (Number.isNaN(p) || p < 0 || p > 1)) {
       warnedQuantile = true;
-      ev.warn(`quantile value should be between 0 and 1, got ${formatFloat(p)}`, e.param!.pos);
+      ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(p)}`, e.param!.pos);
     }
     if (op === 'limit_ratio') {
       if (Number.isNaN(p)) throw new QueryError('execution', 'Ratio value is NaN');
@@ -69,7 +70,7 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
     let k = 0;
     if (op === 'topk' || op === 'bottomk' || op === 'limitk') {
       if (Number.isNaN(p)) throw new QueryError('execution', `Parameter value is NaN`);
-      if (p >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatFloat(p)} overflows int64`);
+      if (p >= 2 ** 63) throw new QueryError('execution', `Scalar value ${formatGoV(p)} overflows int64`);
       k = Math.trunc(p);
       if (k < 1) return [];
     }
@@ -120,7 +121,8 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
         case 'count_values': {
           const counts = new Map<string, number>();
           for (const v of g.values) {
-            const text = formatFloat(v);
+            // The label value is written as the API writes sample values (Go's 'f', -1).
+            const text = formatSampleValue(v);
             counts.set(text, (counts.get(text) ?? 0) + 1);
           }
           for (const [text, n] of counts) out.push({ metric: new LabelsBuilder(g.metric).set(label, text).labels(), t: ts, f: n });

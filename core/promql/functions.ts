@@ -7,6 +7,8 @@ import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
 import { compareLabels, type Evaluator } from './engine.js';
 import { bucketQuantile, kahanSumInc, quantile } from './numeric.js';
+import { formatGoV } from './printer.js';
+import { formatSampleValue } from './wire.js';
 import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
 export type EvalContext = Evaluator;
@@ -390,13 +392,13 @@ function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array
     const out: Vector = [];
     for (const { values, pos } of phis) {
       const phi = values[step]!;
-      if (Number.isNaN(phi) || phi < 0 || phi > 1) ev.warn(`quantile value should be between 0 and 1, got ${formatFloat(phi)}`, pos);
+      if (Number.isNaN(phi) || phi < 0 || phi > 1) ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(phi)}`, pos);
       for (const g of groups.values()) {
         const [value, forcedMonotonic] = bucketQuantile(phi, g.buckets);
         if (forcedMonotonic) {
           ev.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "${getLabel(v[0]!.metric, METRIC_NAME)}"`, arg.pos);
         }
-        const metric = label === null ? g.metric : new LabelsBuilder(g.metric).set(label, formatFloat(phi)).labels();
+        const metric = label === null ? g.metric : new LabelsBuilder(g.metric).set(label, formatSampleValue(phi)).labels();
         out.push({ metric, t: 0, f: value });
       }
     }
@@ -424,12 +426,6 @@ function parseBound(s: string): number | null {
   return Number.isNaN(n) ? null : n;
 }
 
-export function formatFloat(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
 
 // --- the table ---
 
@@ -630,7 +626,7 @@ export const FUNCTIONS: Record<string, Impl> = {
       const phi = q[step]!;
       if (!warned && (Number.isNaN(phi) || phi < 0 || phi > 1)) {
         warned = true;
-        ev.warn(`quantile value should be between 0 and 1, got ${formatFloat(phi)}`, call.args[0]!.pos);
+        ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(phi)}`, call.args[0]!.pos);
       }
       return quantile(phi, windowValues(w));
     });

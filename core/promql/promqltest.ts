@@ -32,6 +32,7 @@ import {
   type SequenceValue,
 } from './testfile.js';
 import { QueryError, type QueryResult, type QueryValue, type Sample, type Series } from './value.js';
+import { formatGoV } from './printer.js';
 
 /** The part of the engine (core/promql/engine.ts) the runner uses. */
 export interface QueryEngine {
@@ -231,15 +232,7 @@ function expectedFloat(v: SequenceValue): number {
 
 /** Go's %v for a float64 (shortest 'g'), with the stale marker named. */
 export function formatFloat(v: number): string {
-  if (isStaleNaN(v)) return 'stale';
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
-  const [mant, expStr] = v.toExponential().split('e') as [string, string];
-  const exp = Number(expStr);
-  if (exp < -4 || exp >= 6) return `${mant}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
-  return String(v);
+  return isStaleNaN(v) ? 'stale' : formatGoV(v);
 }
 
 function formatSequence(values: SequenceValue[]): string {
