@@ -6,6 +6,7 @@ import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { formatGoV } from './printer.js';
 import { formatSampleValue } from './wire.js';
+import { xxhash64 } from '../model/xxhash.js';
 import { kahanSumInc, quantile } from './numeric.js';
 import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
@@ -52,7 +53,9 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
     return m.filter((l) => grouping.has(l.name));
   };
   const keepsName = !e.without && grouping.has(METRIC_NAME);
+  const offsets = new Map<Labels, number>();
   let warnedQuantile = false;
+  let warnedRatio = false;
   const instant = ev.steps === 1;
 
   return ev.rangeEval([e.expr], (vals, ts, step) => {
@@ -62,10 +65,15 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
       warnedQuantile = true;
       ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(p)}`, e.param!.pos);
     }
+    let ratio = 0;
     if (op === 'limit_ratio') {
       if (Number.isNaN(p)) throw new QueryError('execution', 'Ratio value is NaN');
-      // Prometheus samples by a hash of each label set; matching its choice needs its hash.
-      throw new QueryError('execution', 'limit_ratio is not supported yet');
+      if (p === 0) return [];
+      if ((p > 1 || p < -1) && !warnedRatio) {
+        warnedRatio = true;
+        ev.warn(`ratio value should be between -1 and 1, got ${formatGoV(p)}, capping to ${p > 1 ? 1 : -1}`, e.param!.pos);
+      }
+      ratio = Math.max(-1, Math.min(1, p));
     }
     let k = 0;
     if (op === 'topk' || op === 'bottomk' || op === 'limitk') {
@@ -139,14 +147,48 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
         case 'limitk':
           for (const s of g.samples.slice(0, k)) out.push({ ...s, t: ts });
           break;
+        case 'limit_ratio':
+          // Prometheus keeps a series where the hash of its labels, as a fraction of the hash
+          // space, is below the ratio (or, for a negative ratio, at or above 1 + ratio).
+          for (const s of g.samples) {
+            const offset = sampleOffset(s.metric, offsets);
+            if (ratio >= 0 ? offset < ratio : offset >= 1 + ratio) out.push({ ...s, t: ts });
+          }
+          break;
         default:
           throw new QueryError('execution', `aggregation ${op} is not supported`);
       }
       // Grouping by __name__ keeps the name, and with it its members' pending removal.
-      if (g.dropName && keepsName && op !== 'topk' && op !== 'bottomk' && op !== 'limitk') for (let i = before; i < out.length; i++) out[i]!.dropName = true;
+      if (g.dropName && keepsName && op !== 'topk' && op !== 'bottomk' && op !== 'limitk' && op !== 'limit_ratio') for (let i = before; i < out.length; i++) out[i]!.dropName = true;
     }
     return out;
   });
+}
+
+const MAX_UINT64 = Number(2n ** 64n - 1n);
+
+/** Prometheus's HashRatioSampler offset: labels.Hash() / MaxUint64, memoized per label set. */
+function sampleOffset(metric: Labels, memo: Map<Labels, number>): number {
+  let o = memo.get(metric);
+  if (o === undefined) memo.set(metric, (o = Number(xxhash64(stringLabelsBytes(metric))) / MAX_UINT64));
+  return o;
+}
+
+/** The byte form Prometheus hashes (its default "stringlabels" layout): size-prefixed names and values. */
+function stringLabelsBytes(metric: Labels): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: number[] = [];
+  const put = (s: string) => {
+    const b = enc.encode(s);
+    if (b.length < 255) parts.push(b.length);
+    else parts.push(255, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff);
+    for (const x of b) parts.push(x);
+  };
+  for (const l of metric) {
+    put(l.name);
+    put(l.value);
+  }
+  return Uint8Array.from(parts);
 }
 
 /** Sort order for topk (descending) and bottomk (ascending); NaN always last. */
@@ -205,6 +247,7 @@ function accumulate(op: AggregateExpr['op'], g: Group, s: Sample, k: number): vo
     case 'topk':
     case 'bottomk':
     case 'limitk':
+    case 'limit_ratio':
       g.samples.push(s);
       void k;
       break;
