@@ -49,6 +49,11 @@ const SEP = '\xff';
 class Writer {
   buf = Buffer.allocUnsafe(1 << 16);
   pos = 0;
+  /** Starts over in the same buffer (SQLite copies a bound blob, so reuse is safe). */
+  reset(): this {
+    this.pos = 0;
+    return this;
+  }
   private ensure(n: number) {
     if (this.pos + n <= this.buf.length) return;
     const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n));
@@ -114,6 +119,8 @@ export class Tsdb implements Appendable, Queryable {
   private nextId = 1;
   /** name \xff value → label_pairs.id, for every pair in the file. */
   private readonly pairIds = new Map<string, number>();
+  /** One encoding buffer for every commit: a fresh 64 KiB per commit (and per new series) was most of a small commit's garbage. */
+  private readonly writer = new Writer();
   /** label name → value → pair id, for regex matchers and label values. */
   private readonly pairsByName = new Map<string, Map<string, number>>();
   private nextPairId = 1;
@@ -366,7 +373,7 @@ export class Tsdb implements Appendable, Queryable {
       for (const s of created) {
         s.id = this.nextId++;
         this.byKey.set(labelsKey(s.labels), s);
-        const w = new Writer();
+        const w = this.writer.reset();
         for (const l of s.labels) {
           const pk = l.name + SEP + l.value;
           let pid = this.pairIds.get(pk);
@@ -384,7 +391,7 @@ export class Tsdb implements Appendable, Queryable {
       if (series.length > 0 && durable) {
         let minT = Infinity;
         for (const t of ts) if (t < minT) minT = t;
-        const w = new Writer();
+        const w = this.writer.reset();
         for (let i = 0; i < series.length; i++) {
           if (ts[i]! <= series[i]!.lastT) continue;
           w.uvarint(series[i]!.id);
