@@ -4,6 +4,7 @@
 import { getLabel, isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
+import { goQuote } from './lexer.js';
 import { formatGoV } from './printer.js';
 import { formatSampleValue } from './wire.js';
 import { xxhash64 } from '../model/xxhash.js';
@@ -27,7 +28,7 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
   const op = e.op;
   const param = e.param && op !== 'count_values' ? await ev.evalScalarSteps(e.param) : null;
   const label = op === 'count_values' ? ev.evalString(e.param!) : '';
-  if (op === 'count_values' && !isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
+  if (op === 'count_values' && !isValidLabelName(label)) throw new QueryError('execution', `invalid label name ${goQuote(label)}`);
   const grouping = new Set(e.grouping);
   const computeKey = e.without
     ? (m: Labels) => {

@@ -6,6 +6,7 @@ import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
 import { compareLabels, type Evaluator } from './engine.js';
+import { goQuote } from './lexer.js';
 import { bucketQuantile, kahanSumInc, quantile } from './numeric.js';
 import { formatGoV } from './printer.js';
 import { formatSampleValue } from './wire.js';
@@ -410,7 +411,7 @@ const histogramQuantile: Impl = async (ev, call) => classicQuantiles(ev, call.ar
 
 const histogramQuantiles: Impl = async (ev, call) => {
   const label = ev.evalString(call.args[1]!);
-  if (!isValidLabelName(label)) throw new QueryError('execution', `invalid label name "${label}"`);
+  if (!isValidLabelName(label)) throw new QueryError('execution', `invalid label name ${goQuote(label)}`);
   const phis = [];
   for (const a of call.args.slice(2)) phis.push({ values: await ev.evalScalarSteps(a), pos: a.pos });
   return classicQuantiles(ev, call.args[0]!, phis, label);

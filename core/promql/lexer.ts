@@ -803,6 +803,8 @@ function escapeRune(cp: number, quote: number): string {
       return '\\v';
   }
   if (cp < 0x20 || cp === 0x7f) return '\\x' + cp.toString(16).padStart(2, '0');
+  // A byte that was not UTF-8 (see decodeUtf8Escaping) prints as itself.
+  if (cp >= 0xdc80 && cp <= 0xdcff) return '\\x' + (cp - 0xdc00).toString(16).padStart(2, '0');
   if (cp >= 0xd800 && cp <= 0xdfff) return '\\ufffd';
   if (cp < 0x10000) return '\\u' + cp.toString(16).padStart(4, '0');
   return '\\U' + cp.toString(16).padStart(8, '0');
@@ -906,11 +908,43 @@ export function unquoteString(raw: string): string {
         }
     }
   }
-  return UTF8.decode(Uint8Array.from(bytes));
+  return decodeUtf8Escaping(bytes);
 }
 
-// Invalid byte sequences (possible via \x escapes) decode to U+FFFD, as JS strings cannot hold them.
-const UTF8 = new TextDecoder('utf-8');
+/**
+ * UTF-8 to a JS string, keeping invalid bytes (possible via \x escapes): each becomes the lone
+ * surrogate U+DC80+(byte-0x80), as Python's "surrogateescape" does, so the string stays distinct
+ * from any valid one and goQuote prints the byte back as \xNN, as Go's %q does.
+ */
+function decodeUtf8Escaping(bytes: number[]): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; ) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      out += String.fromCharCode(b);
+      i++;
+      continue;
+    }
+    const need = b >= 0xf0 && b <= 0xf4 ? 3 : b >= 0xe0 ? 2 : b >= 0xc2 && b < 0xe0 ? 1 : -1;
+    let cp = need === 1 ? b & 0x1f : need === 2 ? b & 0x0f : b & 0x07;
+    let ok = need > 0 && i + need < bytes.length;
+    for (let k = 1; ok && k <= need; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || (c & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (c & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8 either.
+    if (ok && ((need === 2 && cp < 0x800) || (need === 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))) ok = false;
+    if (ok) {
+      out += String.fromCodePoint(cp);
+      i += need + 1;
+    } else {
+      out += String.fromCharCode(0xdc00 + b);
+      i++;
+    }
+  }
+  return out;
+}
 
 const DECIMAL_FLOAT = /^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 

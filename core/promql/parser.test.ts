@@ -3,7 +3,7 @@ import { describe, expect, it, test } from 'vitest';
 import type { Matcher } from '../model/matchers.js';
 import type { BinaryExpr, Expr, VectorSelector } from './ast.js';
 import { FUNCTION_DEFS } from './function-defs.js';
-import { ItemType, Lexer } from './lexer.js';
+import { goQuote, ItemType, Lexer } from './lexer.js';
 import { ParseError, parseDuration, parseExpr, parseMetricSelector } from './parser.js';
 import { formatExpr } from './printer.js';
 
@@ -498,5 +498,20 @@ describe('printer', () => {
     ['foo[(5m):(1m)]', 'foo[5m:1m]'],
   ])('folds %s', (input, out) => {
     expect(formatExpr(parseExpr(input))).toBe(out);
+  });
+});
+
+describe('bytes that are not UTF-8 in string literals', () => {
+  it.each([
+    ['"a\\xc5z"', '"a\\xc5z"'],
+    ['"\\xe2\\x82\\xac"', '"€"'],
+    ['"\\xff\\xfe"', '"\\xff\\xfe"'],
+    ['"\\xc0\\xaf"', '"\\xc0\\xaf"'], // an overlong "/" is not UTF-8
+    ['"\\377"', '"\\xff"'],
+  ])('%s is kept byte for byte and printed back as Go does: %s', (literal, printed) => {
+    const e = parseExpr(literal);
+    expect(e.type).toBe('string');
+    expect(goQuote((e as { val: string }).val)).toBe(printed);
+    expect(formatExpr(parseExpr(formatExpr(e)))).toBe(printed);
   });
 });
