@@ -19,8 +19,8 @@ import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { MemoryStorage } from '../tsdb/memory.js';
+import { goQuote } from './lexer.js';
 import {
-  goQuote,
   NATIVE_HISTOGRAMS_UNSUPPORTED,
   parseGoFloat,
   parseTestFile,

@@ -8,6 +8,7 @@
 // error on an eval line as that eval failing.
 import { labelsFrom, labelsKey, type Labels } from '../model/labels.js';
 import { compileRE2, type GoRegexp } from '../model/regex.js';
+import { goQuote, unquoteString } from './lexer.js';
 
 export const NATIVE_HISTOGRAMS_UNSUPPORTED = 'native histograms not supported';
 
@@ -918,12 +919,10 @@ function parseHistogramItem(input: string, pos: number, out: SequenceValue[], mk
 // ---------------------------------------------------------------------------------------------
 // Go string literals
 
-const utf8 = new TextEncoder();
-
 /**
  * Go's strconv.Unquote for "…", `…` and '…'. With `anyLengthSingle` it is Prometheus's
  * strutil.Unquote instead, where single quotes delimit strings of any length, as in PromQL.
- * Octal and \x escapes are bytes, so the result is decoded as UTF-8 at the end.
+ * Validates here; the decoding (escapes as bytes, then UTF-8) is the PromQL lexer's.
  */
 export function unquoteGo(s: string, anyLengthSingle: boolean): string {
   const q = s[0];
@@ -935,29 +934,21 @@ export function unquoteGo(s: string, anyLengthSingle: boolean): string {
   }
   if (q !== '"' && q !== "'") throw new Error('invalid syntax');
   if (body.includes('\n')) throw new Error('invalid syntax');
-  const bytes: number[] = [];
   let runes = 0;
   for (let i = 0; i < body.length; ) {
     const c = body[i]!;
     runes++;
     if (c === q) throw new Error('invalid syntax');
     if (c !== '\\') {
-      const cp = body.codePointAt(i)!;
-      bytes.push(...utf8.encode(String.fromCodePoint(cp)));
-      i += cp > 0xffff ? 2 : 1;
+      i += body.codePointAt(i)! > 0xffff ? 2 : 1;
       continue;
     }
     const e = body[i + 1];
     i += 2;
-    const simple: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92 };
-    if (e !== undefined && e in simple) {
-      bytes.push(simple[e]!);
-    } else if (e === q) {
-      bytes.push(e.charCodeAt(0));
-    } else if (e !== undefined && /[0-7]/.test(e)) {
+    if (e !== undefined && (SIMPLE_ESCAPES.includes(e) || e === q)) continue;
+    if (e !== undefined && /[0-7]/.test(e)) {
       const oct = body.slice(i - 1, i + 2);
       if (!/^[0-7]{3}$/.test(oct) || parseInt(oct, 8) > 255) throw new Error('invalid syntax');
-      bytes.push(parseInt(oct, 8));
       i += 2;
     } else if (e === 'x' || e === 'u' || e === 'U') {
       const n = e === 'x' ? 2 : e === 'u' ? 4 : 8;
@@ -965,18 +956,14 @@ export function unquoteGo(s: string, anyLengthSingle: boolean): string {
       if (hex.length !== n || !/^[0-9a-fA-F]+$/.test(hex)) throw new Error('invalid syntax');
       i += n;
       const v = parseInt(hex, 16);
-      if (e === 'x') bytes.push(v);
-      else if (v > 0x10ffff || (v >= 0xd800 && v < 0xe000)) throw new Error('invalid syntax');
-      else bytes.push(...utf8.encode(String.fromCodePoint(v)));
+      if (e !== 'x' && (v > 0x10ffff || (v >= 0xd800 && v < 0xe000))) throw new Error('invalid syntax');
     } else {
       throw new Error('invalid syntax');
     }
   }
   if (q === "'" && !anyLengthSingle && runes !== 1) throw new Error('invalid syntax');
-  return new TextDecoder().decode(Uint8Array.from(bytes));
+  return unquoteString(s);
 }
 
-/** Go's %q, near enough for messages. */
-export function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
+const SIMPLE_ESCAPES = 'abfnrtv\\';
+
