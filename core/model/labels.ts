@@ -20,7 +20,14 @@ export const RESERVED_PREFIX = '__';
 export const JOB = 'job';
 export const INSTANCE = 'instance';
 
-const SEP = '\xff';
+/**
+ * Separates names and values in keys built from label sets. Prometheus uses the byte 0xff, which
+ * UTF-8 never contains; in a JS string "\xff" is the letter ÿ, which a label value may hold (and
+ * two different label sets would share a key). A lone low surrogate cannot come out of decoding
+ * UTF-8 (expositions, imports, remote data), so it plays 0xff's part.
+ */
+export const LABEL_SEP = '\udfff';
+const SEP = LABEL_SEP;
 
 /** Builds a Labels from pairs; later values win, empty values drop the label. */
 export function labelsFrom(pairs: Iterable<readonly [string, string]> | Record<string, string>): Labels {

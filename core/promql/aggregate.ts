@@ -1,7 +1,7 @@
 // Aggregation operators for one step, after Prometheus 3.x's aggregation(): groups in order of
 // first appearance, Kahan-compensated sum and avg (with the switch to an incremental mean on
 // overflow), Welford variance, and topk/bottomk that never prefer NaN.
-import { getLabel, isValidLabelName, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { getLabel, isValidLabelName, LABEL_SEP, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { goQuote } from './lexer.js';
@@ -33,12 +33,12 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
   const computeKey = e.without
     ? (m: Labels) => {
         let s = '';
-        for (const l of m) if (!grouping.has(l.name) && l.name !== METRIC_NAME) s += `${l.name}\xff${l.value}\xff`;
+        for (const l of m) if (!grouping.has(l.name) && l.name !== METRIC_NAME) s += `${l.name}${LABEL_SEP}${l.value}${LABEL_SEP}`;
         return s;
       }
     : (m: Labels) => {
         let s = '';
-        for (const n of e.grouping) s += `${getLabel(m, n)}\xff`;
+        for (const n of e.grouping) s += `${getLabel(m, n)}${LABEL_SEP}`;
         return s;
       };
   // Memoized per label-set object: every step of a range query sees the same series.

@@ -1,7 +1,7 @@
 // Binary operators for one evaluation step, after Prometheus's VectorBinop, VectorscalarBinop and
 // the set operators: vector matching by signature, group_left/right, bool, fill modifiers, and
 // its exact error texts for ambiguous matches.
-import { getLabel, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
 import { QueryError, type Sample, type Vector } from './value.js';
 
@@ -137,14 +137,14 @@ function signatureOf(matching: VectorMatching): (m: Labels) => string {
     const names = [...matching.matchingLabels].sort();
     return (m) => {
       let s = '';
-      for (const n of names) s += `${n}\xff${getLabel(m, n)}\xff`;
+      for (const n of names) s += `${n}${LABEL_SEP}${getLabel(m, n)}${LABEL_SEP}`;
       return s;
     };
   }
   const ignored = new Set([...matching.matchingLabels, METRIC_NAME]);
   return (m) => {
     let s = '';
-    for (const l of m) if (!ignored.has(l.name)) s += `${l.name}\xff${l.value}\xff`;
+    for (const l of m) if (!ignored.has(l.name)) s += `${l.name}${LABEL_SEP}${l.value}${LABEL_SEP}`;
     return s;
   };
 }

@@ -131,7 +131,8 @@ interface EvalParams {
 
 /** A matrix-valued argument before windowing: a range selector's series or a subquery's result. */
 interface RangeSource {
-  series: { metric: Labels; t: Float64Array | number[]; f: Float64Array | number[] }[];
+  /** dropName: a subquery's series whose name is still to be removed (at the very end, as in Prometheus). */
+  series: { metric: Labels; t: Float64Array | number[]; f: Float64Array | number[]; dropName?: boolean }[];
   range: number;
   offset: number;
   at: number | null;
@@ -466,16 +467,11 @@ export class Evaluator implements EvalContext {
     const sub = new Evaluator(this.storage, { ...this.p, start, end: to, interval: step });
     sub.samples = this.samples;
     let mat: Matrix = [];
-    if (start <= to) mat = sub.finalizeInner(await sub.eval(e.expr));
+    if (start <= to) mat = await sub.eval(e.expr);
     for (const w of sub.warnings) this.warnings.add(w);
     for (const i of sub.infos) this.infos.add(i);
-    const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f) }));
+    const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f), dropName: s.dropName }));
     return { series, range, offset, at };
-  }
-
-  /** A subquery's inner result applies name removal before its windows are read. */
-  finalizeInner(mat: Matrix): Matrix {
-    return this.finalize(mat);
   }
 
   /** An instant query of a bare range selector or subquery: the raw points in its window. */
@@ -490,7 +486,7 @@ export class Evaluator implements EvalContext {
       for (let i = 0; i < s.t.length; i++) if (s.t[i]! >= ref - src.range + this.openStart && s.t[i]! <= ref) floats.push({ t: s.t[i]!, f: s.f[i]! });
       if (floats.length > 0) {
         this.addSamples(floats.length);
-        out.push({ metric: s.metric, floats });
+        out.push({ metric: s.metric, floats, dropName: s.dropName });
       }
     }
     out.sort((a, b) => compareLabels(a.metric, b.metric));
@@ -565,7 +561,7 @@ export class Evaluator implements EvalContext {
       this.releaseSamples(held);
       if (floats.length > 0) {
         this.addSamples(floats.length);
-        out.push({ metric: s.metric, floats, dropName: !keepName });
+        out.push({ metric: s.metric, floats, dropName: !keepName || s.dropName });
       }
     }
     return out;
@@ -602,16 +598,15 @@ function vectorAt(mat: Matrix, cursors: Int32Array, ts: number): Vector {
   return out;
 }
 
-/** Per label-set object: its key, and its key once a pending name removal is applied. */
-type SeriesKeys = Map<Labels, { key: string; dropped: string; pending: string }>;
+/** Per label-set object: its key, and the key of its series while a name removal is pending. */
+type SeriesKeys = Map<Labels, { key: string; pending: string }>;
 
-function keysOf(keys: SeriesKeys, metric: Labels): { key: string; dropped: string; pending: string } {
+function keysOf(keys: SeriesKeys, metric: Labels): { key: string; pending: string } {
   // Steps give mostly the same label-set objects: their keys are computed once.
   let k = keys.get(metric);
   if (k === undefined) {
     const key = labelsKey(metric);
-    const dropped = metric.some((l) => l.name === METRIC_NAME) ? labelsKey(metric.filter((l) => l.name !== METRIC_NAME)) : key;
-    keys.set(metric, (k = { key, dropped, pending: `\x00${key}` }));
+    keys.set(metric, (k = { key, pending: `\x00${key}` }));
   }
   return k;
 }
@@ -625,12 +620,14 @@ function addPoint(out: Map<string, Series>, keys: SeriesKeys, s: Sample, ts: num
   series.floats.push({ t: ts, f: s.f });
 }
 
-/** Prometheus's Vector.ContainsSameLabelset, counting a name marked for removal as gone. */
+/**
+ * Prometheus's Vector.ContainsSameLabelset, on the full label sets: a name still to be dropped
+ * counts here; clashes it causes are found once it is dropped, at the end (finalize).
+ */
 export function checkDuplicates(v: Vector, keys: SeriesKeys = new Map()): void {
   const seen = new Set<string>();
   for (const s of v) {
-    const k = keysOf(keys, s.metric);
-    const key = s.dropName ? k.dropped : k.key;
+    const key = keysOf(keys, s.metric).key;
     if (seen.has(key)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
     seen.add(key);
   }

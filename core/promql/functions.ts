@@ -1,7 +1,7 @@
 // PromQL functions over floats, after Prometheus 3.x's promql/functions.go: the same numerics
 // (Kahan-compensated sums, the extrapolation of rate(), Welford variances, bucket interpolation)
 // so results agree to the last bit where Prometheus's tests demand it.
-import { getLabel, isValidLabelName, labelsFrom, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { getLabel, isValidLabelName, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
@@ -276,14 +276,20 @@ function absentLabels(e: Expr): Labels {
   const a = unwrap(e);
   const vs = a.type === 'vector' ? a : a.type === 'matrix' ? a.vectorSelector : null;
   if (!vs) return [];
-  const seen = new Map<string, string | null>();
+  // Prometheus's rule, historic quirks included: the first "=" matcher of a name sets it (an
+  // empty value drops it), any later or other matcher of that name deletes it again.
+  const b = new LabelsBuilder();
+  const has = new Set<string>();
   for (const m of vs.matchers) {
     if (m.name === METRIC_NAME) continue;
-    if (m.type === '=' && !seen.has(m.name)) seen.set(m.name, m.value);
-    else if (seen.has(m.name)) seen.set(m.name, null);
-    else if (m.type !== '=') seen.set(m.name, null);
+    if (m.type === '=' && !has.has(m.name)) {
+      b.set(m.name, m.value);
+      has.add(m.name);
+    } else {
+      b.del(m.name);
+    }
   }
-  return labelsFrom([...seen].filter((e): e is [string, string] => e[1] !== null));
+  return b.labels();
 }
 
 // --- dates ---
@@ -385,7 +391,7 @@ function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array
         continue;
       }
       const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== METRIC_NAME);
-      const key = metric.map((l) => `${l.name}\xff${l.value}`).join('\xff');
+      const key = labelsKey(metric);
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { metric, buckets: [] }));
       g.buckets.push({ upperBound: upper, count: s.f });

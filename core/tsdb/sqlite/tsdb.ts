@@ -4,7 +4,7 @@
 // stays short. A crash loses at most the commit in flight: on open, the last checkpoint is loaded
 // and the log replayed.
 import Database from 'better-sqlite3';
-import { labelsKey, type Label, type Labels } from '../../model/labels.js';
+import { LABEL_SEP, labelsKey, type Label, type Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
 import { XorChunk, XorIterator } from '../chunkenc/xor.js';
@@ -43,7 +43,7 @@ interface HeadSeries {
   chunkBytes?: number;
 }
 
-const SEP = '\xff';
+const SEP = LABEL_SEP;
 
 // Varint helpers for the log records: unsigned LEB128 and zigzag for signed deltas.
 class Writer {
@@ -117,7 +117,7 @@ export class Tsdb implements Appendable, Queryable {
   private logSamples = 0;
   private batchGen = 0;
   private nextId = 1;
-  /** name \xff value → label_pairs.id, for every pair in the file. */
+  /** name SEP value → label_pairs.id, for every pair in the file. */
   private readonly pairIds = new Map<string, number>();
   /** One encoding buffer for every commit: a fresh 64 KiB per commit (and per new series) was most of a small commit's garbage. */
   private readonly writer = new Writer();

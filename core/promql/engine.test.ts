@@ -1,0 +1,53 @@
+// Engine behaviours beyond Prometheus's own test files, written in their format (FORMAT.md) and
+// run by the same runner, each case from a bug found in review.
+import { describe, expect, it } from 'vitest';
+import { PromEngine } from './engine.js';
+import { PROMQL_TEST_ENGINE_OPTIONS, runPromqlTest } from './promqltest.js';
+
+const cases: [string, string][] = [
+  [
+    'a subquery keeps the name to drop until the end (no clash inside it)',
+    `load 1m
+  a_total{env="1"} 0+10x10
+  b_total{env="1"} 0+10x10
+
+eval instant at 10m sum(last_over_time(abs({env="1"})[10m:]))
+  {} 200
+
+eval instant at 10m label_replace(last_over_time(abs(a_total)[10m:]), "n", "$1", "__name__", "(.+)")
+  {env="1", n="a_total"} 100
+`,
+  ],
+  [
+    'absent() takes labels from the first "=" matcher of each name, as Prometheus does',
+    `eval instant at 0m absent(nope{job!="b",job="a"})
+  {job="a"} 1
+
+eval instant at 0m absent(nope{job="a",job="b",foo="bar"})
+  {foo="bar"} 1
+
+eval instant at 0m absent_over_time(nope{job=~"x",job="a"}[5m])
+  {job="a"} 1
+`,
+  ],
+  [
+    'label values holding "ÿ" (U+00FF) do not merge groups',
+    `load 1m
+  m{a="xÿ", b="y"} 1
+  m{a="x", b="ÿy"} 2
+
+eval instant at 0m sum by (a, b) (m)
+  {a="xÿ", b="y"} 1
+  {a="x", b="ÿy"} 2
+`,
+  ],
+];
+
+describe('engine', () => {
+  it.each(cases)('%s', async (_name, source) => {
+    const outcomes = await runPromqlTest(source, new PromEngine(PROMQL_TEST_ENGINE_OPTIONS));
+    const failed = outcomes.filter((o) => o.status !== 'passed');
+    expect(failed.map((o) => `${o.line}: ${o.message ?? o.status}`)).toEqual([]);
+    expect(outcomes.length).toBeGreaterThan(0);
+  });
+});
