@@ -101,6 +101,27 @@ describe('QueryService', () => {
     await expect(h()['promql.queryRange']({ query: 'up', start: T0, end: T0 + 600_000, step: 1 }, { signal })).rejects.toMatchObject({ code: 'bad_data', message: /exceeded maximum resolution of 11,000 points/ });
   });
 
+  it('lets a running query finish on the database of the context it started on when the user switches', async () => {
+    const dev = openContextDb(dir, 'dev');
+    const app = dev.appender();
+    app.append(labelsFrom({ __name__: 'up', job: 'dev' }), T0, 1);
+    await app.commit();
+    dev.close();
+    // The right-hand selector is read after the left side's work, well after the switch.
+    const running = h()['promql.queryRange']({ query: 'max_over_time(rate(http_requests_total[5m])[10m:10ms]) * on(job) group_left up', start: T0, end: T0 + 600_000, step: 10_000 }, { signal });
+    await new Promise((r) => setTimeout(r, 15));
+    context = 'dev';
+    try {
+      const other = await h()['promql.query']({ query: 'up', time: T0 }, { signal });
+      expect(other.data.result).toHaveLength(1);
+      const first = await running;
+      expect(first.data.resultType).toBe('matrix');
+      expect((first.data.result as unknown[]).length).toBe(2);
+    } finally {
+      context = 'prod';
+    }
+  });
+
   it('says so when no context is selected', async () => {
     context = null;
     try {

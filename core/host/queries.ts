@@ -33,8 +33,17 @@ const ERROR_CODES: Record<QueryError['errorType'], ErrorCode> = {
   internal: 'internal',
 };
 
+interface OpenDb {
+  context: string;
+  tsdb: Tsdb;
+  /** Queries running on it. */
+  users: number;
+  /** No longer the viewed context's: closed when its last query ends. */
+  retired: boolean;
+}
+
 export class QueryService {
-  private db: { context: string; tsdb: Tsdb } | null = null;
+  private db: OpenDb | null = null;
   private readonly engine: PromEngine;
   private readonly now: () => number;
 
@@ -44,31 +53,46 @@ export class QueryService {
   }
 
   close(): void {
-    this.db?.tsdb.close();
+    if (this.db) this.retire(this.db);
     this.db = null;
   }
 
   /** The database of the viewed context, (re)opened when the context changed. */
-  private storage(): Tsdb {
+  private current(): OpenDb {
     const context = this.opts.context();
     if (context === null) throw new ContractError('unavailable', 'no context selected: choose a kubeconfig context to query its data');
     if (this.db?.context !== context) {
       this.close();
       try {
-        this.db = { context, tsdb: (this.opts.open ?? openContextDb)(this.opts.dataDir, context) };
+        this.db = { context, tsdb: (this.opts.open ?? openContextDb)(this.opts.dataDir, context), users: 0, retired: false };
       } catch (err) {
         throw new ContractError('unavailable', `cannot open the data of context "${context}": ${(err as Error).message}`);
       }
     }
-    return this.db.tsdb;
+    return this.db;
   }
 
-  private async run(fn: () => Promise<QueryResult>): Promise<QueryResponse> {
+  private storage(): Tsdb {
+    return this.current().tsdb;
+  }
+
+  /** Closes a database no longer viewed once the queries still reading it (they yield) are done. */
+  private retire(db: OpenDb): void {
+    db.retired = true;
+    if (db.users === 0) db.tsdb.close();
+  }
+
+  private async run(fn: (db: Tsdb) => Promise<QueryResult>): Promise<QueryResponse> {
+    const db = this.current();
+    db.users++;
     try {
-      const r = await fn();
+      const r = await fn(db.tsdb);
       return { data: toQueryData(r.result), warnings: r.warnings, infos: r.infos };
     } catch (err) {
       throw asContractError(err);
+    } finally {
+      db.users--;
+      if (db.retired && db.users === 0) db.tsdb.close();
     }
   }
 
@@ -85,13 +109,13 @@ export class QueryService {
 
   readonly handlers: QueryHandlers = {
     'promql.query': ({ query, time, timeoutMs, lookbackDeltaMs }, { signal }) =>
-      this.run(() => this.engineFor(timeoutMs).instantQuery(this.storage(), query, time ?? this.now(), { signal, lookbackDeltaMs })),
+      this.run((db) => this.engine.instantQuery(db, query, time ?? this.now(), { signal, lookbackDeltaMs, timeoutMs })),
     'promql.queryRange': async ({ query, start, end, step, timeoutMs, lookbackDeltaMs }, { signal }) => {
       // Prometheus's guard against a range that would return more than 11,000 points per series.
       if ((end - start) / step > 11_000) {
         throw new ContractError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
       }
-      return this.run(() => this.engineFor(timeoutMs).rangeQuery(this.storage(), query, start, end, step, { signal, lookbackDeltaMs }));
+      return this.run((db) => this.engine.rangeQuery(db, query, start, end, step, { signal, lookbackDeltaMs, timeoutMs }));
     },
     'promql.series': async ({ match, start, end, limit }) => {
       const q = this.storage().querier(start ?? -Infinity, end ?? Infinity);
@@ -136,9 +160,6 @@ export class QueryService {
     },
   };
 
-  private engineFor(timeoutMs: number | undefined): PromEngine {
-    return timeoutMs === undefined ? this.engine : new PromEngine({ timeoutMs });
-  }
 }
 
 const QUERY_CALLS = ['promql.query', 'promql.queryRange', 'promql.series', 'promql.labels', 'promql.labelValues', 'promql.metadata', 'promql.format'] as const;

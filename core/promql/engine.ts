@@ -38,6 +38,8 @@ export interface EngineOptions {
 export interface QueryOptions {
   signal?: AbortSignal;
   lookbackDeltaMs?: number;
+  /** A shorter time limit for this query (the engine's own limit still caps it). */
+  timeoutMs?: number;
 }
 
 const DEFAULT_LOOKBACK = 5 * 60_000;
@@ -88,7 +90,7 @@ export class PromEngine {
       interval: instant ? 1 : step,
       lookback: opts.lookbackDeltaMs || this.lookback,
       maxSamples: this.maxSamples,
-      deadline: Date.now() + this.timeoutMs,
+      deadline: Date.now() + Math.min(this.timeoutMs, opts.timeoutMs ?? Infinity),
       signal: opts.signal,
       subqueryStep: this.subqueryStep,
       query,
