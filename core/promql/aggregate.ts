@@ -142,7 +142,8 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
           // Best first for an instant query, as Prometheus returns them.
           const sorted = [...g.samples].sort((a, b) => better(op, a.f, b.f));
           const kept = sorted.slice(0, k);
-          for (const s of instant ? kept : g.samples.filter((x) => kept.includes(x))) out.push({ ...s, t: ts });
+          const keep = new Set(kept);
+          for (const s of instant ? kept : g.samples.filter((x) => keep.has(x))) out.push({ ...s, t: ts });
           break;
         }
         case 'limitk':

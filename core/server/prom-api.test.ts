@@ -100,6 +100,8 @@ describe('Prometheus HTTP API', () => {
     ['/api/v1/query_range?query=up&start=0&end=5&step=x', 400, 'bad_data', 'invalid parameter "step": cannot parse "x" to a valid duration'],
     ['/api/v1/series', 400, 'bad_data', 'no match[] parameter provided'],
     ['/api/v1/nope', 404, 'not_found', 'unknown API endpoint /api/v1/nope'],
+    ['/api/v1/query?query=up&time=2024-01-01T00:00:00', 400, 'bad_data', 'invalid parameter "time": cannot parse "2024-01-01T00:00:00" to a valid timestamp'],
+    ['/api/v1/query_range?query=up&start=0&end=5&step=1s1h', 400, 'bad_data', 'invalid parameter "step": cannot parse "1s1h" to a valid duration'],
   ])('%s → %d %s', async (url, status, errorType, error) => {
     const r = await request(url);
     expect(r.status).toBe(status);
@@ -124,6 +126,11 @@ describe('Prometheus HTTP API', () => {
   });
 });
 
+it('answers other methods with 405', async () => {
+  const r = await request('/api/v1/query?query=up', { method: 'PUT' });
+  expect([r.status, r.body.errorType]).toEqual([405, 'bad_data']);
+});
+
 describe('time and duration parameters', () => {
   it.each([
     ['1700000000', 1700000000000],
@@ -131,6 +138,10 @@ describe('time and duration parameters', () => {
     ['-1.5', -1500],
     ['2024-01-01T00:00:00Z', 1704067200000],
     ['2024-01-01T02:00:00+02:00', 1704067200000],
+    // Prometheus's own "no bound" sentinels, clamped to the dates JavaScript can hold.
+    ['-292273086-05-16T16:47:06Z', -8.64e15],
+    ['292277025-08-18T07:12:54.999999999Z', 8.64e15],
+    ['1e300', 8.64e15],
   ])('time %s', (s, ms) => expect(parseTime('time', s)).toBe(ms));
   it.each([
     ['15', 15_000],

@@ -9,7 +9,9 @@ import { VERSION } from '../version.js';
 
 type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
 
-const STATUS: Record<ErrorType, number> = { bad_data: 400, execution: 422, timeout: 503, canceled: 503, internal: 500, unavailable: 503, not_found: 404 };
+type ErrorTypeOrMethod = ErrorType | 'method';
+// Prometheus's codes; 499 is its "client closed request" for a cancelled query.
+const STATUS: Record<ErrorTypeOrMethod, number> = { bad_data: 400, execution: 422, timeout: 503, canceled: 499, internal: 500, unavailable: 503, not_found: 404, method: 405 };
 
 const FROM_CODE: Partial<Record<ErrorCode, ErrorType>> = {
   bad_data: 'bad_data',
@@ -23,7 +25,7 @@ const FROM_CODE: Partial<Record<ErrorCode, ErrorType>> = {
 
 class ApiError extends Error {
   constructor(
-    readonly type: ErrorType,
+    readonly type: ErrorTypeOrMethod,
     message: string,
   ) {
     super(message);
@@ -31,9 +33,12 @@ class ApiError extends Error {
 }
 
 const MAX_FORM = 1 << 20;
-// Prometheus's sentinels for "no bound", accepted as time parameters.
+// Prometheus's sentinels for "no bound", accepted as time parameters, and the range a time may
+// take (JavaScript dates end at ±8.64e15 ms; beyond, times are clamped rather than infinite).
 const MIN_TIME = '-292273086-05-16T16:47:06Z';
 const MAX_TIME = '292277025-08-18T07:12:54.999999999Z';
+const MIN_MS = -8.64e15;
+const MAX_MS = 8.64e15;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -49,14 +54,14 @@ function success(res: ServerResponse, data: unknown, warnings: string[] = [], in
 }
 
 function failure(res: ServerResponse, err: unknown): void {
-  let type: ErrorType = 'internal';
+  let type: ErrorTypeOrMethod = 'internal';
   let message = err instanceof Error ? err.message : String(err);
   if (err instanceof ApiError) type = err.type;
   else if (err instanceof ContractError) {
     type = FROM_CODE[err.code] ?? 'internal';
     message = err.message;
   }
-  send(res, STATUS[type], { status: 'error', errorType: type, error: message });
+  send(res, STATUS[type], { status: 'error', errorType: type === 'method' ? 'bad_data' : type, error: message });
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -74,10 +79,14 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /** Prometheus's parseTime: Unix seconds (fractions allowed) or RFC 3339; result in ms. */
 export function parseTime(name: string, s: string): number {
-  if (s === MIN_TIME) return -Infinity;
-  if (s === MAX_TIME) return Infinity;
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) return Math.round(Number(s) * 1000);
-  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
+  if (s === MIN_TIME) return MIN_MS;
+  if (s === MAX_TIME) return MAX_MS;
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
+    const ms = Math.round(Number(s) * 1000);
+    if (Number.isFinite(ms)) return Math.min(MAX_MS, Math.max(MIN_MS, ms));
+  }
+  // RFC 3339 needs a zone (Z or ±hh:mm); Date.parse would take a zoneless time as local time.
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s)) {
     const t = Date.parse(s);
     if (!Number.isNaN(t)) return t;
   }
@@ -92,15 +101,14 @@ export function parseDurationParam(name: string, s: string): number {
     const v = Number(s) * 1000;
     if (Number.isFinite(v)) return Math.round(v);
   }
-  const re = /(\d+)(ms|y|w|d|h|m|s)/gy;
-  let total = 0;
-  let pos = 0;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) {
-    total += Number(m[1]) * UNITS[m[2]!]!;
-    pos = re.lastIndex;
+  // Units in descending order, each at most once, as Prometheus's model.ParseDuration wants.
+  const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(s);
+  if (m && s !== '') {
+    const units = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
+    let total = 0;
+    for (let i = 0; i < units.length; i++) if (m[i + 1] !== undefined) total += Number(m[i + 1]) * UNITS[units[i]!]!;
+    return total;
   }
-  if (s !== '' && pos === s.length) return total;
   throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${s}" to a valid duration`);
 }
 
@@ -111,7 +119,7 @@ export async function handlePromApi(req: IncomingMessage, res: ServerResponse, u
   });
   const signal = controller.signal;
   try {
-    if (req.method !== 'GET' && req.method !== 'POST') throw new ApiError('bad_data', 'method not allowed');
+    if (req.method !== 'GET' && req.method !== 'POST') throw new ApiError('method', `method ${req.method} not allowed`);
     const form = req.method === 'POST' ? await readForm(req) : new URLSearchParams();
     const get = (name: string): string | null => form.get(name) ?? url.searchParams.get(name);
     const all = (name: string): string[] => [...url.searchParams.getAll(name), ...form.getAll(name)];
@@ -223,7 +231,7 @@ function unescapeName(s: string): string {
     const end = body.indexOf('_', i + 1);
     if (end < 0) return s;
     const cp = parseInt(body.slice(i + 1, end), 16);
-    if (Number.isNaN(cp)) return s;
+    if (Number.isNaN(cp) || cp > 0x10ffff) return s;
     out += String.fromCodePoint(cp);
     i = end;
   }
