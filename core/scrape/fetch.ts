@@ -22,7 +22,10 @@ export interface ScrapeResponse {
 }
 
 /** The seam the Kubernetes layer plugs into (API-server proxy, port-forward). */
-export type Fetcher = (req: ScrapeRequest) => Promise<ScrapeResponse>;
+export type Fetcher = ((req: ScrapeRequest) => Promise<ScrapeResponse>) & {
+  /** Releases kept-alive connections once the fetcher's pool of targets is gone. */
+  close?: () => void;
+};
 
 export class ScrapeError extends Error {}
 
@@ -45,7 +48,7 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
     prepared.set(raw, p);
     return p;
   };
-  return async (req) => {
+  const fetcher: Fetcher = async (req) => {
     let p: ReturnType<typeof prepare>;
     try {
       p = prepare(req.url);
@@ -91,4 +94,6 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
     }
     return { contentType: res.headers.get('content-type') ?? '', body };
   };
+  fetcher.close = () => client.close();
+  return fetcher;
 }

@@ -148,6 +148,26 @@ describe('Http1Client responses', () => {
   });
 });
 
+describe('Http1Client idle sockets', () => {
+  it('closes idle sockets past the idle timeout, and every socket once the client is closed', async () => {
+    const s = await scripted(() => ({ pieces: [ok('x 1\n')] }));
+    servers.push(s);
+    const c = new Http1Client({ idleTimeoutMs: 100 });
+    clients.push(c);
+    await get(c, s.url());
+    await new Promise((r) => setTimeout(r, 1300));
+    // The swept socket is gone: the next request needs a new connection.
+    await get(c, s.url());
+    expect(s.connections).toBe(2);
+    // A request in flight when the client closes does not return its socket to the pool.
+    const inFlight = get(c, s.url());
+    c.close();
+    await inFlight;
+    await expect(get(c, s.url())).resolves.toMatchObject({ status: 200 });
+    expect(s.connections).toBe(3);
+  });
+});
+
 describe('Http1Client failures', () => {
   it.each([
     ['a malformed status line', ['HTTP/1.1 abc\r\n\r\n'], /malformed HTTP response "HTTP\/1.1 abc"/],

@@ -66,6 +66,8 @@ export class Http1Client {
   private readonly origins = new Map<string, Origin>();
   private readonly maxIdle: number;
   private readonly idleTimeoutMs: number;
+  private closed = false;
+  private sweeper: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly opts: Http1ClientOptions = {}) {
     this.maxIdle = opts.maxIdlePerHost ?? 16;
@@ -89,10 +91,31 @@ export class Http1Client {
     return this.connect(origin).exchange(head, options);
   }
 
-  /** Closes every idle socket (in-flight requests finish on theirs). */
+  /** Closes every idle socket, and each in-flight one when its request ends. */
   close(): void {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.sweeper = null;
     for (const list of this.idle.values()) for (const { conn } of list) conn.destroy();
     this.idle.clear();
+  }
+
+  /** Drops idle sockets past the idle timeout, or closed by the server, so none are kept forever. */
+  private sweep(): void {
+    const now = Date.now();
+    for (const [key, list] of this.idle) {
+      const keep = list.filter(({ conn, since }) => {
+        const alive = now - since <= this.idleTimeoutMs && conn.usable();
+        if (!alive) conn.destroy();
+        return alive;
+      });
+      if (keep.length === 0) this.idle.delete(key);
+      else this.idle.set(key, keep);
+    }
+    if (this.idle.size === 0 && this.sweeper) {
+      clearInterval(this.sweeper);
+      this.sweeper = null;
+    }
   }
 
   private origin(url: URL): Origin {
@@ -134,6 +157,14 @@ export class Http1Client {
   }
 
   private release(origin: Origin, conn: Conn): void {
+    if (this.closed) {
+      conn.destroy();
+      return;
+    }
+    if (!this.sweeper) {
+      this.sweeper = setInterval(() => this.sweep(), Math.max(1000, this.idleTimeoutMs / 2));
+      this.sweeper.unref();
+    }
     let list = this.idle.get(origin.key);
     if (!list) this.idle.set(origin.key, (list = []));
     if (list.length >= this.maxIdle) {

@@ -76,6 +76,7 @@ export class ScrapeManager {
     this.pools.delete(jobName);
     pool.unsubscribe();
     await Promise.all([...pool.loops.values()].map((l) => l.stop({ staleness: true })));
+    pool.fetch.close?.();
   }
 
   private sync(pool: Pool, discovered: Labels[]): void {
@@ -150,7 +151,8 @@ export class ScrapeManager {
    * Prometheus does); `staleness: true` is for removing targets for good.
    */
   async stop(options: { staleness: boolean } = { staleness: false }): Promise<void> {
-    const loops = [...this.pools.values()].flatMap((p) => {
+    const pools = [...this.pools.values()];
+    const loops = pools.flatMap((p) => {
       p.unsubscribe();
       return [...p.loops.values()];
     });
@@ -158,5 +160,6 @@ export class ScrapeManager {
     // On shutdown, removed targets' markers are not waited for: the next start resumes them.
     if (!options.staleness) for (const l of this.retiring) l.cancelStaleness();
     await Promise.all([...loops.map((l) => l.stop(options)), ...this.pending]);
+    for (const p of pools) p.fetch.close?.();
   }
 }
