@@ -1,6 +1,8 @@
 // Engine behaviours beyond Prometheus's own test files, written in their format (FORMAT.md) and
 // run by the same runner, each case from a bug found in review.
 import { describe, expect, it } from 'vitest';
+import { labelsFrom } from '../model/labels.js';
+import { MemoryStorage } from '../tsdb/memory.js';
 import { PromEngine } from './engine.js';
 import { PROMQL_TEST_ENGINE_OPTIONS, runPromqlTest } from './promqltest.js';
 
@@ -49,5 +51,18 @@ describe('engine', () => {
     const failed = outcomes.filter((o) => o.status !== 'passed');
     expect(failed.map((o) => `${o.line}: ${o.message ?? o.status}`)).toEqual([]);
     expect(outcomes.length).toBeGreaterThan(0);
+  });
+});
+
+describe('sample limit', () => {
+  it('counts what a query holds at its peak, not every input it ever read (Prometheus: x + x + x at 820 of 1000)', async () => {
+    const storage = new MemoryStorage();
+    const app = storage.appender();
+    for (let i = 0; i < 410; i++) app.append(labelsFrom({ __name__: 'x', i: String(i) }), 0, i);
+    await app.commit();
+    const engine = new PromEngine({ maxSamples: 1000 });
+    const r = await engine.instantQuery(storage, 'x + x + x', 60_000);
+    expect(r.result.type === 'vector' && r.result.value.length).toBe(410);
+    await expect(engine.instantQuery(storage, 'x + x + x + (x + (x + x))', 60_000)).rejects.toThrow('query processing would load too many samples into memory in query execution');
   });
 });

@@ -470,6 +470,8 @@ export class Evaluator implements EvalContext {
     sub.samples = this.samples;
     let mat: Matrix = [];
     if (start <= to) mat = await sub.eval(e.expr);
+    // The subquery's result is held until the caller has read its windows.
+    this.samples = sub.samples;
     for (const w of sub.warnings) this.warnings.add(w);
     for (const i of sub.infos) this.infos.add(i);
     const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f), dropName: s.dropName }));
@@ -503,6 +505,9 @@ export class Evaluator implements EvalContext {
 
   /** Runs a function of instant vectors and scalars step by step (Prometheus's rangeEval). */
   async rangeEval(args: Expr[], f: (vals: (Vector | number)[], ts: number, step: number) => Vector): Promise<Matrix> {
+    // As in Prometheus, the inputs count against the sample limit while they are held; once the
+    // output is built, only the output does.
+    const before = this.samples;
     const evaluated: { scalar?: Float64Array; vec?: Matrix }[] = [];
     for (const a of args) evaluated.push(typeOf(a) === 'scalar' ? { scalar: await this.evalScalarSteps(a) } : { vec: await this.eval(a) });
     const cursors = evaluated.map((a) => (a.vec ? new Int32Array(a.vec.length) : null));
@@ -517,7 +522,10 @@ export class Evaluator implements EvalContext {
       if (res.length > 1) checkDuplicates(res, keys);
       for (const s of res) addPoint(out, keys, s, ts);
     }
-    return [...out.values()];
+    const result = [...out.values()];
+    this.samples = before;
+    this.addSamples(result.reduce((n, s) => n + s.floats.length, 0));
+    return result;
   }
 
   /** Runs a function over windows of a range argument, series by series. */
@@ -526,6 +534,8 @@ export class Evaluator implements EvalContext {
     keepName: boolean,
     f: (w: RangeArg, ts: number, step: number, metric: Labels) => number | null,
   ): Promise<Matrix> {
+    // A subquery's points count until its windows are read; then only the output does.
+    const before = this.samples;
     const src = await this.rangeSource(arg);
     const out: Matrix = [];
     const n = this.steps;
@@ -566,6 +576,7 @@ export class Evaluator implements EvalContext {
         out.push({ metric: s.metric, floats, dropName: !keepName || s.dropName });
       }
     }
+    this.samples = before + out.reduce((n, s) => n + s.floats.length, 0);
     return out;
   }
 
