@@ -278,3 +278,31 @@ describe('retention', () => {
     db.close();
   });
 });
+
+describe('Tsdb selects of many series (chunk rows read in one statement)', () => {
+  it('returns every sample, also when a chunk is cut between the select and the read', async () => {
+    const db = Tsdb.open(path.join(dir, 'many.db'), { samplesPerChunk: 4 });
+    try {
+      const app = db.appender();
+      // 40 series, 6 samples each: one stored chunk of 4, then 2 in the head.
+      for (let i = 0; i < 40; i++) for (let t = 0; t < 6; t++) app.append(L('m', { i: String(i) }), t * 1000, t);
+      await app.commit();
+      const selected = db.querier(0, 100_000).select([new Matcher('=', '__name__', 'm')]);
+      expect(selected).toHaveLength(40);
+      // Two more samples cut series 0's head chunk into a stored row after the select.
+      const more = db.appender();
+      more.append(L('m', { i: '0' }), 6000, 6);
+      more.append(L('m', { i: '0' }), 7000, 7);
+      await more.commit();
+      for (const s of selected) {
+        const { t } = s.samples();
+        expect([...t.subarray(0, 6)]).toEqual([0, 1000, 2000, 3000, 4000, 5000]);
+      }
+      // And a fresh select sees them all the same way.
+      const again = db.querier(0, 100_000).select([new Matcher('=', 'i', '0')]);
+      expect([...again[0]!.samples().t]).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
+    } finally {
+      db.close();
+    }
+  });
+});

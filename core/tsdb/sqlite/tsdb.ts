@@ -107,6 +107,12 @@ class Reader {
   }
 }
 
+/** Stored chunk rows read for a whole select, and the head chunk of each series at that moment. */
+interface Prefetched {
+  rows: Map<number, Uint8Array[]>;
+  heads: Map<number, XorChunk | null>;
+}
+
 export class Tsdb implements Appendable, Queryable {
   private readonly db: Database.Database;
   private readonly byKey = new Map<string, HeadSeries>();
@@ -136,6 +142,7 @@ export class Tsdb implements Appendable, Queryable {
   /** The query path's statements, prepared once rather than per query. */
   private readonly read: {
     chunksInRange: Database.Statement;
+    chunksInRangeMany: Database.Statement;
     headChunk: Database.Statement;
     seriesForPair: Database.Statement;
   };
@@ -164,6 +171,12 @@ export class Tsdb implements Appendable, Queryable {
       // Preparing also proves the tables are there (a read-only open runs no migrations).
       this.read = {
         chunksInRange: this.db.prepare('SELECT data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time'),
+        // One statement for a whole select: a call per series costs more than the lookups.
+        chunksInRangeMany: this.db
+          .prepare(
+            'SELECT series_id AS id, data FROM chunks WHERE series_id IN (SELECT value FROM json_each(?)) AND max_time >= ? AND min_time <= ? ORDER BY series_id, min_time',
+          )
+          .raw(),
         headChunk: this.db.prepare('SELECT data FROM head_chunks WHERE series_id = ?'),
         seriesForPair: this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck(),
       };
@@ -466,11 +479,23 @@ export class Tsdb implements Appendable, Queryable {
     const selectChunks = this.read.chunksInRange;
     const selectHeadChunk = this.opts.readonly ? this.read.headChunk : null;
     const ids = (matchers: Matcher[]) => this.postingsFor(matchers);
-    const make = (s: HeadSeries): StoredSeries => ({
+    const selectMany = this.read.chunksInRangeMany;
+    const make = (s: HeadSeries, stored?: Prefetched): StoredSeries => ({
       labels: s.labels,
       samples: () => {
-        const blobs = (selectChunks.all(s.id, mint, maxt) as { data: Buffer }[]).map((r) => r.data as Uint8Array);
-        if (s.chunk && s.chunk.numSamples() > 0) blobs.push(s.chunk.bytes());
+        const head = s.chunk && s.chunk.numSamples() > 0 ? s.chunk : null;
+        // Prefetched rows are only good while the head chunk is the one they were read beside:
+        // a cut since (queries yield, scrapes commit) moved samples into a row read too early.
+        if (stored && stored.heads.get(s.id) !== s.chunk) stored = undefined;
+        // A recent range (an instant query's lookback, a dashboard's last minutes) often lies
+        // within the open head chunk: then no stored chunk can hold any of it.
+        const blobs =
+          head && head.minTime() <= mint
+            ? []
+            : stored
+              ? [...(stored.rows.get(s.id) ?? [])]
+              : (selectChunks.all(s.id, mint, maxt) as { data: Buffer }[]).map((r) => r.data as Uint8Array);
+        if (head) blobs.push(head.bytes());
         else if (selectHeadChunk) {
           const row = selectHeadChunk.get(s.id) as { data: Buffer } | undefined;
           if (row) blobs.push(row.data);
@@ -478,11 +503,30 @@ export class Tsdb implements Appendable, Queryable {
         return decodeRange(blobs, mint, maxt);
       },
     });
+    /** The stored chunks of many series in one statement, by series id, with the head chunks they go with. */
+    const prefetch = (series: HeadSeries[]): Prefetched => {
+      const rows = new Map<number, Uint8Array[]>();
+      const heads = new Map<number, XorChunk | null>();
+      for (const s of series) heads.set(s.id, s.chunk);
+      for (const [id, data] of selectMany.iterate(JSON.stringify(series.map((s) => s.id)), mint, maxt) as Iterable<[number, Buffer]>) {
+        let list = rows.get(id);
+        if (!list) rows.set(id, (list = []));
+        list.push(data);
+      }
+      return { rows, heads };
+    };
     return {
-      select: (matchers) => ids(matchers).flatMap((id) => {
-        const s = this.byId.get(id);
-        return s ? [make(s)] : [];
-      }),
+      select: (matchers) => {
+        const found: HeadSeries[] = [];
+        for (const id of ids(matchers)) {
+          const s = this.byId.get(id);
+          if (s) found.push(s);
+        }
+        // Series whose head chunk covers the range need no stored rows.
+        const needRows = found.filter((s) => !(s.chunk && s.chunk.numSamples() > 0 && s.chunk.minTime() <= mint));
+        const stored = needRows.length > 16 ? prefetch(needRows) : undefined;
+        return found.map((s) => make(s, stored));
+      },
       labelNames: (matchers) => {
         if (!matchers || matchers.length === 0) return [...this.pairsByName.keys()].sort();
         const names = new Set<string>();
