@@ -841,6 +841,8 @@ function goSharpU(cp: number): string {
 
 // --- literal decoding ---
 
+const SIMPLE_ESCAPES: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11 };
+
 /**
  * The value of a STRING token (Prometheus's strutil.Unquote, for strings the lexer accepted).
  * \x and octal escapes are bytes, so a string can spell UTF-8 byte by byte ("\xe2\x82\xac").
@@ -865,28 +867,12 @@ export function unquoteString(raw: string): string {
       continue;
     }
     const e = body[++i]!;
+    const simple = SIMPLE_ESCAPES[e];
+    if (simple !== undefined) {
+      bytes.push(simple);
+      continue;
+    }
     switch (e) {
-      case 'a':
-        bytes.push(7);
-        break;
-      case 'b':
-        bytes.push(8);
-        break;
-      case 'f':
-        bytes.push(12);
-        break;
-      case 'n':
-        bytes.push(10);
-        break;
-      case 'r':
-        bytes.push(13);
-        break;
-      case 't':
-        bytes.push(9);
-        break;
-      case 'v':
-        bytes.push(11);
-        break;
       case 'x':
         bytes.push(parseInt(body.slice(i + 1, i + 3), 16));
         i += 2;
@@ -902,7 +888,7 @@ export function unquoteString(raw: string): string {
       default:
         if (e >= '0' && e <= '7') {
           bytes.push(parseInt(body.slice(i, i + 3), 8));
-            i += 2;
+          i += 2;
         } else {
           pushRune(e.charCodeAt(0)); // \\, \" or \'
         }
