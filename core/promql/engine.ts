@@ -549,6 +549,8 @@ export class Evaluator implements EvalContext {
       const floats: FPoint[] = [];
       let held = 0;
       for (let i = 0; i < n; i++) {
+        // A few series over many steps and wide windows is long work: yield within it too.
+        if ((i & 63) === 63) await this.tick();
         const ts = this.stepTime(i);
         const ref = (src.at ?? ts) - src.offset;
         const from = ref - src.range;
