@@ -12,6 +12,8 @@ import { Http1Client } from './http1.js';
 interface Scripted {
   url: (p?: string) => URL;
   connections: number;
+  /** Connections still open on the server side. */
+  open: () => number;
   requests: string[];
   close: () => Promise<void>;
 }
@@ -20,6 +22,7 @@ async function scripted(script: (req: string, n: number) => { pieces: (string | 
   const state: Scripted = {
     url: (p = '/metrics') => new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}${p}`),
     connections: 0,
+    open: () => sockets.size,
     requests: [],
     close: () => {
       for (const s of sockets) s.destroy();
@@ -155,7 +158,9 @@ describe('Http1Client idle sockets', () => {
     const c = new Http1Client({ idleTimeoutMs: 100 });
     clients.push(c);
     await get(c, s.url());
-    await new Promise((r) => setTimeout(r, 1300));
+    // The sweep runs about once a second; wait (however loaded the machine) until it has.
+    for (let i = 0; i < 100 && s.open() > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(s.open()).toBe(0);
     // The swept socket is gone: the next request needs a new connection.
     await get(c, s.url());
     expect(s.connections).toBe(2);
