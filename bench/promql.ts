@@ -98,6 +98,8 @@ for (const [id, row] of k) {
 }
 console.log(`TOTAL range: kubeglass ${kr.toFixed(1)} ms, prometheus ${pr ? pr.toFixed(1) : 'n/a'} ms${pr ? ` (ratio ${(kr / pr).toFixed(2)})` : ''}`);
 console.log(`TOTAL instant: kubeglass ${ki.toFixed(1)} ms, prometheus ${pi ? pi.toFixed(1) : 'n/a'} ms${pi ? ` (ratio ${(ki / pi).toFixed(2)})` : ''}`);
+// The issue's goal is stated on the whole set: range and instant together.
+if (pr + pi > 0) console.log(`TOTAL whole set: kubeglass ${(kr + ki).toFixed(1)} ms, prometheus ${(pr + pi).toFixed(1)} ms (ratio ${((kr + ki) / (pr + pi)).toFixed(2)})`);
 if (promTable !== '') {
   const cmp = spawnSync('node', [path.join(shared, 'compare-results.mjs'), path.join(out, 'prometheus', 'results'), path.join(out, 'kubeglass-results')], { encoding: 'utf8' });
   console.log('== answers (compare-results.mjs, Prometheus 2.42 vs Kubeglass):');
