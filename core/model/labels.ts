@@ -136,3 +136,31 @@ export function fnv1a64(s: string): bigint {
   }
   return h;
 }
+
+/** Go's string order is by UTF-8 bytes, i.e. by code point; JS's < is by UTF-16 unit. */
+export function compareStrings(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && y >= 0xd800) {
+      // Move surrogates (code points above U+FFFF) after U+E000–U+FFFF.
+      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
+      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
+    }
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+/** Prometheus's labels.Compare. */
+export function compareLabels(a: Labels, b: Labels): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const c = compareStrings(a[i]!.name, b[i]!.name) || compareStrings(a[i]!.value, b[i]!.value);
+    if (c !== 0) return c < 0 ? -1 : 1;
+  }
+  return a.length - b.length;
+}

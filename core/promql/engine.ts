@@ -6,7 +6,7 @@
 // staleness markers end a series; delayed __name__ removal (functions and operators mark the
 // name to drop, it goes at the end, so label_replace(rate(x[1m]), "__name__", …) works);
 // subquery steps aligned to absolute multiples of the step.
-import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import { compareLabels, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN } from '../model/value.js';
 import type { Querier, Queryable, StoredSeries } from '../tsdb/interface.js';
@@ -657,15 +657,5 @@ function overlaps(a: FPoint[], b: FPoint[]): boolean {
     else j++;
   }
   return false;
-}
-
-/** Prometheus's labels.Compare: pairwise by name then value; a prefix sorts first. */
-export function compareLabels(a: Labels, b: Labels): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (a[i]!.name !== b[i]!.name) return a[i]!.name < b[i]!.name ? -1 : 1;
-    if (a[i]!.value !== b[i]!.value) return a[i]!.value < b[i]!.value ? -1 : 1;
-  }
-  return a.length - b.length;
 }
 

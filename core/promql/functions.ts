@@ -1,11 +1,11 @@
 // PromQL functions over floats, after Prometheus 3.x's promql/functions.go: the same numerics
 // (Kahan-compensated sums, the extrapolation of rate(), Welford variances, bucket interpolation)
 // so results agree to the last bit where Prometheus's tests demand it.
-import { getLabel, isValidLabelName, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import { compareLabels, getLabel, isValidLabelName, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
-import { compareLabels, type Evaluator } from './engine.js';
+import type { Evaluator } from './engine.js';
 import { goQuote } from './lexer.js';
 import { bucketQuantile, kahanSumInc, quantile } from './numeric.js';
 import { formatGoV } from './printer.js';

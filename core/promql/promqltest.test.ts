@@ -2,13 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { labelsFrom, type Labels } from '../model/labels.js';
+import { compareLabels, labelsFrom, type Labels } from '../model/labels.js';
 import { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Queryable } from '../tsdb/interface.js';
 import {
   almostEqual,
-  compareLabels,
   formatFloat,
   formatReport,
   promqlTestCommand,
@@ -117,18 +116,6 @@ describe('almostEqual (util/almost.Equal with epsilon 1e-6)', () => {
     [1e-320, 2e-320, true],
     [-1, 1, false],
   ])('%s ≈ %s is %s', (a, b, want) => expect(almostEqual(a, b)).toBe(want));
-});
-
-describe('compareLabels (labels.Compare)', () => {
-  it.each<[Record<string, string>, Record<string, string>, number]>([
-    [{ a: '1' }, { a: '1' }, 0],
-    [{ a: '1' }, { a: '2' }, -1],
-    [{ a: '2' }, { b: '1' }, -1],
-    [{ a: '1' }, { a: '1', b: '1' }, -1],
-    [{ a: '1', b: '1' }, { a: '1' }, 1],
-    // By code point (Go's byte order), where UTF-16 order would put the emoji first.
-    [{ a: '\uffff' }, { a: '😀' }, -1],
-  ])('%j vs %j', (a, b, sign) => expect(Math.sign(compareLabels(L(a), L(b)))).toBe(sign));
 });
 
 describe('formatFloat (Go %v)', () => {

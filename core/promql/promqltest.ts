@@ -14,7 +14,7 @@
 // count.mjs can only guess from the query text.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { formatLabels, getLabel, labelsFrom, labelsKey, type Label, type Labels } from '../model/labels.js';
+import { compareLabels, compareStrings, formatLabels, getLabel, labelsFrom, labelsKey, type Label, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
@@ -188,34 +188,6 @@ export function almostEqual(a: number, b: number, epsilon = DEFAULT_EPSILON): bo
   const diff = Math.abs(a - b);
   if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
   return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
-}
-
-/** Go's string order is by UTF-8 bytes, i.e. by code point; JS's < is by UTF-16 unit. */
-function compareStrings(a: string, b: string): number {
-  if (a === b) return 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    let x = a.charCodeAt(i);
-    let y = b.charCodeAt(i);
-    if (x === y) continue;
-    if (x >= 0xd800 && y >= 0xd800) {
-      // Move surrogates (code points above U+FFFF) after U+E000–U+FFFF.
-      x = x >= 0xe000 ? x - 0x800 : x + 0x2000;
-      y = y >= 0xe000 ? y - 0x800 : y + 0x2000;
-    }
-    return x < y ? -1 : 1;
-  }
-  return a.length - b.length;
-}
-
-/** Prometheus's labels.Compare. */
-export function compareLabels(a: Labels, b: Labels): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareStrings(a[i]!.name, b[i]!.name) || compareStrings(a[i]!.value, b[i]!.value);
-    if (c !== 0) return c < 0 ? -1 : 1;
-  }
-  return a.length - b.length;
 }
 
 /** A label set's key whatever order the engine put its labels in. */
