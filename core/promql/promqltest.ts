@@ -20,6 +20,7 @@ import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
 import { MemoryStorage } from '../tsdb/memory.js';
 import { goQuote } from './lexer.js';
+import { almostEqual as numericAlmostEqual } from './numeric.js';
 import {
   NATIVE_HISTOGRAMS_UNSUPPORTED,
   parseGoFloat,
@@ -174,20 +175,14 @@ function nhcbSeries(cmd: LoadCommand): UnsupportedSeries[] {
 // ---------------------------------------------------------------------------------------------
 // Comparison (test.go's compareResult and friends)
 
-const MIN_NORMAL = 2.2250738585072014e-308;
 const DEFAULT_EPSILON = 0.000001;
 
-/** util/almost.Equal: NaNs equal each other (the stale marker only itself), else relative error. */
+/** util/almost.Equal, where the stale marker equals only itself. */
 export function almostEqual(a: number, b: number, epsilon = DEFAULT_EPSILON): boolean {
   const sa = isStaleNaN(a);
   const sb = isStaleNaN(b);
   if (sa || sb) return sa && sb;
-  if (Number.isNaN(a) && Number.isNaN(b)) return true;
-  if (a === b) return true;
-  const absSum = Math.abs(a) + Math.abs(b);
-  const diff = Math.abs(a - b);
-  if (a === 0 || b === 0 || absSum < MIN_NORMAL) return diff < epsilon * MIN_NORMAL;
-  return diff / Math.min(absSum, Number.MAX_VALUE) < epsilon;
+  return numericAlmostEqual(a, b, epsilon);
 }
 
 /** A label set's key whatever order the engine put its labels in. */
