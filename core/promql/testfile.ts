@@ -8,6 +8,7 @@
 // error on an eval line as that eval failing.
 import { labelsFrom, labelsKey, type Labels } from '../model/labels.js';
 import { compileRE2, type GoRegexp } from '../model/regex.js';
+import { parseDuration } from '../scrape/duration.js';
 import { goQuote, unquoteString } from './lexer.js';
 
 export const NATIVE_HISTOGRAMS_UNSUPPORTED = 'native histograms not supported';
@@ -528,26 +529,8 @@ function parseExpectString(def: string, fail: (msg: string) => TestFileError): s
 // ---------------------------------------------------------------------------------------------
 // Durations and numbers
 
-const DURATION_RE = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
-const UNIT_MS = [365 * 86_400_000, 7 * 86_400_000, 86_400_000, 3_600_000, 60_000, 1000, 1];
-// time.Duration is int64 nanoseconds.
-const MAX_DURATION_MS = Number(9223372036854775807n / 1_000_000n);
-
-/** Prometheus's model.ParseDuration, in ms: `0` or `<int><unit>`… in descending units. */
-export function parseDuration(s: string): number {
-  if (s === '0') return 0;
-  if (s === '') throw new Error('empty duration string');
-  const m = DURATION_RE.exec(s);
-  if (!m) throw new Error(`not a valid duration string: ${goQuote(s)}`);
-  let ms = 0;
-  for (let k = 0; k < UNIT_MS.length; k++) {
-    const g = m[k + 1];
-    if (g === undefined) continue;
-    ms += Number(g) * UNIT_MS[k]!;
-    if (ms > MAX_DURATION_MS) throw new Error('duration out of range');
-  }
-  return ms;
-}
+/** Prometheus's model.ParseDuration, in ms (the one the scrape config uses). */
+export { parseDuration };
 
 function underscoreOK(s: string): boolean {
   // Go's strconv.underscoreOK: `_` only between digits, or between a base prefix and a digit.

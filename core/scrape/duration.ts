@@ -12,6 +12,8 @@ const UNITS: [string, number][] = [
 ];
 
 const RE = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/;
+// model.Duration is int64 nanoseconds.
+const MAX_MS = Number(9223372036854775807n / 1_000_000n);
 
 /** Milliseconds; throws with Prometheus's message on bad input. */
 export function parseDuration(s: string): number {
@@ -20,6 +22,7 @@ export function parseDuration(s: string): number {
   if (!m) throw new Error(`not a valid duration string: "${s}"`);
   let ms = 0;
   for (let i = 0; i < UNITS.length; i++) if (m[i + 1] !== undefined) ms += Number(m[i + 1]) * UNITS[i]![1];
+  if (ms > MAX_MS) throw new Error('duration out of range');
   return ms;
 }
 

@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeglassApi } from '../api/contract.js';
 import { ContractError, type ErrorCode } from '../api/errors.js';
+import { parseDuration } from '../scrape/duration.js';
 import { VERSION } from '../version.js';
 
 type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
@@ -93,23 +94,17 @@ export function parseTime(name: string, s: string): number {
   throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${s}" to a valid timestamp`);
 }
 
-const UNITS: Record<string, number> = { y: 365 * 86_400_000, w: 7 * 86_400_000, d: 86_400_000, h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
-
 /** Prometheus's parseDuration: float seconds or a duration such as 1m30s; result in ms. */
 export function parseDurationParam(name: string, s: string): number {
   if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s)) {
     const v = Number(s) * 1000;
     if (Number.isFinite(v)) return Math.round(v);
   }
-  // Units in descending order, each at most once, as Prometheus's model.ParseDuration wants.
-  const m = /^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$/.exec(s);
-  if (m && s !== '') {
-    const units = ['y', 'w', 'd', 'h', 'm', 's', 'ms'];
-    let total = 0;
-    for (let i = 0; i < units.length; i++) if (m[i + 1] !== undefined) total += Number(m[i + 1]) * UNITS[units[i]!]!;
-    return total;
+  try {
+    return parseDuration(s);
+  } catch {
+    throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${s}" to a valid duration`);
   }
-  throw new ApiError('bad_data', `invalid parameter "${name}": cannot parse "${s}" to a valid duration`);
 }
 
 export async function handlePromApi(req: IncomingMessage, res: ServerResponse, url: URL, api: KubeglassApi): Promise<void> {
