@@ -12,7 +12,7 @@ import { lockDataDir } from '../settings/lock.js';
 import { SettingsStore } from '../settings/store.js';
 import { listCaptures, listContextDbs } from '../tsdb/store.js';
 import { VERSION } from '../version.js';
-import { forwardQueryHandlers, QueryService } from './queries.js';
+import { QueryService, type QueryHandlers } from './queries.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -43,6 +43,7 @@ export class Engine {
   private emit: Emit = () => {};
   private readonly lock: { release(): void };
   private readonly queries: QueryService;
+  readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineOptions) {
     this.lock = lockDataDir(opts.dataDir);
@@ -53,6 +54,7 @@ export class Engine {
     this.state = this.buildState();
     this.connection = this.idleConnection();
     this.queries = new QueryService({ dataDir: opts.dataDir, context: () => opts.context ?? this.state.selected, now: this.now });
+    this.handlers = { ...this.ownHandlers, ...this.queries.handlers };
   }
 
   /** Starts watching kubeconfig files and probing the selected context; events go to `emit`. */
@@ -75,7 +77,7 @@ export class Engine {
     this.lock.release();
   }
 
-  readonly handlers: Handlers = {
+  private readonly ownHandlers: Omit<Handlers, keyof QueryHandlers> = {
     'app.info': async () => ({
       name: 'Kubeglass',
       version: VERSION,
@@ -102,8 +104,6 @@ export class Engine {
       databases: listContextDbs(this.opts.dataDir),
       captures: listCaptures(this.opts.dataDir),
     }),
-    // Forwarded: handlers exist before the constructor has made the query service.
-    ...forwardQueryHandlers(() => this.queries),
   };
 
   private env(): KubeconfigEnv {

@@ -13,7 +13,7 @@ import { toQueryData } from '../promql/wire.js';
 import type { Tsdb } from '../tsdb/sqlite/tsdb.js';
 import { openContextDb } from '../tsdb/store.js';
 
-type QueryHandlers = Pick<Handlers, 'promql.query' | 'promql.queryRange' | 'promql.series' | 'promql.labels' | 'promql.labelValues' | 'promql.metadata' | 'promql.format'>;
+export type QueryHandlers = Pick<Handlers, 'promql.query' | 'promql.queryRange' | 'promql.series' | 'promql.labels' | 'promql.labelValues' | 'promql.metadata' | 'promql.format'>;
 
 export interface QueryServiceOptions {
   dataDir: string;
@@ -160,15 +160,6 @@ export class QueryService {
     },
   };
 
-}
-
-const QUERY_CALLS = ['promql.query', 'promql.queryRange', 'promql.series', 'promql.labels', 'promql.labelValues', 'promql.metadata', 'promql.format'] as const;
-
-/** Handlers that reach the service only when called. */
-export function forwardQueryHandlers(service: () => QueryService): QueryHandlers {
-  return Object.fromEntries(
-    QUERY_CALLS.map((name) => [name, (params: never, ctx: { signal: AbortSignal }) => (service().handlers[name] as (p: never, c: { signal: AbortSignal }) => unknown)(params, ctx)]),
-  ) as QueryHandlers;
 }
 
 function asContractError(err: unknown): Error {
