@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labelsToRecord } from '../model/labels.js';
 import { OpenMetricsParser } from './openmetrics.js';
-import { type ExpositionParser, ParseError } from './types.js';
+import { firstParseError } from './testing.js';
+import type { ExpositionParser } from './types.js';
 
 type Entry =
   | { series: string; labels: Record<string, string>; value: number; ts: number | null; ex?: { labels: Record<string, string>; value: number; ts: number | null } }
@@ -26,16 +27,7 @@ function entries(p: ExpositionParser): Entry[] {
   return out;
 }
 
-function parseError(input: string): ParseError {
-  const p = new OpenMetricsParser(input);
-  try {
-    while (p.next() !== 'eof');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    return e as ParseError;
-  }
-  throw new Error(`no error for ${JSON.stringify(input)}`);
-}
+const parseError = (input: string) => firstParseError(new OpenMetricsParser(input), input);
 
 const series = (s: string, labels: Record<string, string>, value: number, ts: number | null = null) => ({ series: s, labels, value, ts });
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { labelsToRecord } from '../model/labels.js';
 import { TextParser } from './text.js';
+import { firstParseError } from './testing.js';
 import { type ExpositionParser, ParseError } from './types.js';
 
 type Entry =
@@ -21,16 +22,7 @@ function entries(p: ExpositionParser): Entry[] {
   return out;
 }
 
-function parseError(input: string): ParseError {
-  const p = new TextParser(input);
-  try {
-    while (p.next() !== 'eof');
-  } catch (e) {
-    expect(e).toBeInstanceOf(ParseError);
-    return e as ParseError;
-  }
-  throw new Error(`no error for ${JSON.stringify(input)}`);
-}
+const parseError = (input: string) => firstParseError(new TextParser(input), input);
 
 describe('text format: valid input', () => {
   it("parses Prometheus's own example exposition", () => {
