@@ -35,7 +35,7 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
   });
   const userAgent = `User-Agent: Kubeglass/${VERSION}`;
   // Per-URL parts computed once: a scrape loop asks for the same URL every interval.
-  const prepared = new Map<string, { url: URL; basic: string | null }>();
+  const prepared = new Map<string, { url: URL; basic: string | null; headers: string[]; headersFor: string }>();
   const prepare = (raw: string) => {
     let p = prepared.get(raw);
     if (p) return p;
@@ -43,7 +43,7 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
     const basic = url.username || url.password ? `Basic ${Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString('base64')}` : null;
     url.username = '';
     url.password = '';
-    p = { url, basic };
+    p = { url, basic, headers: [], headersFor: '' };
     if (prepared.size > 10_000) prepared.clear();
     prepared.set(raw, p);
     return p;
@@ -55,11 +55,18 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
     } catch {
       throw new ScrapeError(`invalid URL ${req.url}`);
     }
-    const authorization = p.basic ?? req.authorization;
-    const headers = [`Accept: ${req.accept}`, 'Accept-Encoding: gzip', userAgent, `X-Prometheus-Scrape-Timeout-Seconds: ${req.timeoutMs / 1000}`];
-    if (authorization) headers.push(`Authorization: ${authorization}`);
-    // Header injection guard: values come from config files and URLs.
-    for (const h of headers) if (/[\r\n]/.test(h)) throw new ScrapeError(`invalid header value in ${h.slice(0, h.indexOf(':'))}`);
+    // A target sends the same headers every scrape: built and checked once per set of inputs.
+    const headersFor = `${req.accept}\n${req.timeoutMs}\n${req.authorization ?? ''}`;
+    if (p.headersFor !== headersFor) {
+      const authorization = p.basic ?? req.authorization;
+      const headers = [`Accept: ${req.accept}`, 'Accept-Encoding: gzip', userAgent, `X-Prometheus-Scrape-Timeout-Seconds: ${req.timeoutMs / 1000}`];
+      if (authorization) headers.push(`Authorization: ${authorization}`);
+      // Header injection guard: values come from config files and URLs.
+      for (const h of headers) if (/[\r\n]/.test(h)) throw new ScrapeError(`invalid header value in ${h.slice(0, h.indexOf(':'))}`);
+      p.headers = headers;
+      p.headersFor = headersFor;
+    }
+    const headers = p.headers;
     const abort = new AbortController();
     const onAbort = () => abort.abort();
     req.signal?.addEventListener('abort', onAbort, { once: true });
