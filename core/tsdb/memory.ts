@@ -1,7 +1,9 @@
 // An in-memory Appendable with Prometheus's append rules (per-series order, duplicates), for
 // tests and for commands that scrape without a database. Not the TSDB: that is SQLite-backed.
+import type { FloatHistogram } from '../model/histogram.js';
 import { labelsKey, type Labels } from '../model/labels.js';
-import { FloatBuffer, floatBits } from '../model/value.js';
+import { HistogramChunkTracker } from './histogram-hints.js';
+import { FloatBuffer, floatBits, isStaleNaN } from '../model/value.js';
 import type { Matcher } from '../model/matchers.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata, Querier, Queryable, StoredSeries } from './interface.js';
 
@@ -10,6 +12,10 @@ export interface MemorySeries {
   /** Timestamps (ms) and values, in append order (values in a typed array: see FloatBuffer). */
   t: number[];
   v: FloatBuffer;
+  /** Native-histogram samples by index, allocated once a series has one. */
+  h?: (FloatHistogram | undefined)[];
+  /** Which hint each histogram reads back with, as from Prometheus's chunks. */
+  chunks?: HistogramChunkTracker;
 }
 
 export class MemoryStorage implements Appendable, Queryable {
@@ -19,31 +25,37 @@ export class MemoryStorage implements Appendable, Queryable {
   rollbacks = 0;
 
   appender(): Appender {
-    const pending: { key: string; labels: Labels; t: number; i: number }[] = [];
+    const pending: { key: string; labels: Labels; t: number; i: number; h?: FloatHistogram }[] = [];
     const values = new FloatBuffer();
     const meta = new Map<string, MetricMetadata>();
     // Latest timestamp per series including this batch, to judge order before commit.
-    const latest = new Map<string, { t: number; v: number }>();
+    const latest = new Map<string, { t: number; v: number; h?: FloatHistogram }>();
     const last = (key: string) => {
       const p = latest.get(key);
       if (p) return p;
       const s = this.series.get(key);
-      return s && s.t.length > 0 ? { t: s.t[s.t.length - 1]!, v: s.v.get(s.v.length - 1) } : null;
+      const n = s ? s.t.length : 0;
+      return n > 0 ? { t: s!.t[n - 1]!, v: s!.v.get(n - 1), h: s!.h?.[n - 1] } : null;
+    };
+    const add = (labels: Labels, t: number, v: number, h: FloatHistogram | undefined): AppendRejection | null => {
+      const key = labelsKey(labels);
+      const prev = last(key);
+      if (prev) {
+        if (t < prev.t) return 'out_of_order';
+        // Same timestamp: Prometheus accepts an identical value silently, rejects a different one.
+        if (t === prev.t) {
+          const same = h || prev.h ? h !== undefined && prev.h !== undefined && h.equals(prev.h) : floatBits(v) === floatBits(prev.v);
+          return same ? null : 'duplicate';
+        }
+      }
+      pending.push({ key, labels, t, i: values.length, h });
+      values.push(v);
+      latest.set(key, { t, v, h });
+      return null;
     };
     return {
-      append: (labels, t, v): AppendRejection | null => {
-        const key = labelsKey(labels);
-        const prev = last(key);
-        if (prev) {
-          if (t < prev.t) return 'out_of_order';
-          // Same timestamp: Prometheus accepts an identical value silently, rejects a different one.
-          if (t === prev.t) return floatBits(v) === floatBits(prev.v) ? null : 'duplicate';
-        }
-        pending.push({ key, labels, t, i: values.length });
-        values.push(v);
-        latest.set(key, { t, v });
-        return null;
-      },
+      append: (labels, t, v) => add(labels, t, v, undefined),
+      appendHistogram: (labels, t, h) => add(labels, t, 0, h.copy()),
       updateMetadata: (family, m) => {
         meta.set(family, m);
       },
@@ -52,6 +64,12 @@ export class MemoryStorage implements Appendable, Queryable {
           let s = this.series.get(p.key);
           if (!s) this.series.set(p.key, (s = { labels: p.labels, t: [], v: new FloatBuffer(8) }));
           if (s.t.length > 0 && s.t[s.t.length - 1] === p.t) continue;
+          if (p.h) (s.h ??= new Array<FloatHistogram | undefined>(s.t.length))[s.t.length] = (s.chunks ??= new HistogramChunkTracker()).append(p.t, p.h);
+          else if (s.h) {
+            s.h[s.t.length] = undefined;
+            // Prometheus keeps a staleness marker in the histogram chunk; a float starts a new one.
+            if (!isStaleNaN(values.get(p.i))) s.chunks?.float();
+          }
           s.t.push(p.t);
           s.v.push(values.get(p.i));
         }
@@ -86,7 +104,7 @@ export class MemoryStorage implements Appendable, Queryable {
             let hi = lo;
             while (hi < s.t.length && s.t[hi]! <= maxt) hi++;
             // A typed-array copy keeps staleness markers' NaN payload.
-            return { t: Float64Array.from(s.t.slice(lo, hi)), v: s.v.view().slice(lo, hi) };
+            return { t: Float64Array.from(s.t.slice(lo, hi)), v: s.v.view().slice(lo, hi), h: s.h?.slice(lo, hi) };
           },
         })),
       labelNames: (matchers) => [...new Set(matching(matchers).flatMap((s) => s.labels.map((l) => l.name)))].sort(),
