@@ -102,10 +102,27 @@ const ms = z.number().finite();
 const matchers = z.array(z.string().min(1).max(64 * 1024)).max(256);
 const limit = z.number().int().nonnegative().optional();
 export const PromSample = z.tuple([z.number(), z.string()]);
+/**
+ * A native histogram as the HTTP API writes it: count, sum, and each non-empty bucket as
+ * [boundaries (0 left-open, 1 right-open, 2 open, 3 closed), lower, upper, count].
+ */
+export const PromHistogram = z.object({
+  count: z.string(),
+  sum: z.string(),
+  buckets: z.array(z.tuple([z.number().int().min(0).max(3), z.string(), z.string(), z.string()])).optional(),
+});
+export type PromHistogram = z.infer<typeof PromHistogram>;
+const PromHistogramSample = z.tuple([z.number(), PromHistogram]);
 const metric = z.record(z.string(), z.string());
 export const QueryData = z.discriminatedUnion('resultType', [
-  z.object({ resultType: z.literal('vector'), result: z.array(z.object({ metric, value: PromSample })) }),
-  z.object({ resultType: z.literal('matrix'), result: z.array(z.object({ metric, values: z.array(PromSample) })) }),
+  z.object({
+    resultType: z.literal('vector'),
+    result: z.array(z.union([z.object({ metric, value: PromSample }).strict(), z.object({ metric, histogram: PromHistogramSample }).strict()])),
+  }),
+  z.object({
+    resultType: z.literal('matrix'),
+    result: z.array(z.object({ metric, values: z.array(PromSample).optional(), histograms: z.array(PromHistogramSample).optional() })),
+  }),
   z.object({ resultType: z.literal('scalar'), result: PromSample }),
   z.object({ resultType: z.literal('string'), result: PromSample }),
 ]);

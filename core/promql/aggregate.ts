@@ -9,7 +9,8 @@ import { formatGoV } from './printer.js';
 import { formatSampleValue } from './wire.js';
 import { xxhash64 } from '../model/xxhash.js';
 import { kahanSumInc, quantile } from './numeric.js';
-import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
+import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { metricName, QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
 interface Group {
   metric: Labels;
@@ -22,7 +23,20 @@ interface Group {
   samples: Sample[];
   /** Some member's name is marked for removal (matters where the group keeps __name__). */
   dropName: boolean;
+  // Native histograms, for sum and avg (Prometheus's groupedAggregation).
+  hasFloat: boolean;
+  hasHistogram: boolean;
+  h: FloatHistogram | null;
+  hc: FloatHistogram | null;
+  hmean: FloatHistogram | null;
+  hIncremental: boolean;
+  incompatible: boolean;
+  resetSeen: boolean;
+  notResetSeen: boolean;
 }
+
+/** Aggregations that leave native histograms out (with an info), as Prometheus does. */
+const FLOAT_ONLY = new Set(['min', 'max', 'stddev', 'stdvar', 'quantile', 'topk', 'bottomk']);
 
 export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix> {
   const op = e.op;
@@ -54,6 +68,22 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
     return m.filter((l) => grouping.has(l.name));
   };
   const keepsName = !e.without && grouping.has(METRIC_NAME);
+  // count_values groups by the labels with the value label already set (so it may overwrite a
+  // grouping label), as Prometheus does.
+  const countValues = (vec: Vector, ts: number): Vector => {
+    const counts = new Map<string, { metric: Labels; n: number }>();
+    for (const s of vec) {
+      // The label value is written as the API writes sample values (Go's 'f', -1), a histogram
+      // as its String().
+      const metric = new LabelsBuilder(s.metric).set(label, s.h ? s.h.toString() : formatSampleValue(s.f)).labels();
+      // by (...) groups by the value label too.
+      const key = e.without ? computeKey(metric) : `${computeKey(metric)}${getLabel(metric, label)}`;
+      const c = counts.get(key);
+      if (c) c.n++;
+      else counts.set(key, { metric: e.without ? computeGroupLabels(metric) : metric.filter((l) => grouping.has(l.name) || l.name === label), n: 1 });
+    }
+    return [...counts.values()].map((c) => ({ metric: c.metric, t: ts, f: c.n }));
+  };
   const offsets = new Map<Labels, number>();
   let warnedQuantile = false;
   let warnedRatio = false;
@@ -83,24 +113,90 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
       k = Math.trunc(p);
       if (k < 1) return [];
     }
+    if (op === 'count_values') return countValues(vec, ts);
     const groups = new Map<string, Group>();
     for (const s of vec) {
+      if (s.h && FLOAT_ONLY.has(op)) {
+        ev.info(`ignored histogram in ${op} aggregation`, op === 'topk' || op === 'bottomk' ? e.pos : e.expr.pos);
+        continue;
+      }
       const key = keyOf(s.metric);
       let g = groups.get(key);
       if (!g) {
         let metric = groupMetrics.get(key);
         if (!metric) groupMetrics.set(key, (metric = computeGroupLabels(s.metric)));
-        groups.set(key, (g = { metric, value: s.f, c: 0, mean: s.f, count: 1, incremental: false, values: [s.f], samples: [s], dropName: !!s.dropName }));
+        g = {
+          metric,
+          value: s.f,
+          c: 0,
+          mean: s.f,
+          count: 1,
+          incremental: false,
+          values: [s.f],
+          samples: [s],
+          dropName: !!s.dropName,
+          hasFloat: !s.h,
+          hasHistogram: !!s.h,
+          h: null,
+          hc: null,
+          hmean: null,
+          hIncremental: false,
+          incompatible: false,
+          resetSeen: false,
+          notResetSeen: false,
+        };
+        groups.set(key, g);
+        if (s.h && (op === 'sum' || op === 'avg')) {
+          g.h = s.h.copy();
+          trackReset(g, s.h);
+        }
         // A variance over a NaN or infinite value is NaN, even for one sample.
         if (op === 'stddev' || op === 'stdvar') g.value = Number.isFinite(s.f) ? 0 : NaN;
         continue;
       }
+      if (g.incompatible) continue;
       if (s.dropName) g.dropName = true;
+      if (s.h && (op === 'sum' || op === 'avg')) {
+        if (op === 'avg') g.count++;
+        g.hasHistogram = true;
+        // A histogram after floats is only noted: the group is mixed and gives nothing.
+        if (!g.h) continue;
+        trackReset(g, s.h);
+        try {
+          if (op === 'sum') {
+            const r = g.h.kahanAdd(s.h, g.hc);
+            g.hc = r.c;
+            if (r.nhcbBoundsReconciled) ev.info('mismatched custom buckets were reconciled during aggregation', e.expr.pos);
+          } else accumulateHistogramMean(ev, e, g, s.h);
+        } catch (err) {
+          if (!(err instanceof HistogramError)) throw err;
+          if (err.is('incompatibleSchema')) {
+            ev.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${goQuote(metricName(s.metric))}`, e.expr.pos);
+          }
+          g.incompatible = true;
+        }
+        continue;
+      }
+      if (op === 'sum' || op === 'avg') g.hasFloat = true;
       accumulate(op, g, s, k);
     }
     const out: Vector = [];
     for (const g of groups.values()) {
       const before = out.length;
+      if (op === 'sum' || op === 'avg') {
+        if (g.hasFloat && g.hasHistogram) {
+          ev.warn('encountered a mix of histograms and floats for aggregation', e.expr.pos);
+          continue;
+        }
+        if (g.incompatible) continue;
+        if (g.hasHistogram) {
+          const h = finishHistogram(op, g);
+          if (g.resetSeen && g.notResetSeen) ev.warn('conflicting counter resets during histogram aggregation', e.expr.pos);
+          out.push({ metric: g.metric, t: ts, f: 0, h });
+          if (g.dropName && keepsName) out[out.length - 1]!.dropName = true;
+          continue;
+        }
+      }
       switch (op) {
         case 'sum':
           out.push({ metric: g.metric, t: ts, f: g.value + g.c });
@@ -127,16 +223,6 @@ export async function aggregate(ev: Evaluator, e: AggregateExpr): Promise<Matrix
         case 'quantile':
           out.push({ metric: g.metric, t: ts, f: quantile(p, g.values) });
           break;
-        case 'count_values': {
-          const counts = new Map<string, number>();
-          for (const v of g.values) {
-            // The label value is written as the API writes sample values (Go's 'f', -1).
-            const text = formatSampleValue(v);
-            counts.set(text, (counts.get(text) ?? 0) + 1);
-          }
-          for (const [text, n] of counts) out.push({ metric: new LabelsBuilder(g.metric).set(label, text).labels(), t: ts, f: n });
-          break;
-        }
         case 'topk':
         case 'bottomk': {
           // Best first for an instant query, as Prometheus returns them.
@@ -243,7 +329,6 @@ function accumulate(op: AggregateExpr['op'], g: Group, s: Sample, k: number): vo
       break;
     }
     case 'quantile':
-    case 'count_values':
       g.values.push(x);
       break;
     case 'topk':
@@ -258,3 +343,48 @@ function accumulate(op: AggregateExpr['op'], g: Group, s: Sample, k: number): vo
   }
 }
 
+
+function trackReset(g: Group, h: FloatHistogram): void {
+  if (h.counterResetHint === 'reset') g.resetSeen = true;
+  else if (h.counterResetHint === 'not_reset') g.notResetSeen = true;
+}
+
+/** avg() of histograms: the direct mean while the sum stays finite, then the incremental one. */
+function accumulateHistogramMean(ev: Evaluator, e: AggregateExpr, g: Group, h: FloatHistogram): void {
+  const reconciled = (r: { nhcbBoundsReconciled: boolean }) => {
+    if (r.nhcbBoundsReconciled) ev.info('mismatched custom buckets were reconciled during aggregation', e.expr.pos);
+  };
+  if (!g.hIncremental) {
+    const v = g.h!.copy();
+    const r = v.kahanAdd(h, g.hc ? g.hc.copy() : null);
+    reconciled(r);
+    if (!v.hasOverflow()) {
+      g.h = v;
+      g.hc = r.c;
+      return;
+    }
+    g.hIncremental = true;
+    g.hmean = g.h!.copy().div(g.count - 1);
+    if (g.hc) g.hc.div(g.count - 1);
+  }
+  const q = (g.count - 1) / g.count;
+  if (g.hc) g.hc.mul(q);
+  const r = g.hmean!.mul(q).kahanAdd(h.copy().div(g.count), g.hc);
+  g.hc = r.c;
+  reconciled(r);
+}
+
+function finishHistogram(op: 'sum' | 'avg', g: Group): FloatHistogram {
+  let h: FloatHistogram;
+  if (op === 'sum') {
+    h = g.h!;
+    if (g.hc) h.add(g.hc);
+  } else if (g.hIncremental) {
+    h = g.hmean!;
+    if (g.hc) h.add(g.hc);
+  } else {
+    h = g.h!.div(g.count);
+    if (g.hc) h.add(g.hc.div(g.count));
+  }
+  return h.compact(0);
+}

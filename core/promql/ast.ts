@@ -196,3 +196,64 @@ export function typeOf(e: Expr): ValueType {
       return typeOf(e.expr);
   }
 }
+
+/** The child expressions of a node, in evaluation order. */
+export function children(e: Expr): Expr[] {
+  switch (e.type) {
+    case 'aggregate':
+      return e.param ? [e.param, e.expr] : [e.expr];
+    case 'binary':
+      return [e.lhs, e.rhs];
+    case 'call':
+      return e.args;
+    case 'matrix':
+      return [e.vectorSelector];
+    case 'subquery':
+    case 'paren':
+    case 'unary':
+      return [e.expr];
+    default:
+      return [];
+  }
+}
+
+/**
+ * Selectors whose histograms are only ever read for their count and sum (Prometheus's
+ * detectHistogramStatsDecoding): under histogram_count/sum/avg with no subquery, bucket-reading
+ * function or trim operator in between. Those read histograms without buckets, and with counter
+ * resets detected as they are read.
+ */
+export function histogramStatsSelectors(root: Expr): Set<VectorSelector> {
+  const out = new Set<VectorSelector>();
+  const visit = (e: Expr, path: Expr[]) => {
+    if (e.type === 'vector') {
+      let skip = false;
+      for (let i = path.length - 1; i >= 0; i--) {
+        const p = path[i]!;
+        if (p.type === 'subquery') {
+          skip = false;
+          break;
+        }
+        if (p.type === 'call') {
+          const name = p.func.name;
+          if (name === 'histogram_count' || name === 'histogram_sum' || name === 'histogram_avg') skip = true;
+          else if (name === 'histogram_quantile' || name === 'histogram_quantiles' || name === 'histogram_fraction') {
+            skip = false;
+            break;
+          }
+        }
+        if (p.type === 'binary' && (p.op === '</' || p.op === '>/')) {
+          skip = false;
+          break;
+        }
+      }
+      if (skip) out.add(e);
+      return;
+    }
+    path.push(e);
+    for (const c of children(e)) visit(c, path);
+    path.pop();
+  };
+  visit(root, []);
+  return out;
+}

@@ -3,7 +3,95 @@
 // its exact error texts for ambiguous matches.
 import { getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
+import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { goQuote } from './lexer.js';
 import { QueryError, type Sample, type Vector } from './value.js';
+
+/** Where a step's annotation goes (the evaluator), with the expression's position. */
+export interface BinaryNotes {
+  warn(msg: string, pos: { start: number }): void;
+  info(msg: string, pos: { start: number }): void;
+}
+
+/**
+ * What went wrong for one pair of samples, as Prometheus's vectorElemBinop reports it: an
+ * annotation to show, or histograms whose bucket layouts cannot be combined.
+ */
+type ElemProblem = { level: 'warn' | 'info'; msg: string } | { level: 'layout' };
+
+interface ElemResult {
+  f: number;
+  h?: FloatHistogram;
+  keep: boolean;
+  /** Reported, and the sample dropped. */
+  err?: ElemProblem;
+  /** Reported; the sample stays. */
+  info?: ElemProblem;
+}
+
+
+function incompatibleTypes(op: BinaryOp, lt: string, rt: string): ElemResult {
+  return { f: 0, keep: false, err: { level: 'info', msg: `incompatible sample types encountered for binary operator ${goQuote(op)}: ${lt} ${op} ${rt}` } };
+}
+
+/** Prometheus's vectorElemBinop: floats, histograms, or one of each. */
+function elemBinop(op: BinaryOp, lf: number, rf: number, lh: FloatHistogram | undefined, rh: FloatHistogram | undefined): ElemResult {
+  if (!lh && !rh) {
+    if (op === '</' || op === '>/') return incompatibleTypes(op, 'float', 'float');
+    const [f, keep] = elem(op, lf, rf);
+    return { f, keep };
+  }
+  if (!lh) {
+    if (op === '*') return { f: 0, h: rh!.copy().mul(lf).compact(0), keep: true };
+    return incompatibleTypes(op, 'float', 'histogram');
+  }
+  if (!rh) {
+    switch (op) {
+      case '*':
+        return { f: 0, h: lh.copy().mul(rf).compact(0), keep: true };
+      case '/':
+        return { f: 0, h: lh.copy().div(rf).compact(0), keep: true };
+      case '</':
+        return { f: 0, h: lh.copy().trimBuckets(rf, true), keep: true };
+      case '>/':
+        return { f: 0, h: lh.copy().trimBuckets(rf, false), keep: true };
+      default:
+        return incompatibleTypes(op, 'histogram', 'float');
+    }
+  }
+  switch (op) {
+    case '+':
+    case '-': {
+      const res = lh.copy();
+      let r;
+      try {
+        r = op === '+' ? res.add(rh) : res.sub(rh);
+      } catch (err) {
+        if (err instanceof HistogramError) return { f: 0, keep: false, err: err.is('incompatibleSchema') ? { level: 'layout' } : undefined };
+        throw err;
+      }
+      const operation = op === '+' ? 'addition' : 'subtraction';
+      if (op === '-') res.counterResetHint = 'gauge';
+      const out: ElemResult = { f: 0, h: res.compact(0), keep: true };
+      if (r.nhcbBoundsReconciled) out.info = { level: 'info', msg: `mismatched custom buckets were reconciled during ${operation}` };
+      if (r.counterResetCollision) out.err = { level: 'warn', msg: `conflicting counter resets during histogram ${operation}` };
+      return out;
+    }
+    case '==':
+      return { f: 0, h: lh, keep: lh.equals(rh) };
+    case '!=':
+      return { f: 0, h: lh, keep: !lh.equals(rh) };
+    default:
+      return incompatibleTypes(op, 'histogram', 'histogram');
+  }
+}
+
+function report(notes: BinaryNotes, e: BinaryExpr, p: ElemProblem | undefined): void {
+  if (!p) return;
+  if (p.level === 'layout') notes.warn(`incompatible bucket layout encountered for binary operator ${e.op}`, e.pos);
+  else if (p.level === 'warn') notes.warn(p.msg, e.pos);
+  else notes.info(p.msg, e.pos);
+}
 
 const NO_LABELS: Labels = [];
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
@@ -64,9 +152,9 @@ function defaultMatching(e: BinaryExpr): VectorMatching {
   return m;
 }
 
-export function binaryOp(e: BinaryExpr, l: Vector | number, r: Vector | number, lt: ValueType, rt: ValueType): Vector {
-  if (lt === 'scalar') return vectorScalar(e, r as Vector, l as number, true);
-  if (rt === 'scalar') return vectorScalar(e, l as Vector, r as number, false);
+export function binaryOp(e: BinaryExpr, l: Vector | number, r: Vector | number, lt: ValueType, rt: ValueType, notes: BinaryNotes): Vector {
+  if (lt === 'scalar') return vectorScalar(e, r as Vector, l as number, true, notes);
+  if (rt === 'scalar') return vectorScalar(e, l as Vector, r as number, false, notes);
   const lhs = l as Vector;
   const rhs = r as Vector;
   const matching = e.matching ?? defaultMatching(e);
@@ -78,26 +166,48 @@ export function binaryOp(e: BinaryExpr, l: Vector | number, r: Vector | number, 
     case 'unless':
       return setUnless(lhs, rhs, matching);
     default:
-      return vectorBinop(e, lhs, rhs, matching);
+      return vectorBinop(e, lhs, rhs, matching, notes);
   }
 }
 
-function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean): Vector {
+function vectorScalar(e: BinaryExpr, vec: Vector, scalar: number, swap: boolean, notes: BinaryNotes): Vector {
   const out: Vector = [];
   const cmp = COMPARISON.has(e.op);
   const drop = e.returnBool || ARITHMETIC.has(e.op);
+  let last: ElemProblem | undefined;
   for (const s of vec) {
     const lv = swap ? scalar : s.f;
     const rv = swap ? s.f : scalar;
-    let [v, keep] = elem(e.op, lv, rv);
+    let v: number;
+    let h: FloatHistogram | undefined;
+    let keep: boolean;
+    if (s.h) {
+      const r = swap ? elemBinop(e.op, lv, rv, undefined, s.h) : elemBinop(e.op, lv, rv, s.h, undefined);
+      // Prometheus drops the sample on an error here, but lets warnings pass unreported.
+      if (r.err && r.err.level !== 'warn') {
+        last = r.err;
+        continue;
+      }
+      ({ f: v, h, keep } = r);
+    } else {
+      [v, keep] = elem(e.op, lv, rv);
+      if (e.op === '</' || e.op === '>/') {
+        last = incompatibleTypes(e.op, 'float', 'float').err;
+        continue;
+      }
+    }
     // A comparison keeps the vector's value even when the scalar is on the left.
-    if (cmp && swap) v = rv;
+    if (cmp && swap) {
+      v = rv;
+      h = s.h;
+    }
     if (e.returnBool) {
       v = keep ? 1 : 0;
       keep = true;
     }
-    if (keep) out.push({ metric: s.metric, t: s.t, f: v, dropName: drop || s.dropName });
+    if (keep) out.push(h ? { metric: s.metric, t: s.t, f: 0, h, dropName: drop || s.dropName } : { metric: s.metric, t: s.t, f: v, dropName: drop || s.dropName });
   }
+  report(notes, e, last);
   return out;
 }
 
@@ -176,7 +286,7 @@ function labelString(m: Labels): string {
   return `{${m.map((l) => `${l.name}=${JSON.stringify(l.value)}`).join(', ')}}`;
 }
 
-function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching): Vector {
+function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: VectorMatching, notes: BinaryNotes): Vector {
   if (matching.card === 'many-to-many') throw new QueryError('execution', 'many-to-many only allowed for set operators');
   const fillL = e.fillLeft;
   const fillR = e.fillRight;
@@ -204,13 +314,31 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
   const out: Vector = [];
   // Fill values apply to the sides as matched, after group_right's swap: fill_left stands in
   // for a missing (internal) left sample, fill_right for a missing right one.
+  // Prometheus reports only the last problem of a step.
+  let last: ElemProblem | undefined;
   const emit = (ls: Sample | null, rs: Sample | null, key: string) => {
     const lv = ls ? ls.f : fillL!;
     const rv = rs ? rs.f : fillR!;
-    const [a, b] = swapped ? [rv, lv] : [lv, rv];
-    let [v, keep] = elem(e.op, a, b);
+    const lh = ls?.h;
+    const rh = rs?.h;
+    let v: number;
+    let h: FloatHistogram | undefined;
+    let keep: boolean;
+    if (lh || rh || e.op === '</' || e.op === '>/') {
+      const r = swapped ? elemBinop(e.op, rv, lv, rh, lh) : elemBinop(e.op, lv, rv, lh, rh);
+      if (r.err) {
+        last = r.err;
+        return;
+      }
+      if (r.info) last = r.info;
+      ({ f: v, h, keep } = r);
+    } else {
+      const [a, b] = swapped ? [rv, lv] : [lv, rv];
+      [v, keep] = elem(e.op, a, b);
+    }
     if (e.returnBool) {
       v = keep ? 1 : 0;
+      h = undefined;
       keep = true;
     }
     if (!keep) return;
@@ -226,7 +354,8 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
       else if (inserted!.has(mk)) throw new QueryError('execution', 'multiple matches for labels: grouping labels must ensure unique results');
       else inserted!.add(mk);
     }
-    out.push({ metric, t: 0, f: v, dropName: drop || (ls ?? rs)!.dropName });
+    const dropName = drop || (ls ?? rs)!.dropName;
+    out.push(h ? { metric, t: 0, f: 0, h, dropName } : { metric, t: 0, f: v, dropName });
   };
   for (const ls of lhs) {
     const key = sig(ls.metric);
@@ -241,6 +370,7 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
   if (fillL !== null) {
     for (const [key, rs] of rightSigs) if (!usedRight.has(key)) emit(null, rs, key);
   }
+  report(notes, e, last);
   return out;
 }
 

@@ -6,17 +6,18 @@
 // staleness markers end a series; delayed __name__ removal (functions and operators mark the
 // name to drop, it goes at the end, so label_replace(rate(x[1m]), "__name__", …) works);
 // subquery steps aligned to absolute multiples of the step.
+import { FloatHistogram } from '../model/histogram.js';
 import { compareLabels, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN } from '../model/value.js';
 import type { Querier, Queryable, StoredSeries } from '../tsdb/interface.js';
 import type { AggregateExpr, AtModifier, BinaryExpr, Call, DurationExpr, Expr, MatrixSelector, NumberLiteral, SubqueryExpr, VectorSelector } from './ast.js';
-import { typeOf } from './ast.js';
+import { histogramStatsSelectors, typeOf } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { binaryOp, scalarBinary } from './binary.js';
 import { FUNCTIONS, type EvalContext, type RangeArg } from './functions.js';
 import { parseExpr, ParseError } from './parser.js';
-import { QueryError, type FPoint, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
+import { QueryError, type Point, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
 
 export interface EngineOptions {
   /** Default 5 minutes. */
@@ -99,6 +100,7 @@ export class PromEngine {
       queryEnd: end,
       queryStep: instant ? 0 : step,
       prometheus2: this.prometheus2,
+      statsSelectors: histogramStatsSelectors(expr),
     });
     try {
       return await ev.run(expr, instant);
@@ -129,15 +131,37 @@ interface EvalParams {
   queryEnd: number;
   queryStep: number;
   prometheus2: boolean;
+  /** Selectors read for histogram count and sum only (see histogramStatsSelectors). */
+  statsSelectors: Set<VectorSelector>;
+}
+
+/**
+ * A series of a range argument: its float samples (t, f) and, apart as in Prometheus's Series,
+ * its native-histogram samples (ht, h). dropName: a subquery's series whose name is still to be
+ * removed (at the very end, as in Prometheus).
+ */
+export interface RangeSeries {
+  metric: Labels;
+  t: Float64Array | number[];
+  f: Float64Array | number[];
+  ht: Float64Array | number[];
+  h: FloatHistogram[];
+  dropName?: boolean;
 }
 
 /** A matrix-valued argument before windowing: a range selector's series or a subquery's result. */
 interface RangeSource {
-  /** dropName: a subquery's series whose name is still to be removed (at the very end, as in Prometheus). */
-  series: { metric: Labels; t: Float64Array | number[]; f: Float64Array | number[]; dropName?: boolean }[];
+  series: RangeSeries[];
   range: number;
   offset: number;
   at: number | null;
+}
+
+const NO_TIMES = new Float64Array(0);
+
+/** Prometheus's HPoint.size(): a histogram counts as this many samples against the limit. */
+export function histogramSamples(h: FloatHistogram): number {
+  return Math.trunc((h.size() + 8) / 16);
 }
 
 export class Evaluator implements EvalContext {
@@ -194,17 +218,20 @@ export class Evaluator implements EvalContext {
       const mat = this.finalize(await this.eval(expr));
       if (type === 'scalar') {
         if (instant) {
-          const p = mat[0]?.floats[0];
+          const p = mat[0]?.points[0];
           result = { type: 'scalar', value: { t: this.start, v: p ? p.f : NaN } };
         } else {
-          result = { type: 'matrix', value: mat.map((s) => ({ metric: [], floats: s.floats })) };
+          result = { type: 'matrix', value: mat.map((s) => ({ metric: [], points: s.points })) };
         }
       } else if (instant) {
         const vec: Vector = [];
-        for (const s of mat) if (s.floats.length > 0) vec.push({ metric: s.metric, t: s.floats[0]!.t, f: s.floats[0]!.f });
+        for (const s of mat) {
+          const p = s.points[0];
+          if (p) vec.push(p.h ? { metric: s.metric, t: p.t, f: 0, h: p.h } : { metric: s.metric, t: p.t, f: p.f });
+        }
         result = { type: 'vector', value: vec };
       } else {
-        const nonEmpty = mat.filter((s) => s.floats.length > 0);
+        const nonEmpty = mat.filter((s) => s.points.length > 0);
         nonEmpty.sort((a, b) => compareLabels(a.metric, b.metric));
         result = { type: 'matrix', value: nonEmpty };
       }
@@ -221,11 +248,11 @@ export class Evaluator implements EvalContext {
       const key = labelsKey(metric);
       const prev = byKey.get(key);
       if (!prev) {
-        byKey.set(key, { metric, floats: s.floats });
+        byKey.set(key, { metric, points: s.points });
         continue;
       }
-      if (overlaps(prev.floats, s.floats)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
-      prev.floats = [...prev.floats, ...s.floats].sort((x, y) => x.t - y.t);
+      if (overlaps(prev.points, s.points)) throw new QueryError('execution', 'vector cannot contain metrics with the same labelset');
+      prev.points = [...prev.points, ...s.points].sort((x, y) => x.t - y.t);
     }
     return [...byKey.values()];
   }
@@ -282,7 +309,7 @@ export class Evaluator implements EvalContext {
     const out = new Float64Array(this.steps).fill(NaN);
     const mat = await this.eval(e);
     const s = mat[0];
-    if (s) for (const p of s.floats) out[Math.round((p.t - this.start) / this.interval)] = p.f;
+    if (s) for (const p of s.points) out[Math.round((p.t - this.start) / this.interval)] = p.f;
     return out;
   }
 
@@ -301,7 +328,11 @@ export class Evaluator implements EvalContext {
       case 'unary': {
         const m = await this.eval(e.expr);
         if (e.op === '+') return m;
-        return m.map((s) => ({ metric: s.metric, floats: s.floats.map((p) => ({ t: p.t, f: -p.f })), dropName: typeOf(e.expr) === 'vector' ? true : s.dropName }));
+        return m.map((s) => ({
+          metric: s.metric,
+          points: s.points.map((p) => (p.h ? { t: p.t, f: 0, h: p.h.copy().mul(-1) } : { t: p.t, f: -p.f })),
+          dropName: typeOf(e.expr) === 'vector' ? true : s.dropName,
+        }));
       }
       case 'vector':
         return this.evalVectorSelector(e);
@@ -319,9 +350,9 @@ export class Evaluator implements EvalContext {
   }
 
   private constant(v: number): Series {
-    const floats: FPoint[] = new Array(this.steps);
-    for (let i = 0; i < floats.length; i++) floats[i] = { t: this.stepTime(i), f: v };
-    return { metric: [], floats };
+    const points: Point[] = new Array(this.steps);
+    for (let i = 0; i < points.length; i++) points[i] = { t: this.stepTime(i), f: v };
+    return { metric: [], points };
   }
 
   /** step(), range(), start() and end() as scalars: properties of the query, not of a subquery. */
@@ -406,10 +437,12 @@ export class Evaluator implements EvalContext {
     const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - this.lookback + 1;
     const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
     const out: Matrix = [];
+    const stats = this.p.statsSelectors.has(vs);
     for (const s of this.select(vs.matchers, mint, maxt)) {
       await this.tick();
-      const { t, v } = s.samples();
-      const floats: FPoint[] = [];
+      const { t, v, h } = stats ? statsView(s.samples()) : s.samples();
+      const points: Point[] = [];
+      let held = 0;
       let j = 0;
       for (let i = 0; i < refs.length; i++) {
         const ref = refs[i]!;
@@ -417,13 +450,21 @@ export class Evaluator implements EvalContext {
         while (j < t.length && t[j]! <= ref) j++;
         const k = j - 1;
         if (k < 0 || t[k]! < ref - this.lookback + this.openStart) continue;
+        const hist = h?.[k];
+        if (hist && isStaleNaN(hist.sum)) continue;
+        if (hist && !withTimestamps) {
+          points.push({ t: this.stepTime(i), f: 0, h: hist });
+          held += histogramSamples(hist);
+          continue;
+        }
         const val = v[k]!;
-        if (isStaleNaN(val)) continue;
-        floats.push({ t: this.stepTime(i), f: withTimestamps ? t[k]! / 1000 : val });
+        if (!hist && isStaleNaN(val)) continue;
+        points.push({ t: this.stepTime(i), f: withTimestamps ? t[k]! / 1000 : val });
+        held++;
       }
-      if (floats.length > 0) {
-        this.addSamples(floats.length);
-        out.push({ metric: s.labels, floats });
+      if (points.length > 0) {
+        this.addSamples(held);
+        out.push({ metric: s.labels, points });
       }
     }
     return out;
@@ -439,22 +480,11 @@ export class Evaluator implements EvalContext {
       const refs = this.refTimes(at, offset);
       const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range + 1;
       const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
-      const series = this.select(vs.matchers, mint, maxt).map((s) => {
-        const { t, v } = s.samples();
-        // Staleness markers never appear in range vectors.
-        let stale = 0;
-        for (let i = 0; i < v.length; i++) if (isStaleNaN(v[i]!)) stale++;
-        if (stale === 0) return { metric: s.labels, t, f: v };
-        const tt = new Float64Array(v.length - stale);
-        const ff = new Float64Array(v.length - stale);
-        let k = 0;
-        for (let i = 0; i < v.length; i++) {
-          if (isStaleNaN(v[i]!)) continue;
-          tt[k] = t[i]!;
-          ff[k++] = v[i]!;
-        }
-        return { metric: s.labels, t: tt, f: ff };
-      });
+      const stats = this.p.statsSelectors.has(vs);
+      const series = this.select(vs.matchers, mint, maxt).map((s): RangeSeries => splitSamples(s.labels, stats ? statsView(s.samples()) : s.samples()));
+      if (vs.anchored || vs.smoothed) {
+        for (const s of series) if (s.h.length > 0) throw new QueryError('execution', `${vs.anchored ? 'anchored' : 'smoothed'} modifier is not supported with histograms`);
+      }
       return { series, range, offset, at };
     }
     const range = e.rangeExpr ? this.duration(e.rangeExpr) : e.range;
@@ -474,7 +504,26 @@ export class Evaluator implements EvalContext {
     this.samples = sub.samples;
     for (const w of sub.warnings) this.warnings.add(w);
     for (const i of sub.infos) this.infos.add(i);
-    const series = mat.map((s) => ({ metric: s.metric, t: s.floats.map((p) => p.t), f: s.floats.map((p) => p.f), dropName: s.dropName }));
+    const series = mat.map((s): RangeSeries => {
+      const out: RangeSeries = { metric: s.metric, t: [], f: [], ht: [], h: [], dropName: s.dropName };
+      for (const p of s.points) {
+        if (p.h) {
+          (out.ht as number[]).push(p.t);
+          // A subquery may skip or repeat samples, so the hints that compare neighbours no longer
+          // hold: counter resets are detected afresh, as for floats (Prometheus's evalSubquery).
+          let h = p.h;
+          if (h.counterResetHint === 'reset' || h.counterResetHint === 'not_reset') {
+            h = h.copy();
+            h.counterResetHint = 'unknown';
+          }
+          out.h.push(h);
+        } else {
+          (out.t as number[]).push(p.t);
+          (out.f as number[]).push(p.f);
+        }
+      }
+      return out;
+    });
     return { series, range, offset, at };
   }
 
@@ -485,12 +534,22 @@ export class Evaluator implements EvalContext {
     const src = await this.rangeSource(e);
     const ref = (src.at ?? this.start) - src.offset;
     const out: Matrix = [];
+    const from = ref - src.range + this.openStart;
     for (const s of src.series) {
-      const floats: FPoint[] = [];
-      for (let i = 0; i < s.t.length; i++) if (s.t[i]! >= ref - src.range + this.openStart && s.t[i]! <= ref) floats.push({ t: s.t[i]!, f: s.f[i]! });
-      if (floats.length > 0) {
-        this.addSamples(floats.length);
-        out.push({ metric: s.metric, floats, dropName: s.dropName });
+      const points: Point[] = [];
+      let held = 0;
+      for (let i = 0; i < s.t.length; i++) if (s.t[i]! >= from && s.t[i]! <= ref) points.push({ t: s.t[i]!, f: s.f[i]! });
+      held += points.length;
+      const floats = points.length;
+      for (let i = 0; i < s.ht.length; i++)
+        if (s.ht[i]! >= from && s.ht[i]! <= ref) {
+          points.push({ t: s.ht[i]!, f: 0, h: s.h[i]! });
+          held += histogramSamples(s.h[i]!);
+        }
+      if (floats > 0 && points.length > floats) points.sort((a, b) => a.t - b.t);
+      if (points.length > 0) {
+        this.addSamples(held);
+        out.push({ metric: s.metric, points, dropName: s.dropName });
       }
     }
     out.sort((a, b) => compareLabels(a.metric, b.metric));
@@ -524,7 +583,7 @@ export class Evaluator implements EvalContext {
     }
     const result = [...out.values()];
     this.samples = before;
-    this.addSamples(result.reduce((n, s) => n + s.floats.length, 0));
+    this.addSamples(result.reduce((n, s) => n + s.points.length, 0));
     return result;
   }
 
@@ -532,22 +591,35 @@ export class Evaluator implements EvalContext {
   async rangeFunc(
     arg: MatrixSelector | SubqueryExpr,
     keepName: boolean,
-    f: (w: RangeArg, ts: number, step: number, metric: Labels) => number | null,
+    f: (w: RangeArg, ts: number, step: number, metric: Labels) => number | FloatHistogram | null,
   ): Promise<Matrix> {
     // A subquery's points count until its windows are read; then only the output does.
     const before = this.samples;
     const src = await this.rangeSource(arg);
     const out: Matrix = [];
     const n = this.steps;
-    const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, rangeStart: 0, rangeEnd: 0 };
+    const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, ht: NO_TIMES, h: [], hlo: 0, hhi: 0, rangeStart: 0, rangeEnd: 0, metric: [] };
+    let outSamples = 0;
     for (const s of src.series) {
       await this.tick();
       w.t = s.t;
       w.f = s.f;
+      w.ht = s.ht;
+      w.h = s.h;
+      w.metric = s.metric;
+      // Histograms count by their size: prefix sums make a window's weight one subtraction.
+      let hsize: Float64Array | null = null;
+      if (s.h.length > 0) {
+        hsize = new Float64Array(s.h.length + 1);
+        for (let k = 0; k < s.h.length; k++) hsize[k + 1] = hsize[k]! + histogramSamples(s.h[k]!);
+      }
       let lo = 0;
       let hi = 0;
-      const floats: FPoint[] = [];
+      let hlo = 0;
+      let hhi = 0;
+      const points: Point[] = [];
       let held = 0;
+      let produced = 0;
       for (let i = 0; i < n; i++) {
         // A few series over many steps and wide windows is long work: yield within it too.
         if ((i & 63) === 63) await this.tick();
@@ -555,30 +627,46 @@ export class Evaluator implements EvalContext {
         const ref = (src.at ?? ts) - src.offset;
         const from = ref - src.range;
         if (src.at !== null) {
-          lo = 0;
-          hi = 0;
+          lo = hi = hlo = hhi = 0;
         }
-        while (lo < s.t.length && s.t[lo]! < from + this.openStart) lo++;
+        const start = from + this.openStart;
+        while (lo < s.t.length && s.t[lo]! < start) lo++;
         if (hi < lo) hi = lo;
         while (hi < s.t.length && s.t[hi]! <= ref) hi++;
+        if (hsize) {
+          while (hlo < s.ht.length && s.ht[hlo]! < start) hlo++;
+          if (hhi < hlo) hhi = hlo;
+          while (hhi < s.ht.length && s.ht[hhi]! <= ref) hhi++;
+        }
         w.lo = lo;
         w.hi = hi;
+        w.hlo = hlo;
+        w.hhi = hhi;
         w.rangeStart = from;
         w.rangeEnd = ref;
-        if (hi - lo > held) {
-          this.addSamples(hi - lo - held);
-          held = hi - lo;
+        const inWindow = hi - lo + (hsize ? hsize[hhi]! - hsize[hlo]! : 0);
+        if (inWindow > held) {
+          this.addSamples(inWindow - held);
+          held = inWindow;
         }
         const v = f(w, ts, i, s.metric);
-        if (v !== null) floats.push({ t: ts, f: v });
+        if (v === null) continue;
+        if (typeof v === 'number') {
+          points.push({ t: ts, f: v });
+          produced++;
+        } else {
+          points.push({ t: ts, f: 0, h: v });
+          produced += histogramSamples(v);
+        }
       }
       this.releaseSamples(held);
-      if (floats.length > 0) {
-        this.addSamples(floats.length);
-        out.push({ metric: s.metric, floats, dropName: !keepName || s.dropName });
+      if (points.length > 0) {
+        this.addSamples(produced);
+        outSamples += produced;
+        out.push({ metric: s.metric, points, dropName: !keepName || s.dropName });
       }
     }
-    this.samples = before + out.reduce((n, s) => n + s.floats.length, 0);
+    this.samples = before + outSamples;
     return out;
   }
 
@@ -592,11 +680,11 @@ export class Evaluator implements EvalContext {
     if (lt === 'scalar' && rt === 'scalar') {
       const a = await this.evalScalarSteps(e.lhs);
       const b = await this.evalScalarSteps(e.rhs);
-      const floats: FPoint[] = [];
-      for (let i = 0; i < a.length; i++) floats.push({ t: this.stepTime(i), f: scalarBinary(e.op, a[i]!, b[i]!, e.returnBool) });
-      return [{ metric: [], floats }];
+      const points: Point[] = [];
+      for (let i = 0; i < a.length; i++) points.push({ t: this.stepTime(i), f: scalarBinary(e.op, a[i]!, b[i]!, e.returnBool) });
+      return [{ metric: [], points }];
     }
-    return this.rangeEval([e.lhs, e.rhs], (vals) => binaryOp(e, vals[0]!, vals[1]!, lt, rt));
+    return this.rangeEval([e.lhs, e.rhs], (vals) => binaryOp(e, vals[0]!, vals[1]!, lt, rt, this));
   }
 }
 
@@ -606,9 +694,12 @@ function vectorAt(mat: Matrix, cursors: Int32Array, ts: number): Vector {
   for (let i = 0; i < mat.length; i++) {
     const s = mat[i]!;
     let c = cursors[i]!;
-    while (c < s.floats.length && s.floats[c]!.t < ts) c++;
+    while (c < s.points.length && s.points[c]!.t < ts) c++;
     cursors[i] = c;
-    if (c < s.floats.length && s.floats[c]!.t === ts) out.push({ metric: s.metric, t: ts, f: s.floats[c]!.f, dropName: s.dropName });
+    if (c < s.points.length && s.points[c]!.t === ts) {
+      const p = s.points[c]!;
+      out.push(p.h ? { metric: s.metric, t: ts, f: 0, h: p.h, dropName: s.dropName } : { metric: s.metric, t: ts, f: p.f, dropName: s.dropName });
+    }
   }
   return out;
 }
@@ -631,8 +722,8 @@ function addPoint(out: Map<string, Series>, keys: SeriesKeys, s: Sample, ts: num
   const k = keysOf(keys, s.metric);
   const key = s.dropName ? k.pending : k.key;
   let series = out.get(key);
-  if (!series) out.set(key, (series = { metric: s.metric, floats: [], dropName: s.dropName }));
-  series.floats.push({ t: ts, f: s.f });
+  if (!series) out.set(key, (series = { metric: s.metric, points: [], dropName: s.dropName }));
+  series.points.push(s.h ? { t: ts, f: 0, h: s.h } : { t: ts, f: s.f });
 }
 
 /**
@@ -648,7 +739,7 @@ export function checkDuplicates(v: Vector, keys: SeriesKeys = new Map()): void {
   }
 }
 
-function overlaps(a: FPoint[], b: FPoint[]): boolean {
+function overlaps(a: Point[], b: Point[]): boolean {
   let i = 0;
   let j = 0;
   while (i < a.length && j < b.length) {
@@ -659,3 +750,58 @@ function overlaps(a: FPoint[], b: FPoint[]): boolean {
   return false;
 }
 
+
+/** A stored series as a range argument: floats and histograms apart, staleness markers dropped. */
+function splitSamples(metric: Labels, smp: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] }): RangeSeries {
+  const { t, v, h } = smp;
+  // Staleness markers, float or histogram, never appear in range vectors.
+  let hists = 0;
+  let stale = 0;
+  for (let i = 0; i < v.length; i++) {
+    const x = h?.[i];
+    if (x ? isStaleNaN(x.sum) : isStaleNaN(v[i]!)) stale++;
+    else if (x) hists++;
+  }
+  if (stale === 0 && hists === 0) return { metric, t, f: v, ht: NO_TIMES, h: [] };
+  const n = v.length - stale - hists;
+  const tt = new Float64Array(n);
+  const ff = new Float64Array(n);
+  const ht = new Float64Array(hists);
+  const hh: FloatHistogram[] = [];
+  let k = 0;
+  for (let i = 0; i < v.length; i++) {
+    const hist = h?.[i];
+    if (hist) {
+      if (isStaleNaN(hist.sum)) continue;
+      ht[hh.length] = t[i]!;
+      hh.push(hist);
+    } else if (!isStaleNaN(v[i]!)) {
+      tt[k] = t[i]!;
+      ff[k++] = v[i]!;
+    }
+  }
+  return { metric, t: tt, f: ff, ht, h: hh };
+}
+
+/**
+ * Histograms as Prometheus's HistogramStatsIterator gives them: count and sum without buckets, an
+ * unknown counter-reset hint replaced by what comparing with the sample read before says.
+ */
+function statsView(smp: { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] }): { t: Float64Array; v: Float64Array; h?: (FloatHistogram | undefined)[] } {
+  const { h } = smp;
+  if (!h) return smp;
+  const out: (FloatHistogram | undefined)[] = new Array(h.length);
+  let last: FloatHistogram | null = null;
+  for (let i = 0; i < h.length; i++) {
+    const cur = h[i];
+    if (!cur) continue;
+    let hint = cur.counterResetHint;
+    if (!isStaleNaN(cur.sum)) {
+      if (hint === 'unknown' && last) hint = cur.detectReset(last) ? 'reset' : 'not_reset';
+      last = cur.copy();
+      last.counterResetHint = hint;
+    }
+    out[i] = new FloatHistogram({ counterResetHint: hint, schema: cur.schema, count: cur.count, sum: cur.sum });
+  }
+  return { t: smp.t, v: smp.v, h: out };
+}

@@ -1,28 +1,45 @@
 // PromQL functions over floats, after Prometheus 3.x's promql/functions.go: the same numerics
 // (Kahan-compensated sums, the extrapolation of rate(), Welford variances, bucket interpolation)
 // so results agree to the last bit where Prometheus's tests demand it.
+import { formatOpenMetricsFloat } from '../exposition/lexer.js';
+import { FloatHistogram, HistogramError } from '../model/histogram.js';
 import { compareLabels, getLabel, isValidLabelName, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
 import type { Evaluator } from './engine.js';
+import { histogramFraction as nativeHistogramFraction, histogramQuantile as nativeHistogramQuantile, histogramStdVar, type HistogramInfo } from './histogram-quantile.js';
 import { goQuote } from './lexer.js';
-import { bucketQuantile, kahanSumInc, quantile } from './numeric.js';
+import { bucketFraction, bucketQuantile, kahanSumInc, quantile, type Bucket } from './numeric.js';
 import { formatGoV } from './printer.js';
-import { formatSampleValue } from './wire.js';
-import { QueryError, type Matrix, type Sample, type Vector } from './value.js';
+import { metricName, QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
 export type EvalContext = Evaluator;
 
-/** A window of a series for one step: points lo..hi-1 of t/f, covering (rangeStart, rangeEnd]. */
+/**
+ * A window of a series for one step, covering (rangeStart, rangeEnd]: float samples lo..hi-1 of
+ * t/f and, kept apart as Prometheus's Series does, histogram samples hlo..hhi-1 of ht/h.
+ */
 export interface RangeArg {
   t: ArrayLike<number>;
   f: ArrayLike<number>;
   lo: number;
   hi: number;
+  ht: ArrayLike<number>;
+  h: FloatHistogram[];
+  hlo: number;
+  hhi: number;
   rangeStart: number;
   rangeEnd: number;
+  metric: Labels;
 }
+
+const IGNORED_IN_MIXED_RANGE = 'ignored histograms in a range containing both floats and histograms for metric name';
+const MIXED_FLOATS_HISTOGRAMS = 'encountered a mix of histograms and floats for';
+const MIXED_SCHEMAS = 'vector contains a mix of histograms with exponential and custom buckets schemas for metric name';
+const NOT_COUNTER = 'this native histogram metric is not a counter:';
+const NOT_GAUGE = 'this native histogram metric is not a gauge:';
+const MISMATCHED_CUSTOM = 'mismatched custom buckets were reconciled during';
 
 type Impl = (ev: Evaluator, call: Call) => Promise<Matrix>;
 
@@ -36,13 +53,23 @@ function rangeArg(call: Call, i: number): MatrixSelector | SubqueryExpr {
   return a;
 }
 
-/** Functions that take one instant vector and map each value (the name is dropped). */
+/** Functions that take one instant vector and map each float (histograms are dropped, the name too). */
 function mapper(fn: (x: number) => number): Impl {
   return (ev, call) =>
     ev.rangeEval(call.args, (vals) => {
       const v = vals[0] as Vector;
-      const out: Vector = new Array(v.length);
-      for (let i = 0; i < v.length; i++) out[i] = { metric: v[i]!.metric, t: v[i]!.t, f: fn(v[i]!.f), dropName: true };
+      const out: Vector = [];
+      for (let i = 0; i < v.length; i++) if (!v[i]!.h) out.push({ metric: v[i]!.metric, t: v[i]!.t, f: fn(v[i]!.f), dropName: true });
+      return out;
+    });
+}
+
+/** Functions of one instant vector's native histograms, giving a float each (floats are dropped). */
+function histogramMapper(fn: (h: FloatHistogram) => number): Impl {
+  return (ev, call) =>
+    ev.rangeEval(call.args, (vals) => {
+      const out: Vector = [];
+      for (const s of vals[0] as Vector) if (s.h) out.push({ metric: s.metric, t: s.t, f: fn(s.h), dropName: true });
       return out;
     });
 }
@@ -54,8 +81,26 @@ async function scalarArgs(ev: Evaluator, call: Call, skip: number): Promise<Floa
   return out;
 }
 
+/** A function of a window's floats: nothing where it has none, an info where histograms were left out. */
 function overTime(keepName: boolean, fn: (w: RangeArg) => number | null): Impl {
-  return (ev, call) => ev.rangeFunc(rangeArg(call, 0), keepName, (w) => (w.hi > w.lo ? fn(w) : null));
+  return (ev, call) => {
+    const arg = rangeArg(call, 0);
+    return ev.rangeFunc(arg, keepName, (w) => {
+      if (w.hi === w.lo) return null;
+      if (w.hhi > w.hlo) ev.info(`${IGNORED_IN_MIXED_RANGE} ${goQuote(metricName(w.metric))}`, call.args[0]!.pos);
+      return fn(w);
+    });
+  };
+}
+
+/**
+ * The same for functions that need two floats (deriv, predict_linear, double_exponential_smoothing):
+ * one float beside histograms is reported, as Prometheus does.
+ */
+function ignoredHistograms(ev: Evaluator, call: Call, w: RangeArg): boolean {
+  const n = w.hi - w.lo;
+  if (w.hhi > w.hlo && n >= 1) ev.info(`${IGNORED_IN_MIXED_RANGE} ${goQuote(metricName(w.metric))}`, call.args[0]!.pos);
+  return n < 2;
 }
 
 // --- rate and friends ---
@@ -63,15 +108,22 @@ function overTime(keepName: boolean, fn: (w: RangeArg) => number | null): Impl {
 function extrapolatedRate(isCounter: boolean, isRate: boolean): Impl {
   return async (ev, call) => {
     const arg = rangeArg(call, 0);
-    if (isCounter && arg.type === 'matrix') {
-      // Prometheus's hint that rate() over a gauge is probably a mistake.
-      const name = arg.vectorSelector.name;
-      if (name && !/(_total|_sum|_count|_bucket)$/.test(name)) ev.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: "${name}"`, arg.pos);
-    }
-    return ev.rangeFunc(arg, false, (w) => {
-      const n = w.hi - w.lo;
-      if (n < 2) return null;
-      const { t, f, lo, hi } = w;
+    const pos = call.args[0]!.pos;
+    const out = await ev.rangeFunc(arg, false, (w) => {
+      const nf = w.hi - w.lo;
+      const nh = w.hhi - w.hlo;
+      if (nf > 0 && nh > 0) {
+        ev.warn(`${MIXED_FLOATS_HISTOGRAMS} metric name ${goQuote(metricName(w.metric))}`, pos);
+        return null;
+      }
+      if (nh >= 2) {
+        const res = histogramRate(ev, w, isCounter, pos);
+        if (!res) return null;
+        const factor = extrapolationFactor(ev, w, w.ht[w.hlo]!, w.ht[w.hhi - 1]!, nh - 1, w.h[w.hlo]!.count, res.count, isCounter, isRate);
+        return res.mul(factor);
+      }
+      if (nf < 2) return null;
+      const { f, lo, hi } = w;
       let result = f[hi - 1]! - f[lo]!;
       if (isCounter) {
         let last = 0;
@@ -80,45 +132,191 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): Impl {
           last = f[i]!;
         }
       }
-      const firstT = t[lo]!;
-      const lastT = t[hi - 1]!;
-      let durationToStart = (firstT - w.rangeStart) / 1000;
-      let durationToEnd = (w.rangeEnd - lastT) / 1000;
-      const sampledInterval = (lastT - firstT) / 1000;
-      const avg = sampledInterval / (n - 1);
-      const threshold = avg * 1.1;
-      if (ev.prometheus2) {
-        // 2.x: the zero point shortened the start before the gap threshold was applied.
-        if (isCounter && result > 0 && f[lo]! >= 0) durationToStart = Math.min(durationToStart, sampledInterval * (f[lo]! / result));
-        if (durationToStart >= threshold) durationToStart = avg / 2;
-      } else {
-        if (durationToStart >= threshold) durationToStart = avg / 2;
-        if (isCounter) {
-          let durationToZero = durationToStart;
-          if (result > 0 && f[lo]! >= 0) durationToZero = sampledInterval * (f[lo]! / result);
-          if (durationToZero < durationToStart) durationToStart = durationToZero;
+      return result * extrapolationFactor(ev, w, w.t[lo]!, w.t[hi - 1]!, nf - 1, f[lo]!, result, isCounter, isRate);
+    });
+    if (isCounter && arg.type === 'matrix') {
+      // Prometheus's hint that rate() over a gauge is probably a mistake, for float results.
+      for (const s of out) {
+        const name = metricName(s.metric);
+        if (name && !/(_total|_sum|_count|_bucket)$/.test(name) && s.points.some((p) => !p.h)) {
+          ev.info(`metric might not be a counter, name does not end in _total/_sum/_count/_bucket: ${goQuote(name)}`, pos);
         }
       }
-      if (durationToEnd >= threshold) durationToEnd = avg / 2;
-      let factor = (sampledInterval + durationToStart + durationToEnd) / sampledInterval;
-      if (isRate) factor /= (w.rangeEnd - w.rangeStart) / 1000;
-      return result * factor;
-    });
+    }
+    return out;
   };
 }
 
+/**
+ * How far rate() extrapolates the increase seen between the first and last sample: to the window's
+ * edges where samples come close to them, else by half an average interval, never below zero.
+ */
+function extrapolationFactor(
+  ev: Evaluator,
+  w: RangeArg,
+  firstT: number,
+  lastT: number,
+  intervals: number,
+  firstValue: number,
+  result: number,
+  isCounter: boolean,
+  isRate: boolean,
+): number {
+  let durationToStart = (firstT - w.rangeStart) / 1000;
+  let durationToEnd = (w.rangeEnd - lastT) / 1000;
+  const sampledInterval = (lastT - firstT) / 1000;
+  const avg = sampledInterval / intervals;
+  const threshold = avg * 1.1;
+  if (ev.prometheus2) {
+    // 2.x: the zero point shortened the start before the gap threshold was applied.
+    if (isCounter && result > 0 && firstValue >= 0) durationToStart = Math.min(durationToStart, sampledInterval * (firstValue / result));
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+  } else {
+    if (durationToStart >= threshold) durationToStart = avg / 2;
+    if (isCounter) {
+      let durationToZero = durationToStart;
+      // For histograms, the values are their counts.
+      if (result > 0 && firstValue >= 0) durationToZero = sampledInterval * (firstValue / result);
+      if (durationToZero < durationToStart) durationToStart = durationToZero;
+    }
+  }
+  if (durationToEnd >= threshold) durationToEnd = avg / 2;
+  let factor = sampledInterval !== 0 ? (sampledInterval + durationToStart + durationToEnd) / sampledInterval : 1;
+  if (isRate) factor /= (w.rangeEnd - w.rangeStart) / 1000;
+  return factor;
+}
+
+/** Whether a histogram operation failed on mixing exponential and custom buckets. */
+function incompatibleSchemas(err: unknown): boolean {
+  return err instanceof HistogramError && err.is('incompatibleSchema');
+}
+
+/**
+ * The increase of a window of histograms (Prometheus's histogramRate): last minus first at the
+ * smallest schema seen, plus every value lost to a counter reset. Null where the histograms cannot
+ * be combined; annotations as Prometheus gives them (a failure replaces the earlier ones).
+ */
+function histogramRate(ev: Evaluator, w: RangeArg, isCounter: boolean, pos: { start: number }): FloatHistogram | null {
+  const name = goQuote(metricName(w.metric));
+  const notes: [warn: boolean, msg: string][] = [];
+  const fail = (msg: string): null => {
+    ev.warn(msg, pos);
+    return null;
+  };
+  const hs = w.h;
+  const lo = w.hlo;
+  const hi = w.hhi;
+  let prev = hs[lo]!;
+  let usingCustom = prev.usesCustomBuckets();
+  const last = hs[hi - 1]!;
+  if (isCounter && (prev.counterResetHint === 'gauge' || last.counterResetHint === 'gauge')) notes.push([true, `${NOT_COUNTER} ${name}`]);
+  if (isCounter) {
+    // A reset right after the first sample makes the first one irrelevant, whatever its layout.
+    const second = hs[lo + 1]!;
+    if (second.detectReset(prev)) {
+      prev = new FloatHistogram({ schema: second.schema, customValues: second.customValues });
+      usingCustom = second.usesCustomBuckets();
+    }
+  }
+  const flush = () => {
+    for (const [warn, msg] of notes) (warn ? ev.warn(msg, pos) : ev.info(msg, pos));
+  };
+  if (last.usesCustomBuckets() !== usingCustom) {
+    notes.push([true, `${MIXED_SCHEMAS} ${name}`]);
+    flush();
+    return null;
+  }
+  let minSchema = Math.min(last.schema, prev.schema);
+  for (let i = lo + 1; i < hi - 1; i++) {
+    const curr = hs[i]!;
+    if (!isCounter) continue;
+    if (curr.counterResetHint === 'gauge') notes.push([true, `${NOT_COUNTER} ${name}`]);
+    if (curr.schema < minSchema) minSchema = curr.schema;
+    if (curr.usesCustomBuckets() !== usingCustom) return fail(`${MIXED_SCHEMAS} ${name}`);
+  }
+  const h = last.copyToSchema(minSchema);
+  try {
+    if (h.sub(prev).nhcbBoundsReconciled) notes.push([false, `${MISMATCHED_CUSTOM} subtraction`]);
+  } catch (err) {
+    if (incompatibleSchemas(err)) return fail(`${MIXED_SCHEMAS} ${name}`);
+    throw err;
+  }
+  if (isCounter) {
+    for (let i = lo + 1; i < hi; i++) {
+      const curr = hs[i]!;
+      if (curr.detectReset(prev)) {
+        try {
+          if (h.add(prev).nhcbBoundsReconciled) notes.push([false, `${MISMATCHED_CUSTOM} addition`]);
+        } catch (err) {
+          if (incompatibleSchemas(err)) return fail(`${MIXED_SCHEMAS} ${name}`);
+          throw err;
+        }
+      }
+      prev = curr;
+    }
+  } else if (hs[lo]!.counterResetHint !== 'gauge' || last.counterResetHint !== 'gauge') {
+    notes.push([true, `${NOT_GAUGE} ${name}`]);
+  }
+  flush();
+  h.counterResetHint = 'gauge';
+  return h.compact(0);
+}
+
+/** irate() and idelta(): the last two samples of the window, floats or histograms. */
 function instantValue(isRate: boolean): Impl {
-  return overTime(false, (w) => {
-    if (w.hi - w.lo < 2) return null;
-    const last = w.f[w.hi - 1]!;
-    const prev = w.f[w.hi - 2]!;
-    let result = last - prev;
-    if (isRate && last < prev) result = last;
-    const interval = w.t[w.hi - 1]! - w.t[w.hi - 2]!;
-    if (interval === 0) return null;
-    if (isRate) result /= interval / 1000;
-    return result;
-  });
+  return async (ev, call) => {
+    const pos = call.args[0]!.pos;
+    return ev.rangeFunc(rangeArg(call, 0), false, (w) => {
+      const nf = w.hi - w.lo;
+      const nh = w.hhi - w.hlo;
+      if (nf + nh < 2) return null;
+      // The last two samples, merged by time as Prometheus merges them.
+      type S = { t: number; f: number; h?: FloatHistogram };
+      const ss: S[] = [];
+      for (let i = Math.max(w.lo, w.hi - 2); i < w.hi; i++) ss.push({ t: w.t[i]!, f: w.f[i]! });
+      for (let i = Math.max(w.hlo, w.hhi - 2); i < w.hhi; i++) {
+        const x: S = { t: w.ht[i]!, f: 0, h: w.h[i]! };
+        if (ss.length === 0) ss.push(x);
+        else if (ss.length === 1) {
+          if (x.t < ss[0]!.t) ss.unshift(x);
+          else ss.push(x);
+        } else if (x.t < ss[0]!.t) {
+          // Older than both: not one of the last two.
+        } else if (x.t > ss[1]!.t) {
+          ss[0] = ss[1]!;
+          ss[1] = x;
+        } else ss[0] = x;
+      }
+      const [a, b] = [ss[0]!, ss[1]!];
+      const interval = b.t - a.t;
+      if (interval === 0) return null;
+      if (!a.h && !b.h) {
+        let result = b.f - a.f;
+        if (isRate && b.f < a.f) result = b.f;
+        return isRate ? result / (interval / 1000) : result;
+      }
+      if (a.h && b.h) {
+        const name = goQuote(metricName(w.metric));
+        const res = b.h.copy();
+        if (isRate && (b.h.counterResetHint === 'gauge' || a.h.counterResetHint === 'gauge')) ev.warn(`${NOT_COUNTER} ${name}`, pos);
+        if (!isRate && (b.h.counterResetHint !== 'gauge' || a.h.counterResetHint !== 'gauge')) ev.warn(`${NOT_GAUGE} ${name}`, pos);
+        if (!isRate || !b.h.detectReset(a.h)) {
+          try {
+            if (res.sub(a.h).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} subtraction`, pos);
+          } catch (err) {
+            if (!incompatibleSchemas(err)) throw err;
+            ev.warn(`${MIXED_SCHEMAS} ${name}`, pos);
+            return null;
+          }
+        }
+        res.counterResetHint = 'gauge';
+        res.compact(0);
+        return isRate ? res.div(interval / 1000) : res;
+      }
+      ev.warn(`${MIXED_FLOATS_HISTOGRAMS} metric name ${goQuote(metricName(w.metric))}`, pos);
+      return null;
+    });
+  };
 }
 
 function linearRegression(w: RangeArg, interceptTime: number): [number, number] {
@@ -251,7 +449,7 @@ function labelReplace(ev: Evaluator, call: Call): Promise<Matrix> {
         }
         cache.set(s.metric, metric);
       }
-      return { metric, t: s.t, f: s.f, dropName: dst === METRIC_NAME ? false : s.dropName };
+      return { metric, t: s.t, f: s.f, h: s.h, dropName: dst === METRIC_NAME ? false : s.dropName };
     }),
   );
 }
@@ -266,7 +464,7 @@ function labelJoin(ev: Evaluator, call: Call): Promise<Matrix> {
     (vals[0] as Vector).map((s) => {
       const b = new LabelsBuilder(s.metric);
       b.set(dst, srcs.map((n) => getLabel(s.metric, n)).join(sep));
-      return { metric: b.labels(), t: s.t, f: s.f, dropName: dst === METRIC_NAME ? false : s.dropName };
+      return { metric: b.labels(), t: s.t, f: s.f, h: s.h, dropName: dst === METRIC_NAME ? false : s.dropName };
     }),
   );
 }
@@ -298,10 +496,10 @@ function dateFn(fn: (d: Date) => number): Impl {
   return async (ev, call) => {
     if (call.args.length === 0) {
       // Defaults to vector(time()).
-      const out: Matrix = [{ metric: [], floats: [] }];
+      const out: Matrix = [{ metric: [], points: [] }];
       for (let i = 0; i < ev.steps; i++) {
         const ts = ev.stepTime(i);
-        out[0]!.floats.push({ t: ts, f: fn(new Date(ts)) });
+        out[0]!.points.push({ t: ts, f: fn(new Date(ts)) });
       }
       return out;
     }
@@ -315,7 +513,7 @@ function sortBy(desc: boolean): Impl {
   return async (ev, call) => {
     if (ev.rangeQuery) ev.warn(SORT_IN_RANGE, call.pos);
     return ev.rangeEval([call.args[0]!], (vals) => {
-      const v = [...(vals[0] as Vector)];
+      const v = (vals[0] as Vector).filter((x) => !x.h);
       // NaN sorts last either way.
       v.sort((a, b) => (Number.isNaN(a.f) ? (Number.isNaN(b.f) ? 0 : 1) : Number.isNaN(b.f) ? -1 : desc ? b.f - a.f : a.f - b.f));
       return v;
@@ -372,56 +570,243 @@ export function naturalCompare(a: string, b: string): number {
   return a.length - i - (b.length - j);
 }
 
-// --- histograms (classic buckets) ---
+// --- histograms ---
+
+interface BucketGroup {
+  metric: Labels;
+  buckets: Bucket[];
+}
 
 /**
- * Quantiles of classic histograms (buckets by `le`): one result per bucket group and φ; with
- * `label`, each φ's result carries it as that label (histogram_quantiles).
+ * Prometheus's resetHistograms: a vector's native histograms, and its classic buckets grouped
+ * by their labels without `le`. Where a native histogram has the same labels as a bucket group,
+ * neither is evaluated.
  */
-function classicQuantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array; pos: { start: number } }[], label: string | null): Promise<Matrix> {
+function splitHistograms(ev: Evaluator, v: Vector, pos: { start: number }): { native: Sample[]; groups: BucketGroup[] } {
+  const byKey = new Map<string, BucketGroup>();
+  const native: Sample[] = [];
+  for (const s of v) {
+    if (s.h) {
+      native.push(s);
+      continue;
+    }
+    const le = getLabel(s.metric, 'le');
+    const upper = parseBound(le);
+    if (upper === null) {
+      ev.warn(`bucket label "le" is missing or has a malformed value of ${goQuote(le)} for metric name ${goQuote(metricName(s.metric))}`, pos);
+      continue;
+    }
+    const metric = s.metric.filter((l) => l.name !== 'le');
+    const key = labelsKey(metric);
+    let g = byKey.get(key);
+    if (!g) byKey.set(key, (g = { metric, buckets: [] }));
+    g.buckets.push({ upperBound: upper, count: s.f });
+  }
+  const kept: Sample[] = [];
+  for (const s of native) {
+    const key = labelsKey(s.metric);
+    if (byKey.has(key)) {
+      ev.warn(`vector contains a mix of classic and native histograms for metric name ${goQuote(metricName(s.metric))}`, pos);
+      byKey.delete(key);
+      continue;
+    }
+    kept.push(s);
+  }
+  return { native: kept, groups: [...byKey.values()] };
+}
+
+/** The engine's wording of what histogramQuantile/histogramFraction report. */
+function histogramInfos(ev: Evaluator, infos: HistogramInfo[], metric: Labels, pos: { start: number }): void {
+  const name = metricName(metric);
+  const suffix = name ? ` for metric name ${goQuote(name)}` : '';
+  for (const i of infos) {
+    if (i === 'quantile_nan_result') ev.info(`input to histogram_quantile has NaN observations, result is NaN${suffix}`, pos);
+    else if (i === 'quantile_nan_skew') ev.info(`input to histogram_quantile has NaN observations, result is skewed higher${suffix}`, pos);
+    else ev.info(`input to histogram_fraction has NaN observations, which are excluded from all fractions${suffix}`, pos);
+  }
+}
+
+/**
+ * Quantiles of native histograms and of classic ones (buckets by `le`): one result per histogram
+ * and φ; with `label`, each φ's result carries it as that label (histogram_quantiles).
+ */
+function quantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array; pos: { start: number } }[], label: string | null): Promise<Matrix> {
   return ev.rangeEval([arg], (vals, _ts, step) => {
     const v = vals[0] as Vector;
     if (v.length === 0) return [];
-    const groups = new Map<string, { metric: Labels; buckets: { upperBound: number; count: number }[] }>();
-    for (const s of v) {
-      const le = getLabel(s.metric, 'le');
-      const upper = parseBound(le);
-      if (upper === null) {
-        ev.warn(`bucket label "le" is missing or has a malformed value of "${le}" for metric name "${getLabel(s.metric, METRIC_NAME)}"`, arg.pos);
-        continue;
-      }
-      const metric = s.metric.filter((l) => l.name !== 'le' && l.name !== METRIC_NAME);
-      const key = labelsKey(metric);
-      let g = groups.get(key);
-      if (!g) groups.set(key, (g = { metric, buckets: [] }));
-      g.buckets.push({ upperBound: upper, count: s.f });
-    }
-    const out: Vector = [];
     for (const { values, pos } of phis) {
       const phi = values[step]!;
       if (Number.isNaN(phi) || phi < 0 || phi > 1) ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(phi)}`, pos);
-      for (const g of groups.values()) {
+    }
+    const { native, groups } = splitHistograms(ev, v, arg.pos);
+    const out: Vector = [];
+    const named = (metric: Labels, phi: number) => (label === null ? metric : new LabelsBuilder(metric).set(label, formatOpenMetricsFloat(phi)).labels());
+    for (const { values } of phis) {
+      const phi = values[step]!;
+      for (const s of native) {
+        const r = nativeHistogramQuantile(phi, s.h!);
+        histogramInfos(ev, r.infos, s.metric, arg.pos);
+        out.push({ metric: named(s.metric, phi), t: 0, f: r.value, dropName: true });
+      }
+      for (const g of groups) {
         const [value, forcedMonotonic] = bucketQuantile(phi, g.buckets);
         if (forcedMonotonic) {
-          ev.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name "${getLabel(v[0]!.metric, METRIC_NAME)}"`, arg.pos);
+          ev.info(`input to histogram_quantile needed to be fixed for monotonicity (see https://prometheus.io/docs/prometheus/latest/querying/functions/#histogram_quantile) for metric name ${goQuote(metricName(g.metric))}`, arg.pos);
         }
-        const metric = label === null ? g.metric : new LabelsBuilder(g.metric).set(label, formatSampleValue(phi)).labels();
-        out.push({ metric, t: 0, f: value });
+        out.push({ metric: named(g.metric, phi), t: 0, f: value, dropName: true });
       }
     }
     return out;
   });
 }
 
-const histogramQuantile: Impl = async (ev, call) => classicQuantiles(ev, call.args[1]!, [{ values: await ev.evalScalarSteps(call.args[0]!), pos: call.args[0]!.pos }], null);
+const histogramQuantile: Impl = async (ev, call) => quantiles(ev, call.args[1]!, [{ values: await ev.evalScalarSteps(call.args[0]!), pos: call.args[0]!.pos }], null);
 
 const histogramQuantiles: Impl = async (ev, call) => {
   const label = ev.evalString(call.args[1]!);
   if (!isValidLabelName(label)) throw new QueryError('execution', `invalid label name ${goQuote(label)}`);
   const phis = [];
   for (const a of call.args.slice(2)) phis.push({ values: await ev.evalScalarSteps(a), pos: a.pos });
-  return classicQuantiles(ev, call.args[0]!, phis, label);
+  return quantiles(ev, call.args[0]!, phis, label);
 };
+
+const histogramFraction: Impl = async (ev, call) => {
+  const lower = await ev.evalScalarSteps(call.args[0]!);
+  const upper = await ev.evalScalarSteps(call.args[1]!);
+  const arg = call.args[2]!;
+  return ev.rangeEval([arg], (vals, _ts, step) => {
+    const { native, groups } = splitHistograms(ev, vals[0] as Vector, arg.pos);
+    const lo = lower[step]!;
+    const hi = upper[step]!;
+    const out: Vector = [];
+    for (const s of native) {
+      const r = nativeHistogramFraction(lo, hi, s.h!);
+      histogramInfos(ev, r.infos, s.metric, arg.pos);
+      out.push({ metric: s.metric, t: 0, f: r.value, dropName: true });
+    }
+    for (const g of groups) out.push({ metric: g.metric, t: 0, f: bucketFraction(lo, hi, g.buckets), dropName: true });
+    return out;
+  });
+};
+
+/** Sum or average of a window of histograms, Kahan-compensated as Prometheus's sum_over_time/avg_over_time. */
+function histogramsOverTime(ev: Evaluator, w: RangeArg, avg: boolean, pos: { start: number }): FloatHistogram | null {
+  let resetSeen = false;
+  let notResetSeen = false;
+  let reconciled = false;
+  const track = (h: FloatHistogram) => {
+    if (h.counterResetHint === 'reset') resetSeen = true;
+    else if (h.counterResetHint === 'not_reset') notResetSeen = true;
+  };
+  const note = (r: { nhcbBoundsReconciled: boolean }) => {
+    if (r.nhcbBoundsReconciled) reconciled = true;
+  };
+  let result: FloatHistogram;
+  try {
+    const { h, hlo, hhi } = w;
+    let sum = h[hlo]!.copy();
+    track(sum);
+    let c: FloatHistogram | null = null;
+    if (!avg) {
+      for (let i = hlo + 1; i < hhi; i++) {
+        track(h[i]!);
+        const r = sum.kahanAdd(h[i]!, c);
+        c = r.c;
+        note(r);
+      }
+      if (c) note(sum.add(c));
+      result = sum;
+    } else {
+      // The direct mean while the sum stays finite, then the incremental one, as Prometheus does.
+      let mean: FloatHistogram | null = null;
+      let count = 1;
+      let incremental = false;
+      for (let i = hlo + 1; i < hhi; i++) {
+        const x = h[i]!;
+        track(x);
+        count = i - hlo + 1;
+        if (!incremental) {
+          const sumCopy = sum.copy();
+          const r = sumCopy.kahanAdd(x, c ? c.copy() : null);
+          note(r);
+          if (!sumCopy.hasOverflow()) {
+            sum = sumCopy;
+            c = r.c;
+            continue;
+          }
+          incremental = true;
+          mean = sum.copy().div(count - 1);
+          if (c) c.div(count - 1);
+        }
+        const q = (count - 1) / count;
+        if (c) c.mul(q);
+        const r = mean!.mul(q).kahanAdd(x.copy().div(count), c);
+        c = r.c;
+        note(r);
+      }
+      if (incremental) {
+        if (c) mean!.add(c);
+        result = mean!;
+      } else if (c) {
+        sum.div(count).add(c.div(count));
+        result = sum;
+      } else result = sum.div(count);
+    }
+  } catch (err) {
+    if (!incompatibleSchemas(err)) throw err;
+    // The failure is the only annotation Prometheus keeps here.
+    ev.warn(`${MIXED_SCHEMAS} ${goQuote(metricName(w.metric))}`, pos);
+    return null;
+  }
+  if (resetSeen && notResetSeen) ev.warn('conflicting counter resets during histogram aggregation', pos);
+  if (reconciled) ev.info(`${MISMATCHED_CUSTOM} aggregation`, pos);
+  return result;
+}
+
+function sumOrAvgOverTime(avg: boolean): Impl {
+  return async (ev, call) => {
+    const pos = call.args[0]!.pos;
+    return ev.rangeFunc(rangeArg(call, 0), false, (w) => {
+      const nf = w.hi - w.lo;
+      const nh = w.hhi - w.hlo;
+      if (nf > 0 && nh > 0) {
+        ev.warn(`${MIXED_FLOATS_HISTOGRAMS} metric name ${goQuote(metricName(w.metric))}`, pos);
+        return null;
+      }
+      if (nh > 0) return histogramsOverTime(ev, w, avg, pos);
+      if (nf === 0) return null;
+      if (avg) return avgOf(w.f, w.lo, w.hi);
+      let sum = 0;
+      let c = 0;
+      for (let i = w.lo; i < w.hi; i++) [sum, c] = kahanSumInc(w.f[i]!, sum, c);
+      return Number.isFinite(sum) ? sum + c : sum;
+    });
+  };
+}
+
+/** A function of all samples of a window, floats and histograms alike. */
+function anyOverTime(keepName: boolean, fn: (w: RangeArg) => number | FloatHistogram | null): Impl {
+  return (ev, call) => ev.rangeFunc(rangeArg(call, 0), keepName, (w) => (w.hi > w.lo || w.hhi > w.hlo ? fn(w) : null));
+}
+
+/** Visits a window's samples in time order, floats and histograms merged, with the one before. */
+function pairs(w: RangeArg, visit: (prevF: number, prevH: FloatHistogram | undefined, f: number, h: FloatHistogram | undefined) => void): void {
+  let i = w.lo;
+  let j = w.hlo;
+  let first = true;
+  let pf = 0;
+  let ph: FloatHistogram | undefined;
+  while (i < w.hi || j < w.hhi) {
+    let f = 0;
+    let h: FloatHistogram | undefined;
+    if (j >= w.hhi || (i < w.hi && w.t[i]! < w.ht[j]!)) f = w.f[i++]!;
+    else h = w.h[j++]!;
+    if (!first) visit(pf, ph, f, h);
+    first = false;
+    pf = f;
+    ph = h;
+  }
+}
 
 function parseBound(s: string): number | null {
   if (s === '') return null;
@@ -449,7 +834,7 @@ function clampImpl(kind: 'clamp' | 'clamp_min' | 'clamp_max'): Impl {
       const lo = kind === 'clamp_max' ? -Infinity : a[step]!;
       const hi = kind === 'clamp' ? b![step]! : kind === 'clamp_max' ? a[step]! : Infinity;
       if (kind === 'clamp' && hi < lo) return [];
-      return (vals[0] as Vector).map((s) => ({ metric: s.metric, t: s.t, f: Math.max(lo, Math.min(hi, s.f)), dropName: true }));
+      return (vals[0] as Vector).filter((s) => !s.h).map((s) => ({ metric: s.metric, t: s.t, f: Math.max(lo, Math.min(hi, s.f)), dropName: true }));
     });
   };
 }
@@ -463,33 +848,23 @@ function minMaxOf(isMax: boolean): Impl {
   return async (ev, call) => {
     const args: Float64Array[] = [];
     for (const a of call.args) args.push(await ev.evalScalarSteps(a));
-    const floats = [];
+    const points = [];
     for (let i = 0; i < ev.steps; i++) {
       let v = args[0]![i]!;
       for (const a of args.slice(1)) v = isMax ? Math.max(v, a[i]!) : Math.min(v, a[i]!);
-      floats.push({ t: ev.stepTime(i), f: v });
+      points.push({ t: ev.stepTime(i), f: v });
     }
-    return [{ metric: [], floats }];
+    return [{ metric: [], points }];
   };
 }
 
-/**
- * Functions of native histogram samples. The TSDB stores floats only (native histograms are not
- * supported yet), and these functions ignore float samples, as Prometheus's do; so they select
- * their input (errors and limits apply) and return nothing.
- */
-const nativeHistogramOnly: Impl = async (ev, call) => {
-  for (const a of call.args) if (typeOf(a) === 'vector') ev.eval(a);
-  return [];
-};
-
 export const FUNCTIONS: Record<string, Impl> = {
-  histogram_avg: nativeHistogramOnly,
-  histogram_count: nativeHistogramOnly,
-  histogram_fraction: nativeHistogramOnly,
-  histogram_stddev: nativeHistogramOnly,
-  histogram_stdvar: nativeHistogramOnly,
-  histogram_sum: nativeHistogramOnly,
+  histogram_avg: histogramMapper((h) => h.sum / h.count),
+  histogram_count: histogramMapper((h) => h.count),
+  histogram_fraction: histogramFraction,
+  histogram_stddev: histogramMapper((h) => Math.sqrt(histogramStdVar(h))),
+  histogram_stdvar: histogramMapper(histogramStdVar),
+  histogram_sum: histogramMapper((h) => h.sum),
   step: queryScalar('step'),
   range: queryScalar('range'),
   start: queryScalar('start'),
@@ -525,25 +900,25 @@ export const FUNCTIONS: Record<string, Impl> = {
   round: async (ev, call) => {
     const to = call.args.length > 1 ? await ev.evalScalarSteps(call.args[1]!) : null;
     return ev.rangeEval([call.args[0]!], (vals, _ts, step) =>
-      (vals[0] as Vector).map((s) => ({ metric: s.metric, t: s.t, f: round(s.f, to ? to[step]! : 1), dropName: true })),
+      (vals[0] as Vector).filter((s) => !s.h).map((s) => ({ metric: s.metric, t: s.t, f: round(s.f, to ? to[step]! : 1), dropName: true })),
     );
   },
   pi: (ev) => ev.eval({ type: 'number', val: Math.PI, pos: { start: 0, end: 0 } }),
   time: async (ev) => {
-    const floats = [];
-    for (let i = 0; i < ev.steps; i++) floats.push({ t: ev.stepTime(i), f: ev.stepTime(i) / 1000 });
-    return [{ metric: [], floats }];
+    const points = [];
+    for (let i = 0; i < ev.steps; i++) points.push({ t: ev.stepTime(i), f: ev.stepTime(i) / 1000 });
+    return [{ metric: [], points }];
   },
   vector: async (ev, call) => {
     const v = await ev.evalScalarSteps(call.args[0]!);
-    const floats = [];
-    for (let i = 0; i < ev.steps; i++) floats.push({ t: ev.stepTime(i), f: v[i]! });
-    return [{ metric: [], floats }];
+    const points = [];
+    for (let i = 0; i < ev.steps; i++) points.push({ t: ev.stepTime(i), f: v[i]! });
+    return [{ metric: [], points }];
   },
   scalar: async (ev, call) => {
     const out = ev.rangeEval([call.args[0]!], (vals) => {
-      const v = vals[0] as Vector;
-      return [{ metric: [], t: 0, f: v.length === 1 ? v[0]!.f : NaN }];
+      const floats = (vals[0] as Vector).filter((s) => !s.h);
+      return [{ metric: [], t: 0, f: floats.length === 1 ? floats[0]!.f : NaN }];
     });
     return out;
   },
@@ -562,58 +937,59 @@ export const FUNCTIONS: Record<string, Impl> = {
     const labels = arg.type === 'matrix' ? absentLabels(arg) : [];
     const present = new Uint8Array(ev.steps);
     await ev.rangeFunc(arg, false, (w, _ts, step) => {
-      if (w.hi > w.lo) present[step] = 1;
+      if (w.hi > w.lo || w.hhi > w.hlo) present[step] = 1;
       return null;
     });
-    const floats = [];
-    for (let i = 0; i < ev.steps; i++) if (!present[i]) floats.push({ t: ev.stepTime(i), f: 1 });
-    return floats.length > 0 ? [{ metric: labels, floats }] : [];
+    const points = [];
+    for (let i = 0; i < ev.steps; i++) if (!present[i]) points.push({ t: ev.stepTime(i), f: 1 });
+    return points.length > 0 ? [{ metric: labels, points }] : [];
   },
-  present_over_time: overTime(false, () => 1),
+  present_over_time: anyOverTime(false, () => 1),
   rate: extrapolatedRate(true, true),
   increase: extrapolatedRate(true, false),
   delta: extrapolatedRate(false, false),
   irate: instantValue(true),
   idelta: instantValue(false),
-  deriv: overTime(false, (w) => (w.hi - w.lo < 2 ? null : linearRegression(w, w.t[w.lo]!)[0])),
+  deriv: (ev, call) => ev.rangeFunc(rangeArg(call, 0), false, (w) => (ignoredHistograms(ev, call, w) ? null : linearRegression(w, w.t[w.lo]!)[0])),
   predict_linear: async (ev, call) => {
     const dur = await ev.evalScalarSteps(call.args[1]!);
     return ev.rangeFunc(rangeArg(call, 0), false, (w, ts, step) => {
-      if (w.hi - w.lo < 2) return null;
+      if (ignoredHistograms(ev, call, w)) return null;
       const [slope, intercept] = linearRegression(w, ts);
       return slope * dur[step]! + intercept;
     });
   },
-  changes: overTime(false, (w) => {
+  changes: anyOverTime(false, (w) => {
     let n = 0;
-    for (let i = w.lo + 1; i < w.hi; i++) {
-      const a = w.f[i - 1]!;
-      const b = w.f[i]!;
-      if (a !== b && !(Number.isNaN(a) && Number.isNaN(b))) n++;
-    }
+    pairs(w, (pf, ph, f, h) => {
+      if (ph && h) {
+        if (!h.equals(ph)) n++;
+      } else if (ph || h) n++;
+      else if (pf !== f && !(Number.isNaN(pf) && Number.isNaN(f))) n++;
+    });
     return n;
   }),
-  resets: overTime(false, (w) => {
+  resets: anyOverTime(false, (w) => {
     let n = 0;
-    for (let i = w.lo + 1; i < w.hi; i++) if (w.f[i]! < w.f[i - 1]!) n++;
+    pairs(w, (pf, ph, f, h) => {
+      if (ph && h) {
+        if (h.detectReset(ph)) n++;
+      } else if (ph || h) n++;
+      else if (f < pf) n++;
+    });
     return n;
   }),
-  avg_over_time: overTime(false, (w) => avgOf(w.f, w.lo, w.hi)),
-  sum_over_time: overTime(false, (w) => {
-    let sum = 0;
-    let c = 0;
-    for (let i = w.lo; i < w.hi; i++) [sum, c] = kahanSumInc(w.f[i]!, sum, c);
-    return Number.isFinite(sum) ? sum + c : sum;
-  }),
-  count_over_time: overTime(false, (w) => w.hi - w.lo),
+  avg_over_time: sumOrAvgOverTime(true),
+  sum_over_time: sumOrAvgOverTime(false),
+  count_over_time: anyOverTime(false, (w) => w.hi - w.lo + (w.hhi - w.hlo)),
   min_over_time: extreme(false, false),
   max_over_time: extreme(true, false),
   ts_of_min_over_time: extreme(false, true),
   ts_of_max_over_time: extreme(true, true),
-  last_over_time: overTime(true, (w) => w.f[w.hi - 1]!),
-  first_over_time: overTime(true, (w) => w.f[w.lo]!),
-  ts_of_last_over_time: overTime(false, (w) => w.t[w.hi - 1]! / 1000),
-  ts_of_first_over_time: overTime(false, (w) => w.t[w.lo]! / 1000),
+  last_over_time: anyOverTime(true, (w) => (w.hhi === w.hlo || (w.hi > w.lo && w.ht[w.hhi - 1]! < w.t[w.hi - 1]!) ? w.f[w.hi - 1]! : w.h[w.hhi - 1]!.copy())),
+  first_over_time: anyOverTime(true, (w) => (w.hhi === w.hlo || (w.hi > w.lo && w.t[w.lo]! < w.ht[w.hlo]!) ? w.f[w.lo]! : w.h[w.hlo]!.copy())),
+  ts_of_last_over_time: anyOverTime(false, (w) => Math.max(w.hi > w.lo ? w.t[w.hi - 1]! : 0, w.hhi > w.hlo ? w.ht[w.hhi - 1]! : 0) / 1000),
+  ts_of_first_over_time: anyOverTime(false, (w) => Math.min(w.hi > w.lo ? w.t[w.lo]! : Infinity, w.hhi > w.hlo ? w.ht[w.hlo]! : Infinity) / 1000),
   stddev_over_time: overTime(false, (w) => Math.sqrt(varianceOf(w.f, w.lo, w.hi))),
   stdvar_over_time: overTime(false, (w) => varianceOf(w.f, w.lo, w.hi)),
   mad_over_time: overTime(false, (w) => {
@@ -635,6 +1011,8 @@ export const FUNCTIONS: Record<string, Impl> = {
         warned = true;
         ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(phi)}`, call.args[0]!.pos);
       }
+      // Prometheus places this note at the first argument, φ.
+      if (w.hhi > w.hlo) ev.info(`${IGNORED_IN_MIXED_RANGE} ${goQuote(metricName(w.metric))}`, call.args[0]!.pos);
       return quantile(phi, windowValues(w));
     });
   },
@@ -645,8 +1023,8 @@ export const FUNCTIONS: Record<string, Impl> = {
       const tf = tfs![step]!;
       if (!(sf > 0 && sf < 1)) throw new QueryError('execution', `invalid smoothing factor. Expected: 0 < sf < 1, got: ${sf.toFixed(6)}`);
       if (!(tf > 0 && tf < 1)) throw new QueryError('execution', `invalid trend factor. Expected: 0 < tf < 1, got: ${tf.toFixed(6)}`);
+      if (ignoredHistograms(ev, call, w)) return null;
       const n = w.hi - w.lo;
-      if (n < 2) return null;
       let s0 = 0;
       let s1 = w.f[w.lo]!;
       let b = w.f[w.lo + 1]! - w.f[w.lo]!;

@@ -1,9 +1,12 @@
 // Query results, after Prometheus's promql/value.go. Times are ms since the epoch.
-import type { Labels } from '../model/labels.js';
+import type { FloatHistogram } from '../model/histogram.js';
+import { getLabel, METRIC_NAME, type Labels } from '../model/labels.js';
 
-export interface FPoint {
+/** A float point, or a native-histogram point when h is set (f is then unused). */
+export interface Point {
   t: number;
   f: number;
+  h?: FloatHistogram;
 }
 
 /** One element of an instant vector. */
@@ -11,13 +14,15 @@ export interface Sample {
   metric: Labels;
   t: number;
   f: number;
+  /** Set for a native-histogram sample (f is then unused), as Prometheus's Sample.H. */
+  h?: FloatHistogram;
   /** The metric name is to be dropped once the enclosing expression is done (3.x delayed name removal). */
   dropName?: boolean;
 }
 
 export interface Series {
   metric: Labels;
-  floats: FPoint[];
+  points: Point[];
   dropName?: boolean;
 }
 
@@ -58,4 +63,9 @@ export class QueryError extends Error {
   ) {
     super(message);
   }
+}
+
+/** The metric name of a label set ('' if none), as Prometheus's getMetricName. */
+export function metricName(metric: Labels): string {
+  return getLabel(metric, METRIC_NAME);
 }
