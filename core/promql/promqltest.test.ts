@@ -10,16 +10,16 @@ import {
   almostEqual,
   formatFloat,
   formatReport,
+  PROMQL_TEST_ENGINE_OPTIONS,
   promqlTestCommand,
   runPromqlTest,
-  SKIP_HISTOGRAM_IN_EVAL,
-  SKIP_HISTOGRAM_SERIES,
   SKIP_NHCB_SERIES,
   SKIP_START_TIMESTAMPS,
   summarize,
   type EvalOutcome,
   type QueryEngine,
 } from './promqltest.js';
+import { PromEngine } from './engine.js';
 import { QueryError, type QueryResult, type QueryValue, type Series } from './value.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -73,8 +73,8 @@ function fakeEngine(handler: Handler = () => undefined): QueryEngine & { calls: 
         const samples = r.result.type === 'vector' ? r.result.value : r.result.type === 'scalar' ? [{ metric: [], t, f: r.result.value.v }] : [];
         for (const s of samples) {
           const key = JSON.stringify(s.metric);
-          if (!byKey.has(key)) byKey.set(key, { metric: s.metric, floats: [] });
-          byKey.get(key)!.floats.push({ t, f: s.f });
+          if (!byKey.has(key)) byKey.set(key, { metric: s.metric, points: [] });
+          byKey.get(key)!.points.push({ t, f: s.f });
         }
       }
       const value = [...byKey.values()].sort((a, b) => compareLabels(a.metric, b.metric));
@@ -171,7 +171,7 @@ describe('instant evals', () => {
 
   it('compares an instant range-vector result on the `expect range vector` grid, at its end time', async () => {
     const engine = fakeEngine((q) =>
-      q === 'm[3m]' ? { type: 'matrix', value: [{ metric: L({ __name__: 'm' }), floats: [{ t: 60_000, f: 1 }, { t: 180_000, f: 3 }] }] } : undefined,
+      q === 'm[3m]' ? { type: 'matrix', value: [{ metric: L({ __name__: 'm' }), points: [{ t: 60_000, f: 1 }, { t: 180_000, f: 3 }] }] } : undefined,
     );
     const text = 'eval instant at 3m m[3m]\n  expect range vector from 1m to 3m step 60s\n  m 1 _ 3';
     expect((await runPromqlTest(text, engine))[0]!.status).toBe('passed');
@@ -181,7 +181,7 @@ describe('instant evals', () => {
   });
 
   it('rejects a matrix from an instant query without `expect range vector` if points are expected', async () => {
-    const o = await runOne('eval instant at 1m x\n  {} 1', () => ({ type: 'matrix', value: [{ metric: [], floats: [{ t: 60_000, f: 1 }] }] }));
+    const o = await runOne('eval instant at 1m x\n  {} 1', () => ({ type: 'matrix', value: [{ metric: [], points: [{ t: 60_000, f: 1 }] }] }));
     expect(o.message).toMatch(/query time range cannot return this many points/);
   });
 });
@@ -189,7 +189,7 @@ describe('instant evals', () => {
 describe('range evals', () => {
   const matrix = (...series: [Record<string, string>, [number, number][]][]): QueryValue => ({
     type: 'matrix',
-    value: series.map(([m, pts]) => ({ metric: L(m), floats: pts.map(([t, f]) => ({ t, f })) })),
+    value: series.map(([m, pts]) => ({ metric: L(m), points: pts.map(([t, f]) => ({ t, f })) })),
   });
 
   it.each<[string, string, QueryValue, 'passed' | 'failed', RegExp?]>([
@@ -378,26 +378,39 @@ describe('loading and skipping', () => {
     ]);
   });
 
-  // The histogram sample is at 3m; the range-mode re-run reads up to T+1m.
-  const HIST = 'load 1m\n  h{a="1"} 1 2 3 {{schema:0 sum:1 count:1}} 5\n  f{a="1"} 1 2 3\n\n';
+  // The only start timestamp is at 3m; the range-mode re-run reads up to T+1m.
+  const ST = 'load 1m\n  h{a="1"}@st _ _ _ -30s _\n  h{a="1"} 1 2 3 4 5\n  f{a="1"} 1 2 3\n\n';
   it.each<[string, string, 'passed' | 'failed' | 'skipped', string?]>([
-    ['a histogram literal in the block', 'eval instant at 0 h\n  h{a="1"} {{schema:0 sum:1 count:1}}', 'skipped', SKIP_HISTOGRAM_IN_EVAL],
-    ['selecting a series around its histogram sample', 'eval instant at 4m h\n  h{a="1"} 5', 'skipped', SKIP_HISTOGRAM_SERIES],
-    ['selecting by another label reaches it too', 'eval instant at 4m sel_a\n  h{a="1"} 1', 'skipped', SKIP_HISTOGRAM_SERIES],
-    ['only the range-mode re-run reaches it', 'eval instant at 2m h\n  h{a="1"} 3', 'skipped', SKIP_HISTOGRAM_SERIES],
-    ['away from the histogram sample it is plain data', 'eval instant at 1m h\n  h{a="1"} 2', 'passed'],
+    ['selecting a series around its start timestamp', 'eval instant at 4m h\n  h{a="1"} 5', 'skipped', SKIP_START_TIMESTAMPS],
+    ['selecting by another label reaches it too', 'eval instant at 4m sel_a\n  h{a="1"} 1', 'skipped', SKIP_START_TIMESTAMPS],
+    ['only the range-mode re-run reaches it', 'eval instant at 2m h\n  h{a="1"} 3', 'skipped', SKIP_START_TIMESTAMPS],
+    ['away from the start timestamp it is plain data', 'eval instant at 1m h\n  h{a="1"} 2', 'passed'],
     ['other series are unaffected', 'eval instant at 4m f\n  f{a="1"} 3', 'passed'],
-    ['skipped even when it would fail', 'eval instant at 4m h\n  h{a="1"} 99', 'skipped', SKIP_HISTOGRAM_SERIES],
+    ['skipped even when it would fail', 'eval instant at 4m h\n  h{a="1"} 99', 'skipped', SKIP_START_TIMESTAMPS],
   ])('%s', async (_name, evalText, status, reason) => {
     const engine = fakeEngine((q, t, _m, storage) => {
       if (q !== 'sel_a') return undefined;
       const s = storage.querier(t - 299_999, t).select([new Matcher('=', 'a', '1')]);
       return { type: 'vector', value: s.filter((x) => x.labels[0]!.value === 'h').map((x) => ({ metric: x.labels, t, f: 1 })) };
     });
-    const o = (await runPromqlTest(HIST + evalText, engine))[0]!;
+    const o = (await runPromqlTest(ST + evalText, engine))[0]!;
     expect(o.status, o.message).toBe(status);
     expect(o.reason).toBe(reason);
-    if (status === 'skipped' && reason === SKIP_HISTOGRAM_IN_EVAL) expect(engine.calls).toEqual([]);
+  });
+
+  // Native histograms are loaded and compared, with the real engine.
+  const HISTS = 'load 1m\n  h {{schema:0 sum:1 count:1 buckets:[1]}}+{{sum:2 count:2 buckets:[2]}}x2\n\n';
+  it.each<[string, string, 'passed' | 'failed']>([
+    ['a sequence adds its increment', 'eval instant at 2m h\n  h {{schema:0 sum:5 count:5 buckets:[5]}}', 'passed'],
+    ['a different bucket fails', 'eval instant at 2m h\n  h {{schema:0 sum:5 count:5 buckets:[4]}}', 'failed'],
+    ['a float where a histogram is expected fails', 'eval instant at 2m h\n  h 5', 'failed'],
+    ['histogram functions', 'eval instant at 2m histogram_count(h)\n  {} 5', 'passed'],
+    ['a hint is compared only when given', 'eval instant at 2m h\n  h {{schema:0 sum:5 count:5 counter_reset_hint:not_reset buckets:[5]}}', 'passed'],
+    ['a wrong given hint fails', 'eval instant at 2m h\n  h {{schema:0 sum:5 count:5 counter_reset_hint:gauge buckets:[5]}}', 'failed'],
+    ['range results', 'eval range from 0 to 2m step 1m h\n  h {{schema:0 sum:1 count:1 buckets:[1]}}+{{sum:2 count:2 buckets:[2]}}x2', 'passed'],
+  ])('%s', async (_name, evalText, status) => {
+    const o = (await runPromqlTest(HISTS + evalText, new PromEngine(PROMQL_TEST_ENGINE_OPTIONS)))[0]!;
+    expect(o.status, o.message).toBe(status);
   });
 
   it('skips queries of the histograms load_with_nhcb would make, not of the classic series', async () => {
@@ -418,9 +431,9 @@ describe('reports', () => {
   const outcomes: EvalOutcome[] = [
     { file: 'a.test', line: 3, expr: 'x', status: 'passed' },
     { file: 'a.test', line: 7, expr: 'rate(y[1m])', status: 'failed', message: 'expected 1 for {} but got 2\nexpected:\n  {} 1' },
-    { file: 'a.test', line: 9, expr: 'h', status: 'skipped', reason: SKIP_HISTOGRAM_SERIES },
-    { file: 'b.test', line: 1, expr: 'h2', status: 'skipped', reason: SKIP_HISTOGRAM_SERIES },
-    { file: 'b.test', line: 5, expr: 'h3', status: 'skipped', reason: SKIP_HISTOGRAM_IN_EVAL },
+    { file: 'a.test', line: 9, expr: 'h', status: 'skipped', reason: SKIP_START_TIMESTAMPS },
+    { file: 'b.test', line: 1, expr: 'h2', status: 'skipped', reason: SKIP_START_TIMESTAMPS },
+    { file: 'b.test', line: 5, expr: 'h3', status: 'skipped', reason: SKIP_NHCB_SERIES },
   ];
 
   it('counts and groups skip reasons', () => {
@@ -429,8 +442,8 @@ describe('reports', () => {
       failed: 1,
       skipped: 3,
       skipReasons: [
-        [SKIP_HISTOGRAM_SERIES, 2],
-        [SKIP_HISTOGRAM_IN_EVAL, 1],
+        [SKIP_START_TIMESTAMPS, 2],
+        [SKIP_NHCB_SERIES, 1],
       ],
     });
   });
@@ -441,7 +454,7 @@ describe('reports', () => {
     expect(lines[0]).toBe('a.test:7: rate(y[1m])');
     expect(lines.slice(1, 4)).toEqual(['    expected 1 for {} but got 2', '    expected:', '      {} 1']);
     expect(lines.at(-1)).toBe('1 passed, 1 failed, 3 skipped');
-    expect(text).toContain(`      2  ${SKIP_HISTOGRAM_SERIES}`);
+    expect(text).toContain(`      2  ${SKIP_START_TIMESTAMPS}`);
     expect(text.includes('b.test:5: h3\n    skipped: ')).toBe(verbose);
   });
 });
@@ -456,7 +469,7 @@ describe('promqlTestCommand', () => {
   };
   const good = file('good.test', 'load 1m\n  m 1\n\neval instant at 0 m\n  m 1\n\neval instant at 0 m\n  m{} 1\n');
   const bad = file('bad.test', 'load 1m\n  m 1\n\neval instant at 0 m\n  m 2\n');
-  const hist = file('hist.test', 'eval instant at 0 h\n  {} {{}}\n');
+  const hist = file('hist.test', 'load 1m\n  c@st -30s\n  c 1\n\neval instant at 0 c\n  c 1\n');
 
   async function run(argv: string[]): Promise<{ code: number; out: string[]; err: string[] }> {
     const out: string[] = [];
@@ -478,7 +491,7 @@ describe('promqlTestCommand', () => {
     expect(r.code).toBe(code);
     expect(r.out.at(-1)).toBe(summary);
     if (argv.includes('3')) expect(r.out.at(-2)).toBe('fewer evals passed than --min-pass 3');
-    if (argv.includes('--verbose')) expect(r.out).toContain(`${hist}:1: h`);
+    if (argv.includes('--verbose')) expect(r.out).toContain(`${hist}:5: c`);
     if (argv.includes(bad)) expect(r.out).toContain(`${bad}:4: m`);
   });
 

@@ -7,14 +7,14 @@
 // each instant query with `@ T` on every selector): that needs a PromQL parser and printer, so it
 // runs only when the caller supplies `stepInvariantRewrite`.
 //
-// Cases that need native histograms or start timestamps are counted as skipped, not failed: a
-// case is skipped if its own block contains a histogram literal, or if any query it ran selected a
-// series (in a time range) where the loaded data has a histogram sample or a start timestamp. The
-// storage handed to the engine watches selects to decide that, which is exact where FORMAT.md's
-// count.mjs can only guess from the query text.
+// Cases that need start timestamps (@st) or load_with_nhcb's converted histograms are counted as
+// skipped, not failed: a case is skipped if any query it ran selected a series (in a time range)
+// where the loaded data has such a sample. The storage handed to the engine watches selects to
+// decide that, which is exact where FORMAT.md's count.mjs can only guess from the query text.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { compareLabels, compareStrings, formatLabels, getLabel, labelsFrom, labelsKey, type Label, type Labels } from '../model/labels.js';
+import { customBucketBoundsMatch, FloatHistogram, type CounterResetHint, type Span } from '../model/histogram.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
@@ -22,13 +22,13 @@ import { MemoryStorage } from '../tsdb/memory.js';
 import { goQuote } from './lexer.js';
 import { almostEqual as numericAlmostEqual } from './numeric.js';
 import {
-  NATIVE_HISTOGRAMS_UNSUPPORTED,
   parseGoFloat,
   parseTestFile,
   TEST_START_MS,
   type EvalCommand,
   type Expectation,
   type ExpectedSeries,
+  type HistogramLiteral,
   type LoadCommand,
   type SequenceValue,
 } from './testfile.js';
@@ -79,9 +79,7 @@ export interface PromqlTestReport {
   skipReasons: [string, number][];
 }
 
-export const SKIP_HISTOGRAM_IN_EVAL = `${NATIVE_HISTOGRAMS_UNSUPPORTED}: the expected result or query has a histogram literal`;
-export const SKIP_HISTOGRAM_SERIES = `${NATIVE_HISTOGRAMS_UNSUPPORTED}: queries a series loaded with histogram samples`;
-export const SKIP_NHCB_SERIES = `${NATIVE_HISTOGRAMS_UNSUPPORTED}: queries a histogram made by load_with_nhcb`;
+export const SKIP_NHCB_SERIES = 'load_with_nhcb not supported: queries a histogram made by load_with_nhcb';
 export const SKIP_START_TIMESTAMPS = 'start timestamps not supported: queries a series loaded with @st start timestamps';
 
 // ---------------------------------------------------------------------------------------------
@@ -121,25 +119,32 @@ interface Failure {
 async function execLoad(cmd: LoadCommand, storage: RunnerStorage): Promise<Failure | null> {
   const app = storage.mem.appender();
   for (const s of cmd.series) {
-    const histTimes: number[] = [];
     const stTimes: number[] = [];
+    const histograms = new HistogramSequence();
     for (let k = 0; k < s.values.length; k++) {
       const v = s.values[k]!;
       const t = TEST_START_MS + k * cmd.intervalMs;
       if (v.kind === 'omitted') continue;
       if (s.startTimestamps?.[k] != null) stTimes.push(t);
+      let rejected;
       if (v.kind === 'histogram') {
-        histTimes.push(t);
-        continue;
+        let h;
+        try {
+          h = histograms.next(v.histogram).h;
+        } catch (err) {
+          app.rollback();
+          return { message: `load (line ${s.line}): ${(err as Error).message}` };
+        }
+        rejected = app.appendHistogram!(s.metric, t, h);
+      } else {
+        // The constant itself, so the marker reaches storage with Prometheus's exact bits.
+        rejected = v.kind === 'stale' ? app.append(s.metric, t, STALE_NAN) : app.append(s.metric, t, v.value);
       }
-      // The constant itself, so the marker reaches storage with Prometheus's exact bits.
-      const rejected = v.kind === 'stale' ? app.append(s.metric, t, STALE_NAN) : app.append(s.metric, t, v.value);
       if (rejected) {
         app.rollback();
         return { message: `load (line ${s.line}): sample of ${formatLabels(s.metric)} at t=${t} rejected: ${rejected.replace(/_/g, ' ')}` };
       }
     }
-    if (histTimes.length > 0) storage.unsupported.push({ labels: s.metric, times: histTimes, reason: SKIP_HISTOGRAM_SERIES });
     if (stTimes.length > 0) storage.unsupported.push({ labels: s.metric, times: stTimes, reason: SKIP_START_TIMESTAMPS });
   }
   if (cmd.withNhcb) storage.unsupported.push(...nhcbSeries(cmd));
@@ -206,6 +211,87 @@ function formatSequence(values: SequenceValue[]): string {
   return values.map((v) => (v.kind === 'omitted' ? '_' : v.kind === 'histogram' ? v.histogram.text : formatFloat(expectedFloat(v)))).join(' ');
 }
 
+/**
+ * The histograms of a series description, as Prometheus's test parser builds them: a literal
+ * `{{...}}` as written, `{{A}}+{{B}}xN` (or `-`) as A, A+B, A+2B … by histogram addition.
+ * hintSet: the literal named its counter_reset_hint (for a sequence, the increment did), so a
+ * result's hint must match it.
+ */
+class HistogramSequence {
+  private prev: { lit: HistogramLiteral; h: FloatHistogram } | null = null;
+
+  next(lit: HistogramLiteral): { h: FloatHistogram; hintSet: boolean } {
+    const step = lit.step;
+    if (!step) return { h: literalHistogram(lit.fields), hintSet: 'counter_reset_hint' in lit.fields };
+    const hintSet = 'counter_reset_hint' in step.by.fields;
+    let h: FloatHistogram;
+    const prev = this.prev;
+    if (step.index === 0) h = literalHistogram(lit.fields);
+    else if (prev && prev.lit.step?.by === step.by && prev.lit.step.index === step.index - 1) {
+      const inc = literalHistogram(step.by.fields);
+      if (prev.h.schema > inc.schema) throw new Error(`error combining histograms: cannot merge from schema ${inc.schema} to ${prev.h.schema}`);
+      h = prev.h.copy();
+      if (step.op === '+') h.add(inc);
+      else h.sub(inc);
+    } else {
+      // Not reached in order (an expected result): rebuild from the start.
+      let cur = literalHistogram(lit.fields);
+      const inc = literalHistogram(step.by.fields);
+      for (let i = 1; i <= step.index; i++) {
+        cur = cur.copy();
+        if (step.op === '+') cur.add(inc);
+        else cur.sub(inc);
+      }
+      h = cur;
+    }
+    this.prev = { lit, h };
+    return { h, hintSet };
+  }
+}
+
+const HINTS: Record<string, CounterResetHint> = { unknown: 'unknown', reset: 'reset', not_reset: 'not_reset', gauge: 'gauge' };
+
+/** Prometheus's buildHistogramFromMap. */
+function literalHistogram(f: HistogramLiteral['fields']): FloatHistogram {
+  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : 0);
+  const list = (k: string) => (Array.isArray(f[k]) ? [...(f[k] as number[])] : []);
+  const buckets = list('buckets');
+  const nBuckets = list('n_buckets');
+  return new FloatHistogram({
+    schema: num('schema'),
+    sum: num('sum'),
+    count: num('count'),
+    zeroCount: num('z_bucket'),
+    zeroThreshold: num('z_bucket_w'),
+    customValues: list('custom_values'),
+    counterResetHint: HINTS[String(f['counter_reset_hint'] ?? 'unknown')] ?? 'unknown',
+    positiveBuckets: buckets,
+    positiveSpans: buckets.length > 0 ? [{ offset: num('offset'), length: buckets.length }] : [],
+    negativeBuckets: nBuckets,
+    negativeSpans: nBuckets.length > 0 ? [{ offset: num('n_offset'), length: nBuckets.length }] : [],
+  });
+}
+
+/** The expected histograms of one expected series, by slot (undefined where a slot is not one). */
+function expectedHistograms(values: SequenceValue[]): ({ h: FloatHistogram; hintSet: boolean } | undefined)[] {
+  const seq = new HistogramSequence();
+  return values.map((v) => (v.kind === 'histogram' ? seq.next(v.histogram) : undefined));
+}
+
+/** test.go's compareNativeHistogram, on compacted copies. */
+function sameHistogram(expected: FloatHistogram, actual: FloatHistogram, hintSet: boolean): boolean {
+  const exp = expected.copy().compact(0);
+  const cur = actual.copy().compact(0);
+  if (exp.schema !== cur.schema || !almostEqual(exp.count, cur.count) || !almostEqual(exp.sum, cur.sum)) return false;
+  if (exp.usesCustomBuckets() && !customBucketBoundsMatch(exp.customValues, cur.customValues)) return false;
+  if (exp.zeroThreshold !== cur.zeroThreshold || !almostEqual(exp.zeroCount, cur.zeroCount)) return false;
+  const spans = (a: Span[], b: Span[]) => a.length === b.length && a.every((s, i) => s.offset === b[i]!.offset && s.length === b[i]!.length);
+  const buckets = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => almostEqual(x, b[i]!));
+  if (!spans(exp.negativeSpans, cur.negativeSpans) || !buckets(exp.negativeBuckets, cur.negativeBuckets)) return false;
+  if (!spans(exp.positiveSpans, cur.positiveSpans) || !buckets(exp.positiveBuckets, cur.positiveBuckets)) return false;
+  return !hintSet || exp.counterResetHint === cur.counterResetHint;
+}
+
 function seriesName(labels: Labels): string {
   return labels.length === 0 ? '{}' : formatLabels(labels);
 }
@@ -240,9 +326,9 @@ function describeValue(v: QueryValue): string[] {
     case 'string':
       return [`string ${goQuote(v.value.s)}`];
     case 'vector':
-      return v.value.map((s) => `${seriesName(s.metric)} ${formatFloat(s.f)}`);
+      return v.value.map((s) => `${seriesName(s.metric)} ${s.h ? s.h.testExpression() : formatFloat(s.f)}`);
     case 'matrix':
-      return v.value.map((s) => `${seriesName(s.metric)} ${s.floats.map((p) => `${formatFloat(p.f)} @${p.t}`).join(', ')}`);
+      return v.value.map((s) => `${seriesName(s.metric)} ${s.points.map((p) => `${p.h ? p.h.testExpression() : formatFloat(p.f)} @${p.t}`).join(', ')}`);
   }
 }
 
@@ -260,7 +346,12 @@ function isFail(cmd: EvalCommand): boolean {
 }
 
 function formatSeriesResult(s: Series): string {
-  return `${s.floats.length} float point${s.floats.length === 1 ? '' : 's'} [${s.floats.map((p) => `${formatFloat(p.f)} @[${p.t}]`).join(' ')}]`;
+  const floats = s.points.filter((p) => !p.h);
+  const hists = s.points.filter((p) => p.h);
+  return (
+    `${floats.length} float point${floats.length === 1 ? '' : 's'} [${floats.map((p) => `${formatFloat(p.f)} @[${p.t}]`).join(' ')}]` +
+    ` and ${hists.length} histogram point${hists.length === 1 ? '' : 's'} [${hists.map((p) => `${p.h!.testExpression()} @[${p.t}]`).join(' ')}]`
+  );
 }
 
 function assertMatrixSorted(m: Series[]): string | null {
@@ -286,20 +377,33 @@ export function compareResult(cmd: EvalCommand, value: QueryValue): Failure | nu
         const exp = expected.get(key);
         if (!exp) return fail(`unexpected metric ${seriesName(s.metric)} in result, has ${formatSeriesResult(s)}`);
         seen.add(key);
-        const floats: { t: number; f: number }[] = [];
-        let histograms = 0;
+        const expPoints: { t: number; f: number }[] = [];
+        const expHists: { t: number; h: FloatHistogram; hintSet: boolean }[] = [];
+        const hists = expectedHistograms(exp.values);
         for (let i = 0; i < exp.values.length; i++) {
           const t = cmd.startMs + i * cmd.stepMs;
           if (t > cmd.endMs) return fail(`expected ${exp.values.length} points for ${seriesName(exp.metric)}, but query time range cannot return this many points`);
           const e = exp.values[i]!;
-          if (e.kind === 'histogram') histograms++;
-          else if (e.kind !== 'omitted') floats.push({ t, f: expectedFloat(e) });
+          if (e.kind === 'histogram') expHists.push({ t, ...hists[i]! });
+          else if (e.kind !== 'omitted') expPoints.push({ t, f: expectedFloat(e) });
         }
-        if (floats.length !== s.floats.length || histograms !== 0)
-          return fail(`expected ${floats.length} float points and ${histograms} histogram points for ${seriesName(exp.metric)}, but got ${formatSeriesResult(s)}`);
-        for (let i = 0; i < floats.length; i++) {
-          const e = floats[i]!;
-          const a = s.floats[i]!;
+        const floats = s.points.filter((p) => !p.h);
+        const actualHists = s.points.filter((p) => p.h);
+        if (expPoints.length !== floats.length || expHists.length !== actualHists.length)
+          return fail(`expected ${expPoints.length} float points and ${expHists.length} histogram points for ${seriesName(exp.metric)}, but got ${formatSeriesResult(s)}`);
+        for (let i = 0; i < expHists.length; i++) {
+          const e = expHists[i]!;
+          const a = actualHists[i]!;
+          if (e.t !== a.t)
+            return fail(`expected histogram value at index ${i} for ${seriesName(exp.metric)} to have timestamp ${e.t}, but it had timestamp ${a.t} (result has ${formatSeriesResult(s)})`);
+          if (!sameHistogram(e.h, a.h!, e.hintSet))
+            return fail(
+              `expected histogram value at index ${i} (t=${a.t}) for ${seriesName(exp.metric)} to be ${e.h.testExpression()}, but got ${a.h!.testExpression()} (result has ${formatSeriesResult(s)})`,
+            );
+        }
+        for (let i = 0; i < expPoints.length; i++) {
+          const e = expPoints[i]!;
+          const a = floats[i]!;
           if (e.t !== a.t)
             return fail(`expected float value at index ${i} for ${seriesName(exp.metric)} to have timestamp ${e.t}, but it had timestamp ${a.t} (result has ${formatSeriesResult(s)})`);
           if (!almostEqual(a.f, e.f))
@@ -316,13 +420,17 @@ export function compareResult(cmd: EvalCommand, value: QueryValue): Failure | nu
         const v: Sample = value.value[pos]!;
         const key = resultKey(v.metric);
         const exp = expected.get(key);
-        if (!exp) return fail(`unexpected metric ${seriesName(v.metric)} in result, has value ${formatFloat(v.f)}`);
+        if (!exp) return fail(`unexpected metric ${seriesName(v.metric)} in result, has value ${v.h ? v.h.testExpression() : formatFloat(v.f)}`);
         if (isOrdered(cmd) && exp.pos !== pos + 1)
           return fail(`expected metric ${seriesName(v.metric)} with [${formatSequence(exp.values)}] at position ${exp.pos} but was at ${pos + 1}`);
         const exp0 = exp.values[0];
         if (exp0 === undefined) return fail(`no value given for ${seriesName(exp.metric)} (line ${exp.line})`);
-        if (exp0.kind === 'histogram') return fail(`expected histogram ${exp0.histogram.text} for ${seriesName(v.metric)} but got float value ${formatFloat(v.f)}`);
-        if (!almostEqual(expectedFloat(exp0), v.f)) return fail(`expected ${formatFloat(expectedFloat(exp0))} for ${seriesName(v.metric)} but got ${formatFloat(v.f)}`);
+        if (exp0.kind !== 'histogram' && v.h) return fail(`expected float value ${formatFloat(expectedFloat(exp0))} for ${seriesName(v.metric)} but got histogram ${v.h.testExpression()}`);
+        if (exp0.kind === 'histogram') {
+          const e = expectedHistograms([exp0])[0]!;
+          if (!v.h) return fail(`expected histogram ${e.h.testExpression()} for ${seriesName(v.metric)} but got float value ${formatFloat(v.f)}`);
+          if (!sameHistogram(e.h, v.h, e.hintSet)) return fail(`expected ${e.h.testExpression()} for ${seriesName(v.metric)} but got ${v.h.testExpression()}`);
+        } else if (!almostEqual(expectedFloat(exp0), v.f)) return fail(`expected ${formatFloat(expectedFloat(exp0))} for ${seriesName(v.metric)} but got ${formatFloat(v.f)}`);
         seen.add(key);
       }
       for (const [key, e] of expected) if (!seen.has(key)) return fail(`expected metric ${seriesName(e.metric)} with [${formatSequence(e.values)}] not found`);
@@ -442,8 +550,8 @@ async function runInstantQuery(cmd: EvalCommand, expr: string, t: number, engine
   if (unsorted) return { message: unsorted + mode };
   const vec: Sample[] = [];
   for (const s of rr.res.result.value) {
-    const p = s.floats.find((q) => q.t === t);
-    if (p) vec.push({ metric: s.metric, t: p.t, f: p.f });
+    const p = s.points.find((q) => q.t === t);
+    if (p) vec.push({ metric: s.metric, t: p.t, f: p.f, h: p.h });
   }
   let value: QueryValue;
   if (r.res.result.type === 'scalar') {
@@ -496,7 +604,6 @@ export async function runPromqlTest(source: string, engine: QueryEngine, opts: R
 
 async function runEval(cmd: EvalCommand, engine: QueryEngine, storage: RunnerStorage, opts: RunOptions, file: string): Promise<EvalOutcome> {
   const base = { file, line: cmd.line, expr: cmd.expr };
-  if (cmd.unsupported) return { ...base, status: 'skipped', reason: SKIP_HISTOGRAM_IN_EVAL };
   storage.touched.clear();
   let failure: Failure | null;
   try {
@@ -555,7 +662,7 @@ const HELP = `Usage: kubeglass promql-test [--min-pass N] [--verbose] FILE...
 
 Runs Prometheus promqltest files (e.g. promql/promqltest/testdata/*.test) against Kubeglass's
 PromQL engine and prints each failing eval with the difference, then a summary. Cases that need
-native histograms or start timestamps are counted as skipped.
+start timestamps (@st) or load_with_nhcb are counted as skipped.
 
   --min-pass N   judge by the pass count alone: fail only when fewer than N evals passed
                  (CI records the count reached, so known failures do not hide regressions)

@@ -5,7 +5,6 @@ import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../model/labels.js';
 import {
   GO_ZERO_TIME_MS,
-  NATIVE_HISTOGRAMS_UNSUPPORTED,
   parseDuration,
   parseGoNumber,
   parseSeriesDescription,
@@ -315,11 +314,6 @@ describe('eval bodies', () => {
     ]);
   });
 
-  it('marks blocks with histogram literals as unsupported', () => {
-    const cmd = onlyEval('eval instant at 0 h\n  {} {{schema:0 count:1}}');
-    expect(cmd.unsupported).toBe(NATIVE_HISTOGRAMS_UNSUPPORTED);
-    expect(onlyEval('eval instant at 0 h\n  {} 1').unsupported).toBeUndefined();
-  });
 
   it('keeps the legacy eval_fail lines, which end the block', () => {
     const msg = onlyEval('eval_fail instant at 0 x\n  expected_fail_message vector cannot contain metrics with the same labelset');

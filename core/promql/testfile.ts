@@ -11,7 +11,6 @@ import { compileRE2, type GoRegexp } from '../model/regex.js';
 import { parseDuration } from '../scrape/duration.js';
 import { goQuote, unquoteString } from './lexer.js';
 
-export const NATIVE_HISTOGRAMS_UNSUPPORTED = 'native histograms not supported';
 
 /** Where the reference starts every file's time axis: the Unix epoch. */
 export const TEST_START_MS = 0;
@@ -105,8 +104,6 @@ export interface EvalCommand {
   scalar?: number;
   /** Keyed by label set (labelsKey); a repeated label set replaces the earlier line. */
   expected: ExpectedSeries[];
-  /** Set when the block uses something this runner cannot evaluate; the eval is then skipped. */
-  unsupported?: string;
 }
 
 export type TestCommand = LoadCommand | ClearCommand | EvalCommand;
@@ -395,7 +392,6 @@ function parseEval(lines: string[], start: number): [number, EvalCommand] {
   }
   const mod = inst ? inst[1] : rng![1];
   if (mod === 'ordered' || mod === 'fail' || mod === 'warn' || mod === 'info') cmd[mod] = true;
-  if (header.includes('{{')) cmd.unsupported = NATIVE_HISTOGRAMS_UNSUPPORTED;
 
   const byKey = new Map<string, number>();
   // The reference's position counter: expect lines do not advance it, other lines do.
@@ -406,7 +402,6 @@ function parseEval(lines: string[], start: number): [number, EvalCommand] {
       i--;
       break;
     }
-    if (def.includes('{{')) cmd.unsupported = NATIVE_HISTOGRAMS_UNSUPPORTED;
     // Like a scalar result line, these legacy lines end the block without consuming the blank.
     if (cmd.fail && def.startsWith('expected_fail_message')) {
       cmd.expectedFailMessage = trimSpace(def.slice('expected_fail_message'.length));
