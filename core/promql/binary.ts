@@ -1,7 +1,7 @@
 // Binary operators for one evaluation step, after Prometheus's VectorBinop, VectorscalarBinop and
 // the set operators: vector matching by signature, group_left/right, bool, fill modifiers, and
 // its exact error texts for ambiguous matches.
-import { getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { compareStrings, getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
 import { FloatHistogram, HistogramError } from '../model/histogram.js';
 import { goQuote } from './lexer.js';
@@ -303,7 +303,7 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
     if (dup) {
       throw new QueryError(
         'execution',
-        `found duplicate series for the match group ${labelString(matchGroupLabels(rs.metric, matching))} on the ${swapped ? 'left' : 'right'} hand-side of the operation: [${labelString(rs.metric)}, ${labelString(dup.metric)}];many-to-many matching not allowed: matching labels must be unique on one side`,
+        `found duplicate series for the match group ${labelString(matchGroupLabels(rs.metric, matching))} on the ${swapped ? 'left' : 'right'} hand-side of the operation: [${[labelString(rs.metric), labelString(dup.metric)].sort(compareStrings).join(', ')}];many-to-many matching not allowed: matching labels must be unique on one side`,
       );
     }
     rightSigs.set(key, rs);
@@ -341,7 +341,6 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
       h = undefined;
       keep = true;
     }
-    if (!keep) return;
     // A result with no left sample is named by its match group alone.
     const metric = ls ? cachedResultMetric(ls.metric, rs?.metric ?? NO_LABELS, matching) : matchGroupLabels(rs!.metric, matching);
     const inserted = matched.get(key);
@@ -354,6 +353,8 @@ function vectorBinop(e: BinaryExpr, lhsIn: Vector, rhsIn: Vector, matching: Vect
       else if (inserted!.has(mk)) throw new QueryError('execution', 'multiple matches for labels: grouping labels must ensure unique results');
       else inserted!.add(mk);
     }
+    // Matches count even where a comparison then drops the sample, as in Prometheus.
+    if (!keep) return;
     const dropName = drop || (ls ?? rs)!.dropName;
     out.push(h ? { metric, t: 0, f: 0, h, dropName } : { metric, t: 0, f: v, dropName });
   };

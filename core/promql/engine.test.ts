@@ -43,6 +43,72 @@ eval instant at 0m sum by (a, b) (m)
   {a="x", b="ÿy"} 2
 `,
   ],
+  [
+    'anchored ranges take the value at the window start from the lookback, with no extrapolation',
+    `load 1m
+  c 0 10 20 5 15
+
+eval instant at 4m increase(c[2m] anchored)
+  {} 15
+
+eval instant at 4m rate(c[2m] anchored)
+  {} 0.125
+
+eval instant at 4m delta(c[2m] anchored)
+  {} -5
+
+eval instant at 4m resets(c[2m] anchored)
+  {} 1
+
+eval instant at 4m resets(c[2m])
+  {} 0
+
+eval instant at 4m changes(c[2m] anchored)
+  {} 2
+
+eval instant at 4m c[2m] anchored
+  expect range vector from 2m to 4m step 1m
+  c 20 5 15
+
+eval instant at 4m sum_over_time(c[2m] anchored)
+  expect fail msg: anchored modifier can only be used with: changes, delta, increase, rate, resets - not with sum_over_time
+`,
+  ],
+  [
+    'smoothed selectors interpolate between the samples either side',
+    `load 1m
+  c 0 10 20 5 15
+
+eval instant at 90s c smoothed
+  c 15
+
+eval instant at 5m c smoothed
+  c 15
+
+eval instant at 150s increase(c[2m] smoothed)
+  {} 17.5
+
+eval instant at 150s changes(c[2m] smoothed)
+  expect fail msg: smoothed modifier can only be used with: delta, increase, rate - not with changes
+`,
+  ],
+  [
+    'a comparison that drops a sample still counts its match (Prometheus errors on the ambiguity)',
+    `load 1m
+  many{job="a", i="1"} 1
+  many{job="a", i="2"} 5
+  one{job="a"} 3
+
+eval instant at 0m many > on(job) one
+  expect fail msg: multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)
+`,
+  ],
+  [
+    'histogram_quantile warns about an invalid φ even with no input',
+    `eval instant at 0m histogram_quantile(NaN, nothing)
+  expect warn msg: PromQL warning: quantile value should be between 0 and 1, got NaN (1:20)
+`,
+  ],
 ];
 
 describe('engine', () => {

@@ -15,9 +15,10 @@ import type { AggregateExpr, AtModifier, BinaryExpr, Call, DurationExpr, Expr, M
 import { histogramStatsSelectors, typeOf } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { binaryOp, scalarBinary } from './binary.js';
-import { FUNCTIONS, type EvalContext, type RangeArg } from './functions.js';
+import { ANCHORED_SAFE, FUNCTIONS, interpolate, interpolateHistograms, SMOOTHED_SAFE, type EvalContext, type RangeArg } from './functions.js';
+import { goQuote } from './lexer.js';
 import { parseExpr, ParseError } from './parser.js';
-import { QueryError, type Point, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
+import { metricName, QueryError, type Point, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
 
 export interface EngineOptions {
   /** Default 5 minutes. */
@@ -155,6 +156,8 @@ interface RangeSource {
   range: number;
   offset: number;
   at: number | null;
+  /** An anchored or smoothed selector's windows reach a lookback further (see RangeArg.mode). */
+  mode: '' | 'anchored' | 'smoothed';
 }
 
 const NO_TIMES = new Float64Array(0);
@@ -434,6 +437,7 @@ export class Evaluator implements EvalContext {
     const at = this.atTime(vs.at);
     const offset = this.selectorOffset(vs);
     const refs = this.refTimes(at, offset);
+    if (vs.smoothed && !withTimestamps) return this.smoothedSelector(vs, refs);
     const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - this.lookback + 1;
     const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
     const out: Matrix = [];
@@ -470,6 +474,72 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
+  /**
+   * A smoothed selector (Prometheus's smoothSeries): at each step the value interpolated between
+   * the samples either side within the lookback, or the last one where none follows yet.
+   */
+  private async smoothedSelector(vs: VectorSelector, refs: Float64Array): Promise<Matrix> {
+    const lb = this.lookback;
+    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - lb + 1;
+    const maxt = Math.max(refs[0]!, refs[refs.length - 1]!) + lb;
+    const out: Matrix = [];
+    for (const stored of this.select(vs.matchers, mint, maxt)) {
+      await this.tick();
+      const s = splitSamples(stored.labels, stored.samples());
+      const name = metricName(s.metric);
+      const points: Point[] = [];
+      let held = 0;
+      for (let i = 0; i < refs.length; i++) {
+        const ts = refs[i]!;
+        const fl = lowerBound(s.t, ts - lb + 1);
+        const fh = lowerBound(s.t, ts + lb + 1);
+        const hl = lowerBound(s.ht, ts - lb + 1);
+        const hh = lowerBound(s.ht, ts + lb + 1);
+        if (fh === fl && hh === hl) continue;
+        if (fh > fl && hh > hl) {
+          this.warn(`encountered a mix of histograms and floats for metric name ${goQuote(name)}`, vs.pos);
+          continue;
+        }
+        const evalT = this.stepTime(i);
+        if (hh > hl) {
+          const k = lowerBound(s.ht, ts, hl, hh);
+          let h: FloatHistogram;
+          if (k < hh && s.ht[k] === ts) h = s.h[k]!.copy();
+          else if (k > hl && k < hh) {
+            const prev = s.h[k - 1]!;
+            const next = s.h[k]!;
+            if (prev.usesCustomBuckets() !== next.usesCustomBuckets()) {
+              this.warn(`vector contains a mix of histograms with exponential and custom buckets schemas for metric name ${goQuote(name)}`, vs.pos);
+              continue;
+            }
+            const isCounter = prev.counterResetHint !== 'gauge' || next.counterResetHint !== 'gauge';
+            h = interpolateHistograms(this, prev, s.ht[k - 1]!, next, s.ht[k]!, ts, isCounter, vs.pos);
+          } else if (k > hl) {
+            // Carried forward: the hint spoke of its neighbour, not of this value.
+            h = s.h[k - 1]!.copy();
+            h.counterResetHint = 'unknown';
+          } else continue;
+          points.push({ t: evalT, f: 0, h });
+          held += histogramSamples(h);
+          continue;
+        }
+        const k = lowerBound(s.t, ts, fl, fh);
+        let v: number;
+        if (k < fh && s.t[k] === ts) v = s.f[k]!;
+        else if (k > fl && k < fh) v = interpolate(s.t[k - 1]!, s.f[k - 1]!, s.t[k]!, s.f[k]!, ts, false);
+        else if (k > fl) v = s.f[k - 1]!;
+        else continue;
+        points.push({ t: evalT, f: v });
+        held++;
+      }
+      if (points.length > 0) {
+        this.addSamples(held);
+        out.push({ metric: s.metric, points });
+      }
+    }
+    return out;
+  }
+
   /** The series a range selector or subquery gives, with the window rules of evaluation. */
   async rangeSource(e: MatrixSelector | SubqueryExpr): Promise<RangeSource> {
     if (e.type === 'matrix') {
@@ -478,14 +548,14 @@ export class Evaluator implements EvalContext {
       const offset = this.selectorOffset(vs);
       const range = e.rangeExpr ? this.duration(e.rangeExpr) : e.range;
       const refs = this.refTimes(at, offset);
-      const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range + 1;
-      const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
+      const mode = vs.anchored ? 'anchored' : vs.smoothed ? 'smoothed' : '';
+      const before = mode ? this.lookback : 0;
+      const after = mode === 'smoothed' ? this.lookback : 0;
+      const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range - before + 1;
+      const maxt = Math.max(refs[0]!, refs[refs.length - 1]!) + after;
       const stats = this.p.statsSelectors.has(vs);
       const series = this.select(vs.matchers, mint, maxt).map((s): RangeSeries => splitSamples(s.labels, stats ? statsView(s.samples()) : s.samples()));
-      if (vs.anchored || vs.smoothed) {
-        for (const s of series) if (s.h.length > 0) throw new QueryError('execution', `${vs.anchored ? 'anchored' : 'smoothed'} modifier is not supported with histograms`);
-      }
-      return { series, range, offset, at };
+      return { series, range, offset, at, mode };
     }
     const range = e.rangeExpr ? this.duration(e.rangeExpr) : e.range;
     const offset = e.offsetExpr ? this.duration(e.offsetExpr) : e.offset;
@@ -524,7 +594,7 @@ export class Evaluator implements EvalContext {
       }
       return out;
     });
-    return { series, range, offset, at };
+    return { series, range, offset, at, mode: '' };
   }
 
   /** An instant query of a bare range selector or subquery: the raw points in its window. */
@@ -534,6 +604,7 @@ export class Evaluator implements EvalContext {
     const src = await this.rangeSource(e);
     const ref = (src.at ?? this.start) - src.offset;
     const out: Matrix = [];
+    if (src.mode) return this.extendedMatrix(src, ref);
     const from = ref - src.range + this.openStart;
     for (const s of src.series) {
       const points: Point[] = [];
@@ -556,9 +627,60 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
+  /**
+   * An anchored or smoothed range selector on its own (Prometheus's extendFloats): its window
+   * with a point at each boundary, the value there picked (anchored) or interpolated (smoothed).
+   */
+  private extendedMatrix(src: RangeSource, ref: number): Matrix {
+    const out: Matrix = [];
+    const smoothed = src.mode === 'smoothed';
+    const mint = ref - src.range;
+    const maxt = ref;
+    for (const s of src.series) {
+      if (s.h.length > 0) throw new QueryError('execution', `${src.mode} modifier is not supported with histograms`);
+      // The samples of the selection that the window (with its lookback) holds.
+      let lo = 0;
+      while (lo < s.t.length && s.t[lo]! <= mint - this.lookback) lo++;
+      let hi = lo;
+      while (hi < s.t.length && s.t[hi]! <= maxt + (smoothed ? this.lookback : 0)) hi++;
+      if (hi === lo) continue;
+      const { t, f } = s;
+      let last = hi - 1;
+      let first = lo;
+      while (first < last && t[first]! <= mint) first++;
+      first = Math.max(lo, first - 1);
+      if (smoothed) {
+        let k = lo;
+        while (k < last && t[k]! < maxt) k++;
+        last = k;
+      }
+      if (t[last]! <= mint) continue;
+      const left = smoothed && t[first]! < mint ? interpolate(t[first]!, f[first]!, t[first + 1]!, f[first + 1]!, mint, false) : f[first]!;
+      const right = smoothed && last > lo && t[last]! > maxt ? interpolate(t[last - 1]!, f[last - 1]!, t[last]!, f[last]!, maxt, false) : f[last]!;
+      if (t[first]! <= mint) first++;
+      if (t[last]! >= maxt) last--;
+      const points: Point[] = [{ t: mint, f: left }];
+      for (let i = first; i <= last; i++) points.push({ t: t[i]!, f: f[i]! });
+      points.push({ t: maxt, f: right });
+      this.addSamples(points.length);
+      out.push({ metric: s.metric, points, dropName: s.dropName });
+    }
+    out.sort((a, b) => compareLabels(a.metric, b.metric));
+    return out;
+  }
+
   private evalCall(e: Call): Promise<Matrix> {
     const impl = FUNCTIONS[e.func.name];
     if (!impl) throw new QueryError('execution', `function "${e.func.name}" is not supported`);
+    for (const a of e.args) {
+      const vs = a.type === 'matrix' ? a.vectorSelector : null;
+      if (vs?.anchored && !ANCHORED_SAFE.includes(e.func.name)) {
+        throw new QueryError('execution', `anchored modifier can only be used with: ${ANCHORED_SAFE.join(', ')} - not with ${e.func.name}`);
+      }
+      if (vs?.smoothed && !SMOOTHED_SAFE.includes(e.func.name)) {
+        throw new QueryError('execution', `smoothed modifier can only be used with: ${SMOOTHED_SAFE.join(', ')} - not with ${e.func.name}`);
+      }
+    }
     return impl(this, e);
   }
 
@@ -598,7 +720,10 @@ export class Evaluator implements EvalContext {
     const src = await this.rangeSource(arg);
     const out: Matrix = [];
     const n = this.steps;
-    const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, ht: NO_TIMES, h: [], hlo: 0, hhi: 0, rangeStart: 0, rangeEnd: 0, metric: [] };
+    const w: RangeArg = { t: [], f: [], lo: 0, hi: 0, ht: NO_TIMES, h: [], hlo: 0, hhi: 0, rangeStart: 0, rangeEnd: 0, metric: [], mode: src.mode };
+    // Anchored and smoothed windows also hold a lookback's samples before (and, smoothed, after).
+    const lookBefore = src.mode ? this.lookback : 0;
+    const lookAfter = src.mode === 'smoothed' ? this.lookback : 0;
     let outSamples = 0;
     for (const s of src.series) {
       await this.tick();
@@ -629,14 +754,15 @@ export class Evaluator implements EvalContext {
         if (src.at !== null) {
           lo = hi = hlo = hhi = 0;
         }
-        const start = from + this.openStart;
+        const start = from - lookBefore + this.openStart;
+        const end = ref + lookAfter;
         while (lo < s.t.length && s.t[lo]! < start) lo++;
         if (hi < lo) hi = lo;
-        while (hi < s.t.length && s.t[hi]! <= ref) hi++;
+        while (hi < s.t.length && s.t[hi]! <= end) hi++;
         if (hsize) {
           while (hlo < s.ht.length && s.ht[hlo]! < start) hlo++;
           if (hhi < hlo) hhi = hlo;
-          while (hhi < s.ht.length && s.ht[hhi]! <= ref) hhi++;
+          while (hhi < s.ht.length && s.ht[hhi]! <= end) hhi++;
         }
         w.lo = lo;
         w.hi = hi;
@@ -804,4 +930,14 @@ function statsView(smp: { t: Float64Array; v: Float64Array; h?: (FloatHistogram 
     out[i] = new FloatHistogram({ counterResetHint: hint, schema: cur.schema, count: cur.count, sum: cur.sum });
   }
   return { t: smp.t, v: smp.v, h: out };
+}
+
+/** The first index in [lo, hi) whose time is at least t. */
+function lowerBound(t: ArrayLike<number>, x: number, lo = 0, hi = t.length): number {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

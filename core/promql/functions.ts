@@ -32,6 +32,11 @@ export interface RangeArg {
   rangeStart: number;
   rangeEnd: number;
   metric: Labels;
+  /**
+   * An `anchored` or `smoothed` selector's window: it also holds the samples of the lookback
+   * before rangeStart (and, smoothed, after rangeEnd), for the values at the boundaries.
+   */
+  mode: '' | 'anchored' | 'smoothed';
 }
 
 const IGNORED_IN_MIXED_RANGE = 'ignored histograms in a range containing both floats and histograms for metric name';
@@ -116,6 +121,10 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): Impl {
         ev.warn(`${MIXED_FLOATS_HISTOGRAMS} metric name ${goQuote(metricName(w.metric))}`, pos);
         return null;
       }
+      if (w.mode !== '') {
+        if (nh > 0) return extendedHistogramRate(ev, w, isCounter, isRate, pos);
+        return nf > 0 ? extendedRate(w, isCounter, isRate) : null;
+      }
       if (nh >= 2) {
         const res = histogramRate(ev, w, isCounter, pos);
         if (!res) return null;
@@ -145,6 +154,153 @@ function extrapolatedRate(isCounter: boolean, isRate: boolean): Impl {
     }
     return out;
   };
+}
+
+// --- anchored and smoothed selectors (Prometheus's extended range selectors) ---
+
+/** Linear interpolation at t; a counter that dropped is taken to have restarted from 0. */
+export function interpolate(t1: number, y1: number, t2: number, y2: number, t: number, isCounter: boolean): number {
+  if (isCounter && y2 < y1) y1 = 0;
+  return y1 + ((y2 - y1) * (t - t1)) / (t2 - t1);
+}
+
+/** The histogram between two, at t (a counter reset: the later one, scaled as from zero). */
+export function interpolateHistograms(
+  ev: Evaluator,
+  h1: FloatHistogram,
+  t1: number,
+  h2: FloatHistogram,
+  t2: number,
+  t: number,
+  isCounter: boolean,
+  pos: { start: number },
+): FloatHistogram {
+  if (t === t1) return h1.copy();
+  if (t === t2) return h2.copy();
+  const fraction = (t - t1) / (t2 - t1);
+  if (isCounter && h2.detectReset(h1)) return h2.copy().mul(fraction);
+  const result = h2.copy();
+  if (result.sub(h1).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} subtraction`, pos);
+  result.mul(fraction);
+  if (result.add(h1).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} addition`, pos);
+  return result;
+}
+
+/** Index of the last sample at or before rangeStart, or the first one (Go's first sample index). */
+function firstIndex(t: ArrayLike<number>, lo: number, last: number, rangeStart: number): number {
+  let i = lo;
+  while (i < last && t[i]! <= rangeStart) i++;
+  return Math.max(lo, i - 1);
+}
+
+/** For smoothed windows: the first sample at or after rangeEnd stands for the end. */
+function lastIndex(t: ArrayLike<number>, lo: number, last: number, rangeEnd: number): number {
+  let i = lo;
+  while (i < last && t[i]! < rangeEnd) i++;
+  return i;
+}
+
+/**
+ * rate/increase/delta over an anchored or smoothed window (Prometheus's extendedRate): the
+ * difference between the values at the boundaries, picked or interpolated, no extrapolation.
+ */
+function extendedRate(w: RangeArg, isCounter: boolean, isRate: boolean): number | null {
+  const { t, f, rangeStart, rangeEnd } = w;
+  const smoothed = w.mode === 'smoothed';
+  let last = w.hi - 1;
+  let first = firstIndex(t, w.lo, last, rangeStart);
+  if (smoothed) last = lastIndex(t, w.lo, last, rangeEnd);
+  if (t[last]! <= rangeStart) return null;
+  if (smoothed && t[first]! > rangeEnd) return null;
+  const left = smoothed && t[first]! < rangeStart ? interpolate(t[first]!, f[first]!, t[first + 1]!, f[first + 1]!, rangeStart, isCounter) : f[first]!;
+  const right = smoothed && last > w.lo && t[last]! > rangeEnd ? interpolate(t[last - 1]!, f[last - 1]!, t[last]!, f[last]!, rangeEnd, isCounter) : f[last]!;
+  let result = right - left;
+  if (isCounter) {
+    // The boundary values already account for resets at the edges; count those within.
+    if (t[first]! <= rangeStart) first++;
+    if (t[last]! >= rangeEnd) last--;
+    let prev = left;
+    for (let i = first; i <= last; i++) {
+      if (f[i]! < prev) result += prev;
+      prev = f[i]!;
+    }
+    if (right < prev) result += prev;
+  }
+  return isRate ? result / ((rangeEnd - rangeStart) / 1000) : result;
+}
+
+/** The histogram version (Prometheus's extendedHistogramRate). */
+function extendedHistogramRate(ev: Evaluator, w: RangeArg, isCounter: boolean, isRate: boolean, pos: { start: number }): FloatHistogram | null {
+  const { ht, h, rangeStart, rangeEnd } = w;
+  const smoothed = w.mode === 'smoothed';
+  const name = goQuote(metricName(w.metric));
+  let last = w.hhi - 1;
+  const first = firstIndex(ht, w.hlo, last, rangeStart);
+  if (smoothed) last = lastIndex(ht, w.hlo, last, rangeEnd);
+  if (ht[last]! <= rangeStart) return null;
+  if (smoothed && ht[first]! > rangeEnd) return null;
+  const custom = h[first]!.usesCustomBuckets();
+  for (let i = first; i <= last; i++) {
+    if (h[i]!.usesCustomBuckets() !== custom) {
+      ev.warn(`${MIXED_SCHEMAS} ${name}`, pos);
+      return null;
+    }
+    if (isCounter && h[i]!.counterResetHint === 'gauge') ev.warn(`${NOT_COUNTER} ${name}`, pos);
+  }
+  try {
+    const left = smoothed && ht[first]! < rangeStart ? interpolateHistograms(ev, h[first]!, ht[first]!, h[first + 1]!, ht[first + 1]!, rangeStart, isCounter, pos) : h[first]!.copy();
+    const right =
+      smoothed && last > w.hlo && ht[last]! > rangeEnd ? interpolateHistograms(ev, h[last - 1]!, ht[last - 1]!, h[last]!, ht[last]!, rangeEnd, isCounter, pos) : h[last]!.copy();
+    if (!isCounter && (left.counterResetHint !== 'gauge' || right.counterResetHint !== 'gauge')) ev.warn(`${NOT_GAUGE} ${name}`, pos);
+    const result = right.copy();
+    if (result.sub(left).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} subtraction`, pos);
+    if (isCounter) {
+      // The samples strictly between the boundaries; a reset the left interpolation spanned is
+      // already counted.
+      let from = first + 1;
+      let prev = left;
+      if (smoothed && ht[first]! < rangeStart && h[first + 1]!.detectReset(h[first]!)) {
+        prev = h[first + 1]!;
+        from++;
+      }
+      let correction: FloatHistogram | null = null;
+      const add = (x: FloatHistogram) => {
+        if (!correction) correction = x.copy();
+        else if (correction.add(x).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} addition`, pos);
+      };
+      if (from <= last) {
+        for (let i = from; i <= last - 1; i++) {
+          if (h[i]!.detectReset(prev)) add(prev);
+          prev = h[i]!;
+        }
+        if (right.detectReset(prev)) add(prev);
+      }
+      if (correction && result.add(correction).nhcbBoundsReconciled) ev.info(`${MISMATCHED_CUSTOM} addition`, pos);
+    }
+    if (isRate) result.div((rangeEnd - rangeStart) / 1000);
+    result.counterResetHint = 'gauge';
+    return result.compact(0);
+  } catch (err) {
+    if (!incompatibleSchemas(err)) throw err;
+    ev.warn(`${MIXED_SCHEMAS} ${name}`, pos);
+    return null;
+  }
+}
+
+/**
+ * Where changes() and resets() start: for an anchored window, at the last sample at or before
+ * its start (Prometheus's pickFirstSampleIndices). Null where nothing lies inside the window.
+ */
+function anchoredStart(w: RangeArg): { lo: number; hlo: number } | null {
+  if (w.mode !== 'anchored') return { lo: w.lo, hlo: w.hlo };
+  let lf = w.lo - 1;
+  while (lf + 1 < w.hi && w.t[lf + 1]! <= w.rangeStart) lf++;
+  let lh = w.hlo - 1;
+  while (lh + 1 < w.hhi && w.ht[lh + 1]! <= w.rangeStart) lh++;
+  if (lf + 1 >= w.hi && lh + 1 >= w.hhi) return null;
+  if (lf < w.lo && lh < w.hlo) return { lo: w.lo, hlo: w.hlo };
+  if (lh < w.hlo || (lf >= w.lo && w.t[lf]! >= w.ht[lh]!)) return { lo: lf, hlo: lh + 1 };
+  return { lo: lf + 1, hlo: lh };
 }
 
 /**
@@ -633,11 +789,11 @@ function histogramInfos(ev: Evaluator, infos: HistogramInfo[], metric: Labels, p
 function quantiles(ev: Evaluator, arg: Expr, phis: { values: Float64Array; pos: { start: number } }[], label: string | null): Promise<Matrix> {
   return ev.rangeEval([arg], (vals, _ts, step) => {
     const v = vals[0] as Vector;
-    if (v.length === 0) return [];
     for (const { values, pos } of phis) {
       const phi = values[step]!;
       if (Number.isNaN(phi) || phi < 0 || phi > 1) ev.warn(`quantile value should be between 0 and 1, got ${formatGoV(phi)}`, pos);
     }
+    if (v.length === 0) return [];
     const { native, groups } = splitHistograms(ev, v, arg.pos);
     const out: Vector = [];
     const named = (metric: Labels, phi: number) => (label === null ? metric : new LabelsBuilder(metric).set(label, formatOpenMetricsFloat(phi)).labels());
@@ -858,6 +1014,10 @@ function minMaxOf(isMax: boolean): Impl {
   };
 }
 
+/** The functions an anchored or a smoothed range may feed (Prometheus's *SafeFunctions). */
+export const ANCHORED_SAFE = ['changes', 'delta', 'increase', 'rate', 'resets'];
+export const SMOOTHED_SAFE = ['delta', 'increase', 'rate'];
+
 export const FUNCTIONS: Record<string, Impl> = {
   histogram_avg: histogramMapper((h) => h.sum / h.count),
   histogram_count: histogramMapper((h) => h.count),
@@ -960,8 +1120,10 @@ export const FUNCTIONS: Record<string, Impl> = {
     });
   },
   changes: anyOverTime(false, (w) => {
+    const start = anchoredStart(w);
+    if (!start) return null;
     let n = 0;
-    pairs(w, (pf, ph, f, h) => {
+    pairs({ ...w, ...start }, (pf, ph, f, h) => {
       if (ph && h) {
         if (!h.equals(ph)) n++;
       } else if (ph || h) n++;
@@ -970,8 +1132,10 @@ export const FUNCTIONS: Record<string, Impl> = {
     return n;
   }),
   resets: anyOverTime(false, (w) => {
+    const start = anchoredStart(w);
+    if (!start) return null;
     let n = 0;
-    pairs(w, (pf, ph, f, h) => {
+    pairs({ ...w, ...start }, (pf, ph, f, h) => {
       if (ph && h) {
         if (h.detectReset(ph)) n++;
       } else if (ph || h) n++;
