@@ -17,6 +17,7 @@ import {
   getBoundExponential,
   goExp2,
   goLdexp,
+  goLog,
   goLog2,
   HISTOGRAM_ERRORS,
   HistogramError,
@@ -106,6 +107,18 @@ describe('Go float helpers', () => {
     expect(goLog2(0)).toBe(-Infinity);
     expect(goLog2(Infinity)).toBe(Infinity);
     expect(goLog2(-1)).toBeNaN();
+    // Checked against Prometheus's log2() and ln() on amd64; Math.log2(1.5) is 0.5849625007211562.
+    expect(goLog2(1.5)).toBe(0.5849625007211563);
+    expect(goLog2(1e-310)).toBe(-1029.7977094150824);
+  });
+
+  test('goLog reproduces the amd64 assembly, subnormal quirk included', () => {
+    expect(goLog(Math.E)).toBe(1);
+    expect(goLog(10)).toBe(2.302585092994046);
+    expect(goLog(1e-310)).toBe(-709.0850815488945); // the true value is -713.80…
+    expect(goLog(0)).toBe(-Infinity);
+    expect(goLog(-0)).toBe(-Infinity);
+    expect(goLog(-1)).toBeNaN();
   });
 
   test('goExp2 follows the portable Go algorithm', () => {

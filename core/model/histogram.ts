@@ -145,12 +145,19 @@ const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
 const LOG2E = 1.4426950408889634; // Go's constant 1/Ln2, rounded once
 
-/** Go's math.Log (the amd64 assembly computes the same steps as the portable version). */
+/**
+ * Go's math.Log as the amd64 assembly computes it: the portable algorithm, except that the
+ * exponent is read straight from the bits, so subnormal inputs come out wrong exactly as there.
+ */
 export function goLog(x: number): number {
   if (Number.isNaN(x) || x === Infinity) return x;
   if (x < 0) return NaN;
   if (x === 0) return -Infinity;
-  let [f1, ki] = goFrexp(x);
+  scratch.setFloat64(0, x);
+  const hi = scratch.getUint32(0);
+  let ki = ((hi >>> 20) & 0x7ff) - 1022;
+  scratch.setUint32(0, (hi & 0x000fffff) | (1022 << 20));
+  let f1 = scratch.getFloat64(0);
   if (f1 < SQRT1_2) {
     f1 *= 2;
     ki--;
