@@ -77,6 +77,14 @@ export function isValidLabelName(name: string): boolean {
   return LABEL_NAME_RE.test(name);
 }
 
+/**
+ * Prometheus's strutil.SanitizeLabelName: each character outside [a-zA-Z0-9_] becomes "_" (one
+ * per code point, as Go's regexp replaces runes).
+ */
+export function sanitizeLabelName(name: string): string {
+  return name.replace(/[^a-zA-Z0-9_]/gu, '_');
+}
+
 export function isValidMetricName(name: string): boolean {
   return METRIC_NAME_RE.test(name);
 }

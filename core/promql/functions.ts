@@ -2,7 +2,7 @@
 // (Kahan-compensated sums, the extrapolation of rate(), Welford variances, bucket interpolation)
 // so results agree to the last bit where Prometheus's tests demand it.
 import { formatOpenMetricsFloat } from '../exposition/lexer.js';
-import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { FloatHistogram, goLog, goLog2, HistogramError } from '../model/histogram.js';
 import { compareLabels, getLabel, isValidLabelName, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
 import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
@@ -1036,8 +1036,9 @@ export const FUNCTIONS: Record<string, Impl> = {
   floor: mapper(Math.floor),
   exp: mapper(Math.exp),
   sqrt: mapper(Math.sqrt),
-  ln: mapper(Math.log),
-  log2: mapper(Math.log2),
+  // Go's own Log and Log2: JavaScript's differ from them in the last bit for some inputs.
+  ln: mapper(goLog),
+  log2: mapper(goLog2),
   log10: mapper(Math.log10),
   sin: mapper(Math.sin),
   cos: mapper(Math.cos),
