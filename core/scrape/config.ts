@@ -45,7 +45,18 @@ const TlsConfig = z
   })
   .strict();
 
-const RawScrapeConfig = z
+/** kubernetes_sd_configs, the part that names what to discover (the cluster is the context's). */
+const KubernetesSDConfigSchema = z
+  .object({
+    role: z.enum(['node', 'pod', 'endpointslice', 'endpoints', 'service']),
+    namespaces: z.object({ names: z.array(z.string()).default([]), own_namespace: z.boolean().default(false) }).strict().optional(),
+    selectors: z.array(z.object({ role: z.string(), label: z.string().optional(), field: z.string().optional() }).strict()).default([]),
+    attach_metadata: z.object({ node: z.boolean().default(false), namespace: z.boolean().default(false) }).strict().optional(),
+  })
+  .strict();
+export type KubernetesSDConfig = z.infer<typeof KubernetesSDConfigSchema>;
+
+export const RawScrapeConfig = z
   .object({
     job_name: z.string().min(1),
     scrape_interval: duration.optional(),
@@ -67,6 +78,7 @@ const RawScrapeConfig = z
     bearer_token_file: z.string().optional(),
     tls_config: TlsConfig.optional(),
     static_configs: z.array(z.object({ targets: z.array(z.string()).default([]), labels: labelSet.default({}) }).strict()).default([]),
+    kubernetes_sd_configs: z.array(KubernetesSDConfigSchema).default([]),
     relabel_configs: z.array(z.unknown()).default([]),
     metric_relabel_configs: z.array(z.unknown()).default([]),
   })
@@ -116,6 +128,7 @@ export interface ScrapeConfig {
   authorization: string | null;
   tls: TlsOptions;
   staticConfigs: { targets: string[]; labels: Record<string, string> }[];
+  kubernetesSDConfigs: KubernetesSDConfig[];
   relabelConfigs: CompiledRelabel[];
   metricRelabelConfigs: CompiledRelabel[];
 }
@@ -151,63 +164,88 @@ export function parseScrapeConfig(text: string, baseDir = process.cwd()): Scrape
   const raw = result.data;
   const seen = new Set<string>();
   const scrapeConfigs = raw.scrape_configs.map((sc, i): ScrapeConfig => {
-    const where = `scrape_configs[${i}] (job "${sc.job_name}")`;
     if (seen.has(sc.job_name)) throw new ConfigError(`found multiple scrape configs with job name "${sc.job_name}"`);
     seen.add(sc.job_name);
-    const intervalMs = sc.scrape_interval ?? raw.global.scrape_interval;
-    // As Prometheus: a job's timeout defaults to the global one, capped by the job's interval.
-    const timeoutMs = sc.scrape_timeout ?? Math.min(raw.global.scrape_timeout, intervalMs);
-    if (intervalMs <= 0) throw new ConfigError(`${where}: scrape_interval must be positive`);
-    if (timeoutMs > intervalMs) throw new ConfigError(`${where}: scrape timeout greater than scrape interval`);
-    const auths = [sc.basic_auth, sc.authorization, sc.bearer_token ?? sc.bearer_token_file].filter((a) => a !== undefined);
-    if (auths.length > 1) throw new ConfigError(`${where}: at most one of basic_auth, authorization and bearer_token may be configured`);
-    let authorization: string | null = null;
-    if (sc.basic_auth) {
-      const password = sc.basic_auth.password ?? (sc.basic_auth.password_file ? readSecret(sc.basic_auth.password_file, baseDir) : '');
-      authorization = `Basic ${Buffer.from(`${sc.basic_auth.username}:${password}`).toString('base64')}`;
-    } else if (sc.authorization) {
-      const credentials = sc.authorization.credentials ?? (sc.authorization.credentials_file ? readSecret(sc.authorization.credentials_file, baseDir) : '');
-      authorization = `${sc.authorization.type} ${credentials}`;
-    } else if (sc.bearer_token !== undefined || sc.bearer_token_file !== undefined) {
-      authorization = `Bearer ${sc.bearer_token ?? readSecret(sc.bearer_token_file!, baseDir)}`;
-    }
-    const t = sc.tls_config ?? {};
-    const tls: TlsOptions = {
-      ca: t.ca ?? (t.ca_file ? readSecret(t.ca_file, baseDir) : undefined),
-      cert: t.cert ?? (t.cert_file ? readSecret(t.cert_file, baseDir) : undefined),
-      key: t.key ?? (t.key_file ? readSecret(t.key_file, baseDir) : undefined),
-      serverName: t.server_name,
-      insecureSkipVerify: t.insecure_skip_verify ?? false,
-    };
-    let relabelConfigs: CompiledRelabel[];
-    let metricRelabelConfigs: CompiledRelabel[];
-    try {
-      relabelConfigs = compileRelabelConfigs(sc.relabel_configs, 'relabel_configs');
-      metricRelabelConfigs = compileRelabelConfigs(sc.metric_relabel_configs, 'metric_relabel_configs');
-    } catch (err) {
-      throw new ConfigError(`${where}: ${(err as Error).message}`);
-    }
-    return {
-      jobName: sc.job_name,
-      intervalMs,
-      timeoutMs,
-      metricsPath: sc.metrics_path,
-      scheme: sc.scheme,
-      params: sc.params,
-      honorLabels: sc.honor_labels,
-      honorTimestamps: sc.honor_timestamps,
-      trackTimestampsStaleness: sc.track_timestamps_staleness,
-      sampleLimit: sc.sample_limit || raw.global.sample_limit,
-      labelLimit: sc.label_limit || raw.global.label_limit,
-      labelNameLengthLimit: sc.label_name_length_limit,
-      labelValueLengthLimit: sc.label_value_length_limit,
-      bodySizeLimit: sc.body_size_limit || raw.global.body_size_limit,
-      authorization,
-      tls,
-      staticConfigs: sc.static_configs,
-      relabelConfigs,
-      metricRelabelConfigs,
-    };
+    return compileScrapeConfig(sc, raw.global, `scrape_configs[${i}] (job "${sc.job_name}")`, baseDir);
   });
   return { externalLabels: raw.global.external_labels, scrapeConfigs };
+}
+
+export interface GlobalScrapeDefaults {
+  scrape_interval: number;
+  scrape_timeout: number;
+  sample_limit: number;
+  label_limit: number;
+  body_size_limit: number;
+}
+
+/**
+ * One scrape config in Prometheus's YAML form (as parsed from a file, or as generated from a
+ * ServiceMonitor), checked and compiled. `where` names it in errors.
+ */
+export function parseRawScrapeConfig(raw: unknown, global: GlobalScrapeDefaults, where: string): ScrapeConfig {
+  const result = RawScrapeConfig.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    throw new ConfigError(`${where}: ${issue.path.join('.') || 'config'}: ${issue.message}`);
+  }
+  return compileScrapeConfig(result.data, global, where, process.cwd());
+}
+
+function compileScrapeConfig(sc: z.infer<typeof RawScrapeConfig>, global: GlobalScrapeDefaults, where: string, baseDir: string): ScrapeConfig {
+  const intervalMs = sc.scrape_interval ?? global.scrape_interval;
+  // As Prometheus: a job's timeout defaults to the global one, capped by the job's interval.
+  const timeoutMs = sc.scrape_timeout ?? Math.min(global.scrape_timeout, intervalMs);
+  if (intervalMs <= 0) throw new ConfigError(`${where}: scrape_interval must be positive`);
+  if (timeoutMs > intervalMs) throw new ConfigError(`${where}: scrape timeout greater than scrape interval`);
+  const auths = [sc.basic_auth, sc.authorization, sc.bearer_token ?? sc.bearer_token_file].filter((a) => a !== undefined);
+  if (auths.length > 1) throw new ConfigError(`${where}: at most one of basic_auth, authorization and bearer_token may be configured`);
+  let authorization: string | null = null;
+  if (sc.basic_auth) {
+    const password = sc.basic_auth.password ?? (sc.basic_auth.password_file ? readSecret(sc.basic_auth.password_file, baseDir) : '');
+    authorization = `Basic ${Buffer.from(`${sc.basic_auth.username}:${password}`).toString('base64')}`;
+  } else if (sc.authorization) {
+    const credentials = sc.authorization.credentials ?? (sc.authorization.credentials_file ? readSecret(sc.authorization.credentials_file, baseDir) : '');
+    authorization = `${sc.authorization.type} ${credentials}`;
+  } else if (sc.bearer_token !== undefined || sc.bearer_token_file !== undefined) {
+    authorization = `Bearer ${sc.bearer_token ?? readSecret(sc.bearer_token_file!, baseDir)}`;
+  }
+  const t = sc.tls_config ?? {};
+  const tls: TlsOptions = {
+    ca: t.ca ?? (t.ca_file ? readSecret(t.ca_file, baseDir) : undefined),
+    cert: t.cert ?? (t.cert_file ? readSecret(t.cert_file, baseDir) : undefined),
+    key: t.key ?? (t.key_file ? readSecret(t.key_file, baseDir) : undefined),
+    serverName: t.server_name,
+    insecureSkipVerify: t.insecure_skip_verify ?? false,
+  };
+  let relabelConfigs: CompiledRelabel[];
+  let metricRelabelConfigs: CompiledRelabel[];
+  try {
+    relabelConfigs = compileRelabelConfigs(sc.relabel_configs, 'relabel_configs');
+    metricRelabelConfigs = compileRelabelConfigs(sc.metric_relabel_configs, 'metric_relabel_configs');
+  } catch (err) {
+    throw new ConfigError(`${where}: ${(err as Error).message}`);
+  }
+  return {
+    jobName: sc.job_name,
+    intervalMs,
+    timeoutMs,
+    metricsPath: sc.metrics_path,
+    scheme: sc.scheme,
+    params: sc.params,
+    honorLabels: sc.honor_labels,
+    honorTimestamps: sc.honor_timestamps,
+    trackTimestampsStaleness: sc.track_timestamps_staleness,
+    sampleLimit: sc.sample_limit || global.sample_limit,
+    labelLimit: sc.label_limit || global.label_limit,
+    labelNameLengthLimit: sc.label_name_length_limit,
+    labelValueLengthLimit: sc.label_value_length_limit,
+    bodySizeLimit: sc.body_size_limit || global.body_size_limit,
+    authorization,
+    tls,
+    staticConfigs: sc.static_configs,
+    kubernetesSDConfigs: sc.kubernetes_sd_configs,
+    relabelConfigs,
+    metricRelabelConfigs,
+  };
 }
