@@ -1,5 +1,6 @@
 // `kubeglass` command line. Subcommands are added by the layers that own them.
 import { VERSION } from '../version.js';
+import { demoClusterCommand } from '../demo/cli.js';
 import { runCheckMetrics } from '../exposition/check.js';
 import { PromEngine } from '../promql/engine.js';
 import { pinToTime } from '../promql/rewrite.js';
@@ -23,6 +24,8 @@ Commands:
              lint an exposition read on stdin, as promtool check metrics does
   promql-test [--min-pass N] [--verbose] FILE...
              run Prometheus promqltest .test files against the PromQL engine
+  demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME]
+             run a simulated Kubernetes API server on 127.0.0.1 and write a kubeconfig for it
   version    print the version
 
 Run 'kubeglass <command> --help' for a command's options.`;
@@ -50,6 +53,8 @@ export async function main(argv: string[]): Promise<number> {
         );
       case 'promql-test':
         return await promqlTestCommand(rest, () => new PromEngine(PROMQL_TEST_ENGINE_OPTIONS), undefined, undefined, { stepInvariantRewrite: pinToTime });
+      case 'demo-cluster':
+        return await demoClusterCommand(rest);
       case 'version':
       case '--version':
         console.log(VERSION);
