@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { labelsFrom } from '../model/labels.js';
+import { targetAccess } from './access.js';
+
+const podMeta = { __meta_kubernetes_namespace: 'monitoring', __meta_kubernetes_pod_name: 'node-exporter-abc', __meta_kubernetes_pod_ip: '10.0.0.5' };
+const access = (discovered: Record<string, string>, relabeled: Record<string, string>, pf = false) => targetAccess(labelsFrom(discovered), labelsFrom(relabeled), pf);
+
+describe('targetAccess: reaching targets from outside the cluster', () => {
+  it.each<[string, Record<string, string>, Record<string, string>, string]>([
+    ['a pod, over http', podMeta, { __address__: '10.0.0.5:9100', __scheme__: 'http', __metrics_path__: '/metrics' }, '/api/v1/namespaces/monitoring/pods/node-exporter-abc:9100/proxy/metrics'],
+    ['a pod, over https', podMeta, { __address__: '10.0.0.5:9100', __scheme__: 'https', __metrics_path__: '/metrics' }, '/api/v1/namespaces/monitoring/pods/https:node-exporter-abc:9100/proxy/metrics'],
+    [
+      'a pod, with params',
+      podMeta,
+      { __address__: '10.0.0.5:9115', __scheme__: 'http', __metrics_path__: '/probe', __param_module: 'http_2xx', __param_target: 'https://x.example/a?b' },
+      '/api/v1/namespaces/monitoring/pods/node-exporter-abc:9115/proxy/probe?module=http_2xx&target=https%3A%2F%2Fx.example%2Fa%3Fb',
+    ],
+    ['a kubelet', { __meta_kubernetes_node_name: 'node-1' }, { __address__: '10.0.0.1:10250', __scheme__: 'https', __metrics_path__: '/metrics/cadvisor' }, '/api/v1/nodes/node-1/proxy/metrics/cadvisor'],
+    ['another port of a node', { __meta_kubernetes_node_name: 'node-1' }, { __address__: '10.0.0.1:9100', __scheme__: 'http', __metrics_path__: '/metrics' }, '/api/v1/nodes/node-1:9100/proxy/metrics'],
+  ])('%s goes through the API server proxy', (_name, discovered, relabeled, path) => {
+    expect(access(discovered, relabeled)).toMatchObject({ via: 'proxy', path });
+  });
+
+  it('forwards a port to the pod where asked', () => {
+    expect(access(podMeta, { __address__: '10.0.0.5:9100', __scheme__: 'http', __metrics_path__: '/metrics' }, true)).toEqual({
+      via: 'port-forward',
+      namespace: 'monitoring',
+      pod: 'node-exporter-abc',
+      port: 9100,
+      scheme: 'http',
+      path: '/metrics',
+      reason: 'port-forward to pod monitoring/node-exporter-abc:9100',
+    });
+  });
+
+  it.each<[string, Record<string, string>, Record<string, string>, RegExp]>([
+    ['relabeled to another host', podMeta, { __address__: '10.9.9.9:9100' }, /not pod monitoring\/node-exporter-abc's IP/],
+    ['an endpoint with no pod behind it', { __meta_kubernetes_namespace: 'x', __meta_kubernetes_service_name: 'ext' }, { __address__: '192.0.2.1:80' }, /not a pod or node/],
+  ])('says why %s cannot be reached', (_name, discovered, relabeled, reason) => {
+    const a = access(discovered, relabeled);
+    expect(a.via).toBe('none');
+    expect(a.reason).toMatch(reason);
+  });
+});
