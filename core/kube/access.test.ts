@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { labelsFrom } from '../model/labels.js';
+import { parseRawScrapeConfig } from '../scrape/config.js';
+import { populateTarget } from '../scrape/target.js';
 import { targetAccess } from './access.js';
 
 const podMeta = { __meta_kubernetes_namespace: 'monitoring', __meta_kubernetes_pod_name: 'node-exporter-abc', __meta_kubernetes_pod_ip: '10.0.0.5' };
-const access = (discovered: Record<string, string>, relabeled: Record<string, string>, pf = false) => targetAccess(labelsFrom(discovered), labelsFrom(relabeled), pf);
+const cfg = parseRawScrapeConfig({ job_name: 'j' }, { scrape_interval: 30_000, scrape_timeout: 10_000, sample_limit: 0, label_limit: 0, body_size_limit: 0 }, 'j');
+
+/** A target as the scrape manager builds it: relabeled labels are set directly, as if relabeling gave them. */
+function access(discovered: Record<string, string>, relabeled: Record<string, string>, pf = false) {
+  const r = populateTarget(labelsFrom({ ...discovered, ...relabeled }), cfg);
+  if (!('target' in r)) throw new Error(r.reason);
+  return targetAccess({ ...r.target, discovered: labelsFrom(discovered) }, pf);
+}
 
 describe('targetAccess: reaching targets from outside the cluster', () => {
   it.each<[string, Record<string, string>, Record<string, string>, string]>([

@@ -2,7 +2,7 @@
 // a laptop cannot, so each target's request goes through the API server's proxy subresource of the
 // pod (or node) behind it, keeping the target's labels (instance stays the pod IP and port). Where
 // the proxy cannot reach it, a port-forward to the pod can; a target with neither says why.
-import { ADDRESS, getLabel, METRICS_PATH, PARAM_PREFIX, SCHEME, type Labels } from '../model/labels.js';
+import { ADDRESS, getLabel, SCHEME, type Labels } from '../model/labels.js';
 
 export type TargetAccess =
   | { via: 'proxy'; /** Path and query on the API server. */ path: string; reason: string }
@@ -16,24 +16,18 @@ function splitAddress(address: string): { host: string; port: string } {
   return m ? { host: m[1]!, port: m[2] ?? '' } : { host: address, port: '' };
 }
 
-/** The metrics path with the target's __param_* labels as its query, as Prometheus builds the URL. */
-function pathAndQuery(relabeled: Labels): string {
-  const query = new URLSearchParams();
-  for (const l of relabeled) if (l.name.startsWith(PARAM_PREFIX)) query.set(l.name.slice(PARAM_PREFIX.length), l.value);
-  const path = getLabel(relabeled, METRICS_PATH) || '/metrics';
-  const q = query.toString();
-  return (path.startsWith('/') ? path : `/${path}`) + (q ? `?${q}` : '');
-}
-
 /**
  * Where to send a target's scrape. `discovered` are its labels before relabeling (the
- * __meta_kubernetes_* ones name the pod or node), `relabeled` after (address, scheme, path).
- * `preferPortForward` is the user's choice, or the proxy being forbidden for this context.
+ * __meta_kubernetes_* ones name the pod or node), `relabeled` after (address, scheme), `url` the
+ * URL Prometheus would scrape (its path and query are kept). `preferPortForward` is the user's
+ * choice, or the proxy being forbidden for this context.
  */
-export function targetAccess(discovered: Labels, relabeled: Labels, preferPortForward = false): TargetAccess {
+export function targetAccess(target: { discovered: Labels; relabeled: Labels; url: string }, preferPortForward = false): TargetAccess {
+  const { discovered, relabeled } = target;
   const scheme = getLabel(relabeled, SCHEME) === 'https' ? 'https' : 'http';
   const { host, port } = splitAddress(getLabel(relabeled, ADDRESS));
-  const path = pathAndQuery(relabeled);
+  const u = new URL(target.url);
+  const path = u.pathname + u.search;
   const namespace = getLabel(discovered, '__meta_kubernetes_namespace');
   const pod = getLabel(discovered, '__meta_kubernetes_pod_name');
   const podIP = getLabel(discovered, '__meta_kubernetes_pod_ip');

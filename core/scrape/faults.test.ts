@@ -112,6 +112,30 @@ const group = (addr: string): TargetGroup => ({ source: '0', targets: [labelsFro
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('scrape faults: scrape manager', () => {
+  it('routes requests where the route says, keeps the target URL for display, and fails unreachable targets with the reason', async () => {
+    const storage = new MemoryStorage();
+    const cfg = cfgOf('', '1s');
+    const asked: string[] = [];
+    const fetch: Fetcher = async (req) => {
+      asked.push(req.url);
+      return { contentType: TEXT, body: Buffer.from('a 1\n') };
+    };
+    const m = new ScrapeManager({
+      appendable: storage,
+      fetcherFor: () => fetch,
+      autoStart: false,
+      route: (t) => (t.url.includes('h:1') ? { requestUrl: 'https://api.example/proxy/h1', via: 'proxy of h1' } : { unreachable: 'no way to h:2' }),
+    });
+    m.addPool(cfg, new PushSource([group('h:1'), group('h:2')]));
+    await m.scrapeAllOnce();
+    expect(asked).toEqual(['https://api.example/proxy/h1']);
+    const { active } = m.targets();
+    const byInstance = new Map(active.map((t) => [t.labels['instance'], t]));
+    expect(byInstance.get('h:1')).toMatchObject({ url: 'http://h:1/metrics', via: 'proxy of h1', health: 'up' });
+    expect(byInstance.get('h:2')).toMatchObject({ unreachable: 'no way to h:2', health: 'down', lastError: 'no way to h:2' });
+    await m.stop();
+  });
+
   it('stop() (shutdown, no staleness) does not wait two intervals for removed targets', async () => {
     const storage = new MemoryStorage();
     const cfg = cfgOf('', '500ms');

@@ -202,8 +202,9 @@ export class ScrapeLoop {
     let body: string | null = null;
     let contentType = '';
     try {
+      if (target.unreachable) throw new Error(target.unreachable);
       const res = await this.opts.fetch({
-        url: target.url,
+        url: target.requestUrl ?? target.url,
         accept: SCRAPE_ACCEPT_HEADER,
         timeoutMs: target.timeoutMs,
         bodySizeLimit: config.bodySizeLimit,

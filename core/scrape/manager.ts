@@ -7,7 +7,7 @@ import type { ScrapeConfig } from './config.js';
 import { createHttpFetcher, type Fetcher } from './fetch.js';
 import { ScrapeLoop, type TargetHealth } from './loop.js';
 import { expandGroup, type TargetSource } from './source.js';
-import { populateTarget } from './target.js';
+import { populateTarget, type Target } from './target.js';
 
 export interface TargetStatus extends TargetHealth {
   job: string;
@@ -19,6 +19,10 @@ export interface TargetStatus extends TargetHealth {
   discovered: Record<string, string>;
   intervalMs: number;
   timeoutMs: number;
+  /** How the target is reached (e.g. through the API server's proxy of its pod). */
+  via?: string;
+  /** Why it cannot be reached at all. */
+  unreachable?: string;
 }
 
 export interface DroppedTarget {
@@ -42,6 +46,8 @@ export interface ManagerOptions {
   offsetGranularityMs?: number;
   /** Builds the fetcher for a scrape config (the Kubernetes layer swaps in its proxy). */
   fetcherFor?: (config: ScrapeConfig) => Fetcher;
+  /** Says where a target's requests go (the Kubernetes layer routes them through the API server). */
+  route?: (target: Target) => Pick<Target, 'requestUrl' | 'via' | 'unreachable'>;
   log?: (line: string) => void;
   now?: () => number;
   /** False: loops are created but only scrape when asked (scrapeAllOnce). */
@@ -86,7 +92,10 @@ export class ScrapeManager {
       const r = populateTarget(d, pool.config);
       if ('dropped' in r) pool.dropped.push({ job: pool.config.jobName, discovered: labelsToRecord(r.dropped), reason: r.reason });
       // Two discovered entries that relabel to the same target are one target.
-      else if (!wanted.has(r.target.key)) wanted.set(r.target.key, r);
+      else if (!wanted.has(r.target.key)) {
+        if (this.opts.route) Object.assign(r.target, this.opts.route(r.target));
+        wanted.set(r.target.key, r);
+      }
     }
     for (const [key, loop] of pool.loops) {
       if (!wanted.has(key)) {
@@ -134,6 +143,8 @@ export class ScrapeManager {
           discovered: labelsToRecord(t.discovered),
           intervalMs: t.intervalMs,
           timeoutMs: t.timeoutMs,
+          ...(t.via !== undefined ? { via: t.via } : {}),
+          ...(t.unreachable !== undefined ? { unreachable: t.unreachable } : {}),
         });
       }
     }

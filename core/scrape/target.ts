@@ -32,6 +32,12 @@ export interface Target {
   timeoutMs: number;
   /** Identity for deduplication and the scrape offset. */
   key: string;
+  /** Where the request really goes, where that differs from url (a Kubernetes API-server proxy). */
+  requestUrl?: string;
+  /** How the target is reached, in words, for the Targets page. */
+  via?: string;
+  /** Set where the target cannot be reached at all: each scrape fails with this reason. */
+  unreachable?: string;
 }
 
 export type PopulateResult = { target: Target } | { dropped: Labels; reason: string };
