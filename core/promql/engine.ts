@@ -247,7 +247,8 @@ export class Evaluator implements EvalContext {
     if (!mat.some((s) => s.dropName)) return mat;
     const byKey = new Map<string, Series>();
     for (const s of mat) {
-      const metric = s.dropName ? s.metric.filter((l) => l.name !== METRIC_NAME) : s.metric;
+      // The type and unit labels (Prometheus 3's type-and-unit metadata) go with the name.
+      const metric = s.dropName ? s.metric.filter((l) => l.name !== METRIC_NAME && l.name !== '__type__' && l.name !== '__unit__') : s.metric;
       const key = labelsKey(metric);
       const prev = byKey.get(key);
       if (!prev) {
