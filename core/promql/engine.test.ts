@@ -104,6 +104,21 @@ eval instant at 0m many > on(job) one
 `,
   ],
   [
+    'the type and unit labels go where the name goes',
+    `load 1m
+  m{__type__="counter", __unit__="bytes", a="1"} 1
+
+eval instant at 0m -m
+  {a="1"} -1
+
+eval instant at 0m m
+  m{__type__="counter", __unit__="bytes", a="1"} 1
+
+eval instant at 0m sum by (__unit__) (m)
+  {__unit__="bytes"} 1
+`,
+  ],
+  [
     'histogram_quantile warns about an invalid φ even with no input',
     `eval instant at 0m histogram_quantile(NaN, nothing)
   expect warn msg: PromQL warning: quantile value should be between 0 and 1, got NaN (1:20)
