@@ -1,17 +1,20 @@
-// The local TSDB: one SQLite file per kubeconfig context. Full chunks are immutable BLOBs in
-// Prometheus's XOR encoding; each series' open chunk lives in memory (the head) and is made
-// durable by a write-ahead log of one row per commit, checkpointed into head_chunks so the log
-// stays short. A crash loses at most the commit in flight: on open, the last checkpoint is loaded
-// and the log replayed.
+// The local TSDB: one SQLite file per kubeconfig context. Chunks are Prometheus's XOR encoding.
+// Each series' open chunk, and the full chunks of the 2 h window it is in, live in memory (the
+// head); when the series moves on to the next window they are written as one row (rows.ts), so
+// SQLite's per-row costs are spread over a window of samples rather than one chunk. The head is
+// made durable by a write-ahead log of one row per commit, checkpointed into head_chunks so the
+// log stays short. A crash loses at most the commit in flight: on open, the stored rows and the
+// last checkpoint are loaded and the log replayed.
 import Database from 'better-sqlite3';
 import { LABEL_SEP, labelsKey, type Label, type Labels } from '../../model/labels.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
-import { XorChunk, XorIterator } from '../chunkenc/xor.js';
+import { decodeXorInto, XorChunk, xorNumSamples } from '../chunkenc/xor.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata, Querier, Queryable, StoredSeries } from '../interface.js';
 
 export type { Querier, StoredSeries } from '../interface.js';
-import { migrate } from './schema.js';
+import { ChunkRowWriter, chunkMinTime, GROUP_BYTES, packChunks, unpackChunks, WINDOW_MS, windowStart, type ChunkRow } from './rows.js';
+import { migrate, SCHEMA_VERSION, SchemaError } from './schema.js';
 
 export class TsdbError extends Error {}
 
@@ -21,12 +24,41 @@ export interface TsdbOptions {
   samplesPerChunk?: number;
   /** Checkpoint the head once the log holds this many samples. */
   checkpointSamples?: number;
+  /** Write complete rows once they hold this many bytes of chunks (tests lower it). */
+  rowBatchBytes?: number;
+}
+
+/** A full chunk held in the head. */
+interface HeadChunk {
+  bytes: Uint8Array;
+  minT: number;
+  /** NaN until needed, for chunks read back from head_chunks (finding it decodes the chunk). */
+  maxT: number;
+}
+
+/** A series' full chunks of one window (or GROUP_BYTES of them), waiting to be written as a row. */
+interface Group {
+  s: HeadSeries;
+  chunks: HeadChunk[];
+  bytes: number;
 }
 
 interface HeadSeries {
   id: number;
   labels: Labels;
+  /** The open chunk; null only before the first sample, or once the series went quiet. */
   chunk: XorChunk | null;
+  /** End (exclusive) of the window the open chunk lies in: a sample at or past it cuts the chunk. */
+  chunkEnd: number;
+  /** Full chunks of the open chunk's window not yet written, oldest first. */
+  pending: HeadChunk[];
+  pendingBytes: number;
+  /** Complete groups waiting for the next batched write, oldest first. */
+  ready: Group[];
+  /** Newest max_time among the series' stored rows, -Infinity if none: selects before it skip the table. */
+  storedMaxT: number;
+  /** Changes whenever samples move from memory into rows, or rows change: prefetched rows are stale then. */
+  gen: number;
   /** Newest sample (committed), for order and duplicate checks. */
   lastT: number;
   /** Newest committed value, compared bit-exactly only when a timestamp repeats. */
@@ -42,6 +74,32 @@ interface HeadSeries {
   /** Size of the last cut chunk, to size the next one. */
   chunkBytes?: number;
 }
+
+function newSeries(id: number, labels: Labels, batch: number): HeadSeries {
+  return {
+    id,
+    labels,
+    chunk: null,
+    chunkEnd: -Infinity,
+    pending: [],
+    pendingBytes: 0,
+    ready: [],
+    storedMaxT: -Infinity,
+    gen: 0,
+    lastT: -Infinity,
+    lastV: NaN,
+    lastKnown: false,
+    batchT: -Infinity,
+    batchV: NaN,
+    dead: false,
+    batch,
+    // Every field from the start: one object shape keeps the per-sample paths monomorphic.
+    chunkBytes: undefined,
+  };
+}
+
+/** Ready groups are written once they add up to this much: a batch gives the packer rows to choose from. */
+const ROW_BATCH_BYTES = 256 << 10;
 
 const SEP = LABEL_SEP;
 
@@ -107,10 +165,10 @@ class Reader {
   }
 }
 
-/** Stored chunk rows read for a whole select, and the head chunk of each series at that moment. */
+/** Stored rows read for a whole select, and each series' gen at that moment. */
 interface Prefetched {
   rows: Map<number, Uint8Array[]>;
-  heads: Map<number, XorChunk | null>;
+  gens: Map<number, number>;
 }
 
 export class Tsdb implements Appendable, Queryable {
@@ -120,31 +178,38 @@ export class Tsdb implements Appendable, Queryable {
   private byLabels = new WeakMap<Labels, HeadSeries>();
   private readonly samplesPerChunk: number;
   private readonly checkpointSamples: number;
+  private readonly rowBatchBytes: number;
   private logSamples = 0;
   private batchGen = 0;
   private nextId = 1;
+  /** Newest sample in the head: series whose window ended a window before it have gone quiet. */
+  private maxT = -Infinity;
+  /** Groups waiting to be written, across series, and their chunk bytes. */
+  private ready: Group[] = [];
+  private readyBytes = 0;
+  /** A schema-1 file opened read-only: one chunk per row, nothing to migrate it with. */
+  private readonly legacy: boolean;
   /** name SEP value → label_pairs.id, for every pair in the file. */
   private readonly pairIds = new Map<string, number>();
   /** One encoding buffer for every commit: a fresh 64 KiB per commit (and per new series) was most of a small commit's garbage. */
   private readonly writer = new Writer();
   /** label name → value → pair id, for regex matchers and label values. */
   private readonly pairsByName = new Map<string, Map<string, number>>();
+  /** pair id → ids of the series that have it, ascending: the postings, built from series.pairs on open. */
+  private readonly postings = new Map<number, number[]>();
   private nextPairId = 1;
+  private readonly rows: ChunkRowWriter | null;
   private readonly stmt: {
     insertPair: Database.Statement;
     insertSeries: Database.Statement;
-    insertPosting: Database.Statement;
-    insertChunk: Database.Statement;
-    deleteHeadChunk: Database.Statement;
     insertLog: Database.Statement;
     upsertMeta: Database.Statement;
   };
   /** The query path's statements, prepared once rather than per query. */
   private readonly read: {
-    chunksInRange: Database.Statement;
-    chunksInRangeMany: Database.Statement;
-    headChunk: Database.Statement;
-    seriesForPair: Database.Statement;
+    rowsInRange: Database.Statement;
+    rowsInRangeMany: Database.Statement;
+    lastRow: Database.Statement;
   };
 
   private constructor(
@@ -153,11 +218,12 @@ export class Tsdb implements Appendable, Queryable {
   ) {
     this.samplesPerChunk = opts.samplesPerChunk ?? 120;
     this.checkpointSamples = opts.checkpointSamples ?? 2_000_000;
+    this.rowBatchBytes = opts.rowBatchBytes ?? ROW_BATCH_BYTES;
     try {
       this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
       if (!opts.readonly) {
         // Both only take effect on a new file and must come first (even reading user_version fixes
-        // the page size): larger pages pack ~300-byte chunk rows with less slack, and incremental
+        // the page size): larger pages pack rows of chunks with less slack, and incremental
         // auto-vacuum lets retention hand freed pages back to the filesystem.
         this.db.pragma('page_size = 16384');
         this.db.pragma('auto_vacuum = INCREMENTAL');
@@ -165,40 +231,41 @@ export class Tsdb implements Appendable, Queryable {
         this.db.pragma('synchronous = NORMAL');
         migrate(this.db, file);
       }
+      const version = this.db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new SchemaError(`${file} was written by a newer Kubeglass (schema ${version}, this version reads up to ${SCHEMA_VERSION})`);
+      this.legacy = version === 1;
       // Reading the schema is enough to refuse a file that is not a database; a full integrity
       // check would read every page on each open (slow for large histories), so it is on demand.
       this.db.prepare('SELECT COUNT(*) FROM sqlite_schema').get();
       // Preparing also proves the tables are there (a read-only open runs no migrations).
+      const rowsFrom = this.legacy ? 'chunks c' : 'chunks c JOIN chunk_data d ON d.id = c.data_id';
+      const data = this.legacy ? 'c.data' : 'd.data';
       this.read = {
-        chunksInRange: this.db.prepare('SELECT data FROM chunks WHERE series_id = ? AND max_time >= ? AND min_time <= ? ORDER BY min_time'),
+        rowsInRange: this.db.prepare(`SELECT ${data} FROM ${rowsFrom} WHERE c.series_id = ? AND c.min_time <= ? AND c.max_time >= ? ORDER BY c.min_time`).pluck(),
         // One statement for a whole select: a call per series costs more than the lookups.
-        chunksInRangeMany: this.db
+        rowsInRangeMany: this.db
           .prepare(
-            'SELECT series_id AS id, data FROM chunks WHERE series_id IN (SELECT value FROM json_each(?)) AND max_time >= ? AND min_time <= ? ORDER BY series_id, min_time',
+            `SELECT c.series_id, ${data} FROM ${rowsFrom} WHERE c.series_id IN (SELECT value FROM json_each(?)) AND c.min_time <= ? AND c.max_time >= ? ORDER BY c.series_id, c.min_time`,
           )
           .raw(),
-        headChunk: this.db.prepare('SELECT data FROM head_chunks WHERE series_id = ?'),
-        seriesForPair: this.db.prepare('SELECT series_id FROM postings WHERE pair_id = ?').pluck(),
+        lastRow: this.db.prepare(`SELECT ${data} FROM ${rowsFrom} WHERE c.series_id = ? ORDER BY c.min_time DESC LIMIT 1`).pluck(),
       };
     } catch (err) {
       throw err instanceof TsdbError ? err : new TsdbError(`cannot open ${file}: ${(err as Error).message}`);
     }
+    this.rows = opts.readonly ? null : new ChunkRowWriter(this.db);
     this.stmt = opts.readonly
       ? ({} as never)
       : {
           insertPair: this.db.prepare('INSERT INTO label_pairs (id, name, value) VALUES (?, ?, ?)'),
           insertSeries: this.db.prepare('INSERT INTO series (id, pairs) VALUES (?, ?)'),
-          insertPosting: this.db.prepare('INSERT INTO postings (pair_id, series_id) VALUES (?, ?)'),
-          // Plain INSERT: a chunk must never silently replace another.
-          insertChunk: this.db.prepare('INSERT INTO chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)'),
-          deleteHeadChunk: this.db.prepare('DELETE FROM head_chunks WHERE series_id = ?'),
           insertLog: this.db.prepare('INSERT INTO head_log (min_time, data) VALUES (?, ?)'),
           upsertMeta: this.db.prepare(
             'INSERT INTO metadata (metric, type, help, unit) VALUES (?, ?, ?, ?) ON CONFLICT (metric) DO UPDATE SET type = excluded.type, help = excluded.help, unit = excluded.unit',
           ),
         };
     // A reader sees one consistent snapshot for its whole life, even while a writer goes on:
-    // series, postings and chunks must agree with the head it replays.
+    // series, rows and the head it replays must agree.
     if (opts.readonly) this.db.exec('BEGIN');
     this.load();
   }
@@ -215,30 +282,45 @@ export class Tsdb implements Appendable, Queryable {
       this.addPair(row.name, row.value, row.id);
       if (row.id >= this.nextPairId) this.nextPairId = row.id + 1;
     }
-    for (const row of this.db.prepare('SELECT id, pairs FROM series').iterate() as Iterable<{ id: number; pairs: Buffer }>) {
+    for (const row of this.db.prepare('SELECT id, pairs FROM series ORDER BY id').iterate() as Iterable<{ id: number; pairs: Buffer }>) {
       const r = new Reader(row.pairs);
       const labels: Label[] = [];
-      while (!r.done) labels.push(pairById.get(r.uvarint())!);
-      const s: HeadSeries = { id: row.id, labels, chunk: null, lastT: -Infinity, lastV: NaN, batchT: -Infinity, batchV: NaN, batch: 0 };
+      while (!r.done) {
+        const pid = r.uvarint();
+        labels.push(pairById.get(pid)!);
+        this.addPosting(pid, row.id);
+      }
+      const s = newSeries(row.id, labels, 0);
       this.byKey.set(labelsKey(labels), s);
       this.byId.set(row.id, s);
       if (row.id >= this.nextId) this.nextId = row.id + 1;
     }
     const mark = this.db.prepare("SELECT value FROM info WHERE key = 'next_series_id'").pluck().get() as string | undefined;
     if (mark !== undefined) this.nextId = Math.max(this.nextId, Number(mark));
+    // Rows of one series never overlap, so the newest max_time is the last row's; in schema 2 this
+    // reads only the small chunks table.
     for (const row of this.db.prepare('SELECT series_id AS id, MAX(max_time) AS t FROM chunks GROUP BY series_id').iterate() as Iterable<{ id: number; t: number }>) {
       const s = this.byId.get(row.id);
-      if (s) s.lastT = row.t;
+      if (s) s.lastT = s.storedMaxT = row.t;
     }
-    for (const row of this.db.prepare('SELECT series_id AS id, max_time AS t, data FROM head_chunks').iterate() as Iterable<{ id: number; t: number; data: Buffer }>) {
+    for (const row of this.db.prepare('SELECT series_id AS id, data FROM head_chunks').iterate() as Iterable<{ id: number; data: Buffer }>) {
       const s = this.byId.get(row.id);
-      // A checkpointed head chunk that was cut since is already in chunks (its row is deleted on cut;
-      // this guards files from before that rule).
-      if (!s || row.t <= s.lastT) continue;
-      s.chunk = XorChunk.from(row.data);
-      s.lastT = Math.max(s.lastT, row.t);
+      if (!s) continue;
+      // Chunks written as a row since this checkpoint are stored already; the head row's copy of
+      // them (and a schema-1 head chunk that was cut since) is skipped.
+      const chunks = (this.legacy ? [row.data as Uint8Array] : unpackChunks(row.data)).filter((c) => chunkMinTime(c) > s.lastT);
+      const open = chunks.pop();
+      if (!open) continue;
+      for (const c of chunks) {
+        s.pending.push({ bytes: c, minT: chunkMinTime(c), maxT: NaN });
+        s.pendingBytes += c.length;
+      }
+      s.chunk = XorChunk.from(open);
+      s.chunkEnd = windowStart(s.chunk.minTime()) + WINDOW_MS;
+      s.lastT = s.chunk.maxTime();
     }
-    // Replay: samples at or before what the chunks already hold were persisted by a cut or a checkpoint.
+    for (const s of this.byId.values()) if (s.lastT > this.maxT) this.maxT = s.lastT;
+    // Replay: samples at or before what rows and the checkpoint already hold were persisted.
     for (const row of this.db.prepare('SELECT min_time, data FROM head_log ORDER BY id').iterate() as Iterable<{ min_time: number; data: Buffer }>) {
       const r = new Reader(row.data);
       while (!r.done) {
@@ -248,12 +330,12 @@ export class Tsdb implements Appendable, Queryable {
         const s = this.byId.get(id);
         this.logSamples++;
         if (!s || t <= s.lastT) continue;
-        this.appendToHead(s, t, v, false);
+        this.appendToHead(s, t, v);
       }
     }
     for (const s of this.byId.values()) {
       if (s.chunk && s.chunk.numSamples() > 0) {
-        s.lastV = lastValue(s.chunk);
+        s.lastV = lastValue(s.chunk.bytes());
         s.lastKnown = true;
       }
     }
@@ -261,8 +343,13 @@ export class Tsdb implements Appendable, Queryable {
 
   /** The newest stored value of a series whose head is empty, for the duplicate check. */
   private loadLastValue(s: HeadSeries): void {
-    const row = this.db.prepare('SELECT data FROM chunks WHERE series_id = ? ORDER BY min_time DESC LIMIT 1').get(s.id) as { data: Buffer } | undefined;
-    if (row) s.lastV = lastValue(XorChunk.from(row.data));
+    const newest = s.pending.at(-1) ?? s.ready.at(-1)?.chunks.at(-1);
+    if (newest) s.lastV = lastValue(newest.bytes);
+    else {
+      const row = this.read.lastRow.get(s.id) as Buffer | undefined;
+      const last = row && (this.legacy ? row : unpackChunks(row).at(-1));
+      if (last) s.lastV = lastValue(last);
+    }
     s.lastKnown = true;
   }
 
@@ -273,22 +360,86 @@ export class Tsdb implements Appendable, Queryable {
     values.set(value, id);
   }
 
-  /** Appends to the series' open chunk; cuts it into the chunks table when full (persist=true). */
-  private appendToHead(s: HeadSeries, t: number, v: number, persist: boolean): void {
-    // Sized like the series' previous chunk: buffer growth is half the cost of encoding.
-    if (!s.chunk) s.chunk = new XorChunk(s.chunkBytes);
+  private addPosting(pairId: number, seriesId: number): void {
+    const list = this.postings.get(pairId);
+    if (list) list.push(seriesId);
+    else this.postings.set(pairId, [seriesId]);
+  }
+
+  /**
+   * Appends to the series' open chunk, first cutting it when full or when the sample lies in a
+   * later window (Prometheus cuts head chunks at block boundaries too). Nothing is written here:
+   * complete groups wait in memory for writeReady().
+   */
+  private appendToHead(s: HeadSeries, t: number, v: number): void {
+    if (s.chunk !== null && (t >= s.chunkEnd || s.chunk.numSamples() >= this.samplesPerChunk)) this.cut(s, t);
+    if (s.chunk === null) {
+      // Sized like the series' previous chunk: buffer growth is half the cost of encoding.
+      s.chunk = new XorChunk(s.chunkBytes);
+      s.chunkEnd = windowStart(t) + WINDOW_MS;
+    }
     s.chunk.append(t, v);
     s.lastT = t;
-    if (s.chunk.numSamples() >= this.samplesPerChunk) {
-      // During replay the cut is left for the next commit or checkpoint to persist.
-      if (persist) {
-        const bytes = s.chunk.bytes();
-        this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), bytes);
-        s.chunkBytes = bytes.length + 16;
-        // Its checkpointed prefix must not come back as the head after a restart.
-        this.stmt.deleteHeadChunk.run(s.id);
-        s.chunk = null;
-      }
+    if (t > this.maxT) this.maxT = t;
+  }
+
+  /** Moves the open chunk to the pending group; completes the group at a window's end or when large. */
+  private cut(s: HeadSeries, nextT: number): void {
+    const c = s.chunk!;
+    const bytes = c.bytes().slice();
+    s.pending.push({ bytes, minT: c.minTime(), maxT: c.maxTime() });
+    s.pendingBytes += bytes.length;
+    s.chunkBytes = bytes.length + 16;
+    s.chunk = null;
+    if (nextT >= s.chunkEnd || s.pendingBytes >= GROUP_BYTES) this.completeGroup(s);
+  }
+
+  private completeGroup(s: HeadSeries): void {
+    if (s.pending.length === 0) return;
+    const g: Group = { s, chunks: s.pending, bytes: s.pendingBytes };
+    s.pending = [];
+    s.pendingBytes = 0;
+    s.ready.push(g);
+    this.ready.push(g);
+    this.readyBytes += g.bytes;
+  }
+
+  /** Writes every ready group as a row. Runs inside a transaction. */
+  private writeReady(): void {
+    if (this.ready.length === 0) return;
+    const rows: ChunkRow[] = [];
+    for (const g of this.ready) {
+      const s = g.s;
+      rows.push({ seriesId: s.id, minT: g.chunks[0]!.minT, maxT: chunkMaxTime(g.chunks.at(-1)!), chunks: g.chunks.map((c) => c.bytes) });
+      s.ready = [];
+      s.gen++;
+      s.storedMaxT = Math.max(s.storedMaxT, rows.at(-1)!.maxT);
+    }
+    this.ready = [];
+    this.readyBytes = 0;
+    this.rows!.write(rows);
+  }
+
+  /** Replaces head_chunks with the head as it is. Runs inside a transaction. */
+  private writeHead(): void {
+    const rows: ChunkRow[] = [];
+    for (const s of this.byId.values()) {
+      const open = s.chunk;
+      if (!open || open.numSamples() === 0) continue;
+      const chunks = s.pending.map((c) => c.bytes);
+      chunks.push(open.bytes());
+      rows.push({ seriesId: s.id, minT: s.pending[0]?.minT ?? open.minTime(), maxT: open.maxTime(), chunks });
+    }
+    this.rows!.writeHead(rows);
+  }
+
+  /** Runs `fn` in a transaction; if it fails, memory is reloaded from what the file holds. */
+  private transaction(fn: () => void, created: HeadSeries[] = []): void {
+    try {
+      this.db.transaction(fn)();
+    } catch (err) {
+      this.reloadHead(created);
+      throw err;
     }
   }
 
@@ -325,7 +476,7 @@ export class Tsdb implements Appendable, Queryable {
           const key = labelsKey(labels);
           s = this.byKey.get(key);
           if (!s) {
-            s = { id: 0, labels, chunk: null, lastT: -Infinity, lastV: NaN, batchT: -Infinity, batchV: NaN, batch: gen };
+            s = newSeries(0, labels, gen);
             this.byKey.set(key, s);
             created.push(s);
           }
@@ -381,8 +532,7 @@ export class Tsdb implements Appendable, Queryable {
       }
     }
     created = created.filter((s) => s.id === 0);
-    const chunkState = series.map((s) => s.chunk);
-    const run = this.db.transaction(() => {
+    this.transaction(() => {
       for (const s of created) {
         s.id = this.nextId++;
         this.byKey.set(labelsKey(s.labels), s);
@@ -396,7 +546,7 @@ export class Tsdb implements Appendable, Queryable {
             this.addPair(l.name, l.value, pid);
           }
           w.uvarint(pid);
-          this.stmt.insertPosting.run(pid, s.id);
+          this.addPosting(pid, s.id);
         }
         this.stmt.insertSeries.run(s.id, w.buf.subarray(0, w.pos));
         this.byId.set(s.id, s);
@@ -414,27 +564,18 @@ export class Tsdb implements Appendable, Queryable {
         this.stmt.insertLog.run(minT, w.buf.subarray(0, w.pos));
         this.logSamples += series.length;
       }
-      if (series.length > 0) {
-        for (let i = 0; i < series.length; i++) {
-          const s = series[i]!;
-          const v = vs.get(i);
-          // Checked again: another appender may have committed newer samples since append().
-          if (ts[i]! <= s.lastT) continue;
-          this.appendToHead(s, ts[i]!, v, true);
-          s.lastV = v;
-          s.lastKnown = true;
-        }
+      for (let i = 0; i < series.length; i++) {
+        const s = series[i]!;
+        const v = vs.get(i);
+        // Checked again: another appender may have committed newer samples since append().
+        if (ts[i]! <= s.lastT) continue;
+        this.appendToHead(s, ts[i]!, v);
+        s.lastV = v;
+        s.lastKnown = true;
       }
+      if (this.readyBytes >= this.rowBatchBytes) this.writeReady();
       for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
-    });
-    try {
-      run();
-    } catch (err) {
-      // The transaction rolled back; so must the head. Reload it from what the file holds.
-      for (let i = 0; i < series.length; i++) series[i]!.chunk = chunkState[i] ?? null;
-      this.reloadHead(created);
-      throw err;
-    }
+    }, created);
     if (this.logSamples >= this.checkpointSamples) this.checkpoint();
   }
 
@@ -448,72 +589,73 @@ export class Tsdb implements Appendable, Queryable {
     this.byId.clear();
     this.pairIds.clear();
     this.pairsByName.clear();
+    this.postings.clear();
+    this.ready = [];
+    this.readyBytes = 0;
+    this.maxT = -Infinity;
     this.nextId = 1;
     this.nextPairId = 1;
     this.logSamples = 0;
+    this.rows?.forget();
     this.load();
   }
 
-  /** Writes every open chunk to head_chunks and truncates the log. */
+  /**
+   * Writes complete groups as rows and the rest of the head to head_chunks, and truncates the log.
+   * A series whose newest window ended a whole window before the newest sample has gone quiet: its
+   * chunks are written as a row too, so the head (and each checkpoint) holds only live series.
+   */
   checkpoint(): void {
     if (this.opts.readonly) return;
-    const upsert = this.db.prepare('INSERT OR REPLACE INTO head_chunks (series_id, min_time, max_time, data) VALUES (?, ?, ?, ?)');
-    this.db.transaction(() => {
-      this.db.exec('DELETE FROM head_chunks');
+    this.transaction(() => {
       for (const s of this.byId.values()) {
-        if (s.chunk && s.chunk.numSamples() > 0) {
-          if (s.chunk.numSamples() >= this.samplesPerChunk) {
-            this.stmt.insertChunk.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
-            s.chunk = null;
-          } else {
-            upsert.run(s.id, s.chunk.minTime(), s.chunk.maxTime(), Buffer.from(s.chunk.bytes()));
-          }
-        }
+        if (s.chunk && s.chunkEnd + WINDOW_MS <= this.maxT) this.cut(s, Infinity);
       }
+      this.writeReady();
+      this.writeHead();
       this.db.exec('DELETE FROM head_log');
-    })();
+    });
     this.logSamples = 0;
   }
 
   querier(mint: number, maxt: number): Querier {
-    const selectChunks = this.read.chunksInRange;
-    const selectHeadChunk = this.opts.readonly ? this.read.headChunk : null;
     const ids = (matchers: Matcher[]) => this.postingsFor(matchers);
-    const selectMany = this.read.chunksInRangeMany;
+    const selectRows = this.read.rowsInRange;
+    const selectMany = this.read.rowsInRangeMany;
+    const legacy = this.legacy;
     const make = (s: HeadSeries, stored?: Prefetched): StoredSeries => ({
       labels: s.labels,
       samples: () => {
-        const head = s.chunk && s.chunk.numSamples() > 0 ? s.chunk : null;
-        // Prefetched rows are only good while the head chunk is the one they were read beside:
-        // a cut since (queries yield, scrapes commit) moved samples into a row read too early.
-        if (stored && stored.heads.get(s.id) !== s.chunk) stored = undefined;
-        // A recent range (an instant query's lookback, a dashboard's last minutes) often lies
-        // within the open head chunk: then no stored chunk can hold any of it.
-        const blobs =
-          head && head.minTime() <= mint
-            ? []
-            : stored
-              ? [...(stored.rows.get(s.id) ?? [])]
-              : (selectChunks.all(s.id, mint, maxt) as { data: Buffer }[]).map((r) => r.data as Uint8Array);
-        if (head) blobs.push(head.bytes());
-        else if (selectHeadChunk) {
-          const row = selectHeadChunk.get(s.id) as { data: Buffer } | undefined;
-          if (row) blobs.push(row.data);
+        // Prefetched rows are only good while no samples of the series moved into rows since
+        // (queries yield, scrapes commit): then they are read again.
+        if (stored && stored.gens.get(s.id) !== s.gen) stored = undefined;
+        const chunks: Uint8Array[] = [];
+        // Rows end before the head begins: a recent range (an instant query's lookback, a
+        // dashboard's last minutes) after the newest row needs no statement.
+        if (s.storedMaxT >= mint) {
+          const rows = stored ? (stored.rows.get(s.id) ?? []) : (selectRows.all(s.id, maxt, mint) as Buffer[]);
+          for (const r of rows) {
+            if (legacy) chunks.push(r);
+            else for (const c of unpackChunks(r)) chunks.push(c);
+          }
         }
-        return decodeRange(blobs, mint, maxt);
+        for (const g of s.ready) for (const c of g.chunks) chunks.push(c.bytes);
+        for (const c of s.pending) chunks.push(c.bytes);
+        const open = s.chunk && s.chunk.numSamples() > 0 ? s.chunk : null;
+        return decodeRange(chunks, open, mint, maxt);
       },
     });
-    /** The stored chunks of many series in one statement, by series id, with the head chunks they go with. */
+    /** The stored rows of many series in one statement, by series id, with the gens they go with. */
     const prefetch = (series: HeadSeries[]): Prefetched => {
       const rows = new Map<number, Uint8Array[]>();
-      const heads = new Map<number, XorChunk | null>();
-      for (const s of series) heads.set(s.id, s.chunk);
-      for (const [id, data] of selectMany.iterate(JSON.stringify(series.map((s) => s.id)), mint, maxt) as Iterable<[number, Buffer]>) {
+      const gens = new Map<number, number>();
+      for (const s of series) gens.set(s.id, s.gen);
+      for (const [id, data] of selectMany.iterate(JSON.stringify(series.map((s) => s.id)), maxt, mint) as Iterable<[number, Buffer]>) {
         let list = rows.get(id);
         if (!list) rows.set(id, (list = []));
         list.push(data);
       }
-      return { rows, heads };
+      return { rows, gens };
     };
     return {
       select: (matchers) => {
@@ -522,8 +664,7 @@ export class Tsdb implements Appendable, Queryable {
           const s = this.byId.get(id);
           if (s) found.push(s);
         }
-        // Series whose head chunk covers the range need no stored rows.
-        const needRows = found.filter((s) => !(s.chunk && s.chunk.numSamples() > 0 && s.chunk.minTime() <= mint));
+        const needRows = found.filter((s) => s.storedMaxT >= mint);
         const stored = needRows.length > 16 ? prefetch(needRows) : undefined;
         return found.map((s) => make(s, stored));
       },
@@ -581,11 +722,9 @@ export class Tsdb implements Appendable, Queryable {
       const prefix = m?.prefix ?? '';
       for (const [value, id] of this.pairsByName.get(name) ?? []) if (value.startsWith(prefix) && accept(value)) pairs.push(id);
     }
-    if (pairs.length === 0) return [];
-    const stmt = this.read.seriesForPair;
-    if (pairs.length === 1) return stmt.all(pairs[0]) as number[];
+    if (pairs.length === 1) return this.postings.get(pairs[0]!) ?? [];
     const out: number[] = [];
-    for (const p of pairs) for (const id of stmt.all(p) as number[]) out.push(id);
+    for (const p of pairs) for (const id of this.postings.get(p) ?? []) out.push(id);
     return out;
   }
 
@@ -596,50 +735,28 @@ export class Tsdb implements Appendable, Queryable {
    */
   applyRetention(policy: { maxAgeMs?: number; maxBytes?: number }, now = Date.now()): { chunks: number; series: number } {
     if (this.opts.readonly) return { chunks: 0, series: 0 };
-    // Empty the log first: replaying it after a crash must not bring deleted samples back.
+    // Empty the log first: replaying it after a crash must not bring deleted samples back. This
+    // also writes every ready group, so all that is not in rows is in the head.
     this.checkpoint();
     let chunks = 0;
-    const dropHeadBefore = (cutoff: number) => {
-      for (const s of this.byId.values()) {
-        if (s.chunk && s.chunk.numSamples() > 0 && s.chunk.maxTime() < cutoff) {
-          s.chunk = null;
-          this.stmt.deleteHeadChunk.run(s.id);
-        }
-      }
-    };
-    if (policy.maxAgeMs !== undefined && policy.maxAgeMs > 0) {
-      const cutoff = now - policy.maxAgeMs;
-      this.db.transaction(() => {
-        chunks += this.db.prepare('DELETE FROM chunks WHERE max_time < ?').run(cutoff).changes;
-        dropHeadBefore(cutoff);
-      })();
-    }
+    const deleteBefore = (cutoff: number) =>
+      this.transaction(() => {
+        chunks += this.deleteBefore(cutoff);
+        this.writeHead();
+      });
+    if (policy.maxAgeMs !== undefined && policy.maxAgeMs > 0) deleteBefore(now - policy.maxAgeMs);
     if (policy.maxBytes !== undefined && policy.maxBytes > 0) {
-      const used = () => {
-        const pages = this.db.pragma('page_count', { simple: true }) as number;
-        const free = this.db.pragma('freelist_count', { simple: true }) as number;
-        return (pages - free) * (this.db.pragma('page_size', { simple: true }) as number);
-      };
+      const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+      const used = () => ((this.db.pragma('page_count', { simple: true }) as number) - (this.db.pragma('freelist_count', { simple: true }) as number)) * pageSize;
       // Oldest first, as Prometheus drops its oldest blocks: free what the chunks' own bytes say
       // is needed (page-level accounting lags behind deletes, and would over-delete).
       // A few rounds: B-tree pages fill unevenly, so one estimate can fall short.
       for (let round = 0; round < 16; round++) {
         const excess = used() - policy.maxBytes;
         if (excess <= 0) break;
-        let freed = 0;
-        let cutoff: number | null = null;
-        for (const row of this.db.prepare('SELECT max_time AS t, length(data) + 24 AS n FROM chunks ORDER BY max_time').iterate() as Iterable<{ t: number; n: number }>) {
-          freed += row.n;
-          cutoff = row.t;
-          if (freed >= excess) break;
-        }
-        if (cutoff !== null) {
-          const c = cutoff;
-          this.db.transaction(() => {
-            chunks += this.db.prepare('DELETE FROM chunks WHERE max_time <= ?').run(c).changes;
-            dropHeadBefore(c + 1);
-          })();
-        }
+        const cutoff = this.sizeCutoff(excess);
+        if (cutoff === null) break;
+        deleteBefore(cutoff + 1);
         this.db.pragma('incremental_vacuum');
       }
     }
@@ -648,29 +765,120 @@ export class Tsdb implements Appendable, Queryable {
     return { chunks, series };
   }
 
-  /** Series with neither stored chunks nor head samples go, with their postings and unused pairs. */
-  private dropEmptySeries(): number {
-    const withChunks = new Set(this.db.prepare('SELECT DISTINCT series_id FROM chunks').pluck().all() as number[]);
-    const empty = [...this.byId.values()].filter((s) => !withChunks.has(s.id) && !(s.chunk && s.chunk.numSamples() > 0));
-    if (empty.length === 0) return 0;
-    this.db.transaction(() => {
-      const delSeries = this.db.prepare('DELETE FROM series WHERE id = ?');
-      const delPostings = this.db.prepare('DELETE FROM postings WHERE series_id = ? AND pair_id = ?');
-      for (const s of empty) {
-        delSeries.run(s.id);
-        for (const l of s.labels) delPostings.run(s.id, this.pairIds.get(l.name + SEP + l.value));
-        this.stmt.deleteHeadChunk.run(s.id);
+  /**
+   * Removes every chunk whose newest sample is before `cutoff`, from rows and from the head; a row
+   * that reaches past the cutoff keeps its newer chunks. Runs inside a transaction.
+   */
+  private deleteBefore(cutoff: number): number {
+    let removed = this.db.prepare('SELECT COALESCE(SUM(num_chunks), 0) FROM chunks WHERE max_time < ?').pluck().get(cutoff) as number;
+    this.db.prepare('DELETE FROM chunk_data WHERE id IN (SELECT data_id FROM chunks WHERE max_time < ?)').run(cutoff);
+    this.db.prepare('DELETE FROM chunks WHERE max_time < ?').run(cutoff);
+    const straddling = this.db
+      .prepare('SELECT c.series_id AS id, c.min_time AS minT, c.data_id AS dataId, d.data FROM chunks c JOIN chunk_data d ON d.id = c.data_id WHERE c.min_time < ?')
+      .all(cutoff) as { id: number; minT: number; dataId: number; data: Buffer }[];
+    const setData = this.db.prepare('UPDATE chunk_data SET data = ? WHERE id = ?');
+    const setLookup = this.db.prepare('UPDATE chunks SET min_time = ?, num_chunks = ? WHERE series_id = ? AND min_time = ?');
+    for (const row of straddling) {
+      const all = unpackChunks(row.data);
+      const keep = dropExpired(all.map((bytes) => ({ bytes, minT: chunkMinTime(bytes), maxT: NaN })), cutoff);
+      if (keep.length === all.length) continue;
+      removed += all.length - keep.length;
+      // Shrinks in place: the page keeps the hole until its other (as old) rows go too.
+      setData.run(packChunks(keep.map((c) => c.bytes)), row.dataId);
+      setLookup.run(keep[0]!.minT, keep.length, row.id, row.minT);
+    }
+    for (const s of this.byId.values()) {
+      s.gen++;
+      const keep = dropExpired(s.pending, cutoff);
+      removed += s.pending.length - keep.length;
+      s.pending = keep;
+      s.pendingBytes = keep.reduce((n, c) => n + c.bytes.length, 0);
+      if (s.chunk && s.chunk.numSamples() > 0 && s.chunk.maxTime() < cutoff) {
+        s.chunk = null;
+        removed++;
       }
-      const orphans = this.db.prepare('SELECT id, name, value FROM label_pairs WHERE NOT EXISTS (SELECT 1 FROM postings WHERE pair_id = label_pairs.id)').all() as { id: number; name: string; value: string }[];
-      const delPair = this.db.prepare('DELETE FROM label_pairs WHERE id = ?');
-      for (const p of orphans) {
-        delPair.run(p.id);
+    }
+    return removed;
+  }
+
+  /**
+   * The time up to which chunks must go to free about `excess` bytes, oldest chunks first across
+   * rows and head, or null if there is nothing to delete.
+   */
+  private sizeCutoff(excess: number): number | null {
+    // Rows by newest sample give an upper bound: the chunks to delete lie in rows that begin before it.
+    let bound = Infinity;
+    let freed = 0;
+    for (const row of this.db.prepare('SELECT c.max_time AS t, length(d.data) AS n FROM chunks c JOIN chunk_data d ON d.id = c.data_id ORDER BY c.max_time').iterate() as Iterable<{ t: number; n: number }>) {
+      freed += row.n + 40;
+      if (freed >= excess) {
+        bound = row.t;
+        break;
+      }
+    }
+    // Each chunk's newest sample is before the next chunk's first; decoding is needed only for the
+    // last chunk of a row or head, which the row's or the head's own maxima give.
+    const candidates: { t: number; n: number }[] = [];
+    const add = (chunks: readonly HeadChunk[], last: number) => {
+      for (let i = 0; i < chunks.length; i++) {
+        const t = i + 1 < chunks.length ? chunks[i + 1]!.minT - 1 : last;
+        if (t <= bound) candidates.push({ t, n: chunks[i]!.bytes.length + 8 });
+      }
+    };
+    for (const row of this.db.prepare('SELECT c.max_time AS t, d.data FROM chunks c JOIN chunk_data d ON d.id = c.data_id WHERE c.min_time <= ?').iterate(bound) as Iterable<{ t: number; data: Buffer }>) {
+      add(
+        unpackChunks(row.data).map((bytes) => ({ bytes, minT: chunkMinTime(bytes), maxT: NaN })),
+        row.t,
+      );
+    }
+    for (const s of this.byId.values()) {
+      const open = s.chunk && s.chunk.numSamples() > 0 ? s.chunk : null;
+      const head = open ? [...s.pending, { bytes: open.bytes(), minT: open.minTime(), maxT: open.maxTime() }] : s.pending;
+      if (head.length > 0) add(head, chunkMaxTime(head.at(-1)!));
+    }
+    if (candidates.length === 0) return null;
+    candidates.sort((a, b) => a.t - b.t);
+    freed = 0;
+    for (const c of candidates) {
+      freed += c.n;
+      if (freed >= excess) return c.t;
+    }
+    return candidates.at(-1)!.t;
+  }
+
+  /** Series with neither stored rows nor head samples go, with their postings and unused pairs. */
+  private dropEmptySeries(): number {
+    const withRows = new Set(this.db.prepare('SELECT DISTINCT series_id FROM chunks').pluck().all() as number[]);
+    const empty = [...this.byId.values()].filter((s) => !withRows.has(s.id) && !(s.chunk && s.chunk.numSamples() > 0) && s.pending.length === 0 && s.ready.length === 0);
+    if (empty.length === 0) return 0;
+    const gone = new Set(empty.map((s) => s.id));
+    const orphans: number[] = [];
+    for (const s of empty) {
+      for (const l of s.labels) {
+        const pid = this.pairIds.get(l.name + SEP + l.value)!;
+        const list = this.postings.get(pid);
+        if (!list) continue;
+        const left = list.filter((id) => !gone.has(id));
+        if (left.length > 0) this.postings.set(pid, left);
+        else {
+          this.postings.delete(pid);
+          orphans.push(pid);
+        }
+      }
+    }
+    this.transaction(() => {
+      const delSeries = this.db.prepare('DELETE FROM series WHERE id = ?');
+      for (const s of empty) delSeries.run(s.id);
+      const delPair = this.db.prepare('DELETE FROM label_pairs WHERE id = ? RETURNING name, value');
+      for (const pid of orphans) {
+        const p = delPair.get(pid) as { name: string; value: string } | undefined;
+        if (!p) continue;
         this.pairIds.delete(p.name + SEP + p.value);
         const values = this.pairsByName.get(p.name);
         values?.delete(p.value);
         if (values?.size === 0) this.pairsByName.delete(p.name);
       }
-    })();
+    });
     for (const s of empty) {
       s.dead = true;
       this.byId.delete(s.id);
@@ -706,11 +914,23 @@ export class Tsdb implements Appendable, Queryable {
     })();
   }
 
+  /** Series, full chunks (stored and in the head; open chunks not counted) and file size. */
   stats(): { series: number; chunks: number; bytes: number } {
-    const chunks = this.db.prepare('SELECT COUNT(*) FROM chunks').pluck().get() as number;
+    let chunks = this.legacy
+      ? (this.db.prepare('SELECT COUNT(*) FROM chunks').pluck().get() as number)
+      : (this.db.prepare('SELECT COALESCE(SUM(num_chunks), 0) FROM chunks').pluck().get() as number);
+    for (const s of this.byId.values()) {
+      chunks += s.pending.length;
+      for (const g of s.ready) chunks += g.chunks.length;
+    }
     const pageCount = this.db.pragma('page_count', { simple: true }) as number;
     const pageSize = this.db.pragma('page_size', { simple: true }) as number;
     return { series: this.byId.size, chunks, bytes: pageCount * pageSize };
+  }
+
+  /** For tests: how often the row packer's page model was checked, and wrong. */
+  packerStats(): { predicted: number; wrong: number } {
+    return this.rows?.stats() ?? { predicted: 0, wrong: 0 };
   }
 
   close(): void {
@@ -719,30 +939,56 @@ export class Tsdb implements Appendable, Queryable {
   }
 }
 
-function lastValue(chunk: XorChunk): number {
-  const it = chunk.iterator();
-  let v = NaN;
-  while (it.next()) v = it.v;
-  return v;
+/** The newest sample time of a head chunk, decoding it once if it was read back from disk. */
+function chunkMaxTime(c: HeadChunk): number {
+  if (Number.isNaN(c.maxT)) c.maxT = XorChunk.from(c.bytes).maxTime();
+  return c.maxT;
 }
 
-/** Decodes chunks (ascending, non-overlapping) and keeps samples with mint ≤ t ≤ maxt. */
-function decodeRange(blobs: Uint8Array[], mint: number, maxt: number): { t: Float64Array; v: Float64Array } {
+/** The chunks (oldest first) that hold a sample at or after `cutoff`. */
+function dropExpired(chunks: HeadChunk[], cutoff: number): HeadChunk[] {
+  let i = 0;
+  // A chunk ends before the next one begins: only the first one that may reach the cutoff is decoded.
+  while (i < chunks.length && ((i + 1 < chunks.length && chunks[i + 1]!.minT <= cutoff) || chunkMaxTime(chunks[i]!) < cutoff)) i++;
+  return i === 0 ? chunks : chunks.slice(i);
+}
+
+function lastValue(chunk: Uint8Array): number {
+  const n = xorNumSamples(chunk);
+  if (n === 0) return NaN;
+  const t = new Float64Array(n);
+  const v = new Float64Array(n);
+  decodeXorInto(chunk, t, v);
+  return v[n - 1]!;
+}
+
+/**
+ * Decodes the chunks (ascending, non-overlapping; `open` after them) that can hold samples in
+ * [mint, maxt], and returns those samples. A chunk is skipped without decoding when the next one
+ * begins at or before mint, and decoding stops at the first chunk beginning after maxt. Values
+ * stay in Float64Arrays throughout, so NaN payloads (staleness markers) come back bit for bit.
+ */
+function decodeRange(chunks: Uint8Array[], open: XorChunk | null, mint: number, maxt: number): { t: Float64Array; v: Float64Array } {
+  const n = chunks.length;
+  const starts = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) starts[i] = chunkMinTime(chunks[i]!);
+  starts[n] = open ? open.minTime() : Infinity;
+  let first = 0;
+  while (first < n && starts[first + 1]! <= mint) first++;
+  let end = first;
   let total = 0;
-  for (const b of blobs) total += (b[0]! << 8) | b[1]!;
+  while (end < n && starts[end]! <= maxt) total += xorNumSamples(chunks[end++]!);
+  const withOpen = open !== null && starts[n]! <= maxt;
+  if (withOpen) total += open.numSamples();
   const t = new Float64Array(total);
   const v = new Float64Array(total);
-  let n = 0;
-  const it = new XorIterator();
-  for (const b of blobs) {
-    it.reset(b);
-    while (it.next()) {
-      if (it.t < mint) continue;
-      if (it.t > maxt) break;
-      t[n] = it.t;
-      v[n] = it.v;
-      n++;
-    }
-  }
-  return { t: t.subarray(0, n), v: v.subarray(0, n) };
+  let k = 0;
+  for (let i = first; i < end; i++) k += decodeXorInto(chunks[i]!, t, v, k);
+  if (withOpen) k += open.decodeInto(t, v, k);
+  // Only the first and last decoded chunks can reach outside the range; the samples are sorted.
+  let lo = 0;
+  while (lo < k && t[lo]! < mint) lo++;
+  let hi = k;
+  while (hi > lo && t[hi - 1]! > maxt) hi--;
+  return { t: t.subarray(lo, hi), v: v.subarray(lo, hi) };
 }
