@@ -104,6 +104,45 @@ eval instant at 0m many > on(job) one
 `,
   ],
   [
+    'info() adds the data labels of target_info (or chosen info metrics) by instance and job',
+    `load 1m
+  up{instance="a:1", job="node", zone="z1"} 1 1
+  up{instance="b:1", job="node"} 1 1
+  target_info{instance="a:1", job="node", k8s_cluster="prod", zone="z9"} 1 1
+  build_info{instance="a:1", job="node", version="1.2"} 1 1
+  build_info{instance="b:1", job="node", version="1.3"} 1 1
+
+eval instant at 1m info(up)
+  up{instance="a:1", job="node", k8s_cluster="prod", zone="z1"} 1
+  up{instance="b:1", job="node"} 1
+
+eval instant at 1m info(up, {k8s_cluster=~".+"})
+  up{instance="a:1", job="node", k8s_cluster="prod", zone="z1"} 1
+
+eval instant at 1m info(up, {__name__="build_info"})
+  up{instance="a:1", job="node", version="1.2", zone="z1"} 1
+  up{instance="b:1", job="node", version="1.3"} 1
+
+eval instant at 1m info(build_info)
+  build_info{instance="a:1", job="node", version="1.2", k8s_cluster="prod", zone="z9"} 1
+  build_info{instance="b:1", job="node", version="1.3"} 1
+
+clear
+
+load 1m
+  m{instance="a", job="j"} 1
+  a_info{instance="a", job="j", owner="x"} 1
+  b_info{instance="a", job="j", owner="y"} 1
+  h{instance="a", job="j"} {{schema:0 sum:1 count:1}}
+
+eval instant at 0m info(m, {__name__=~".+_info"})
+  expect fail msg: conflicting label: owner
+
+eval instant at 0m info(m, {__name__="h"})
+  expect fail msg: info sample should be float
+`,
+  ],
+  [
     'the type and unit labels go where the name goes',
     `load 1m
   m{__type__="counter", __unit__="bytes", a="1"} 1

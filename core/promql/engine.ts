@@ -434,7 +434,11 @@ export class Evaluator implements EvalContext {
     return out;
   }
 
-  async evalVectorSelector(vs: VectorSelector, withTimestamps = false): Promise<Matrix> {
+  /**
+   * withTimestamps: each point's value is its sample's time in seconds (timestamp(), info()); a
+   * histogram sample then gives its time too, still marked as a histogram where markHistograms.
+   */
+  async evalVectorSelector(vs: VectorSelector, withTimestamps = false, markHistograms = false): Promise<Matrix> {
     const at = this.atTime(vs.at);
     const offset = this.selectorOffset(vs);
     const refs = this.refTimes(at, offset);
@@ -460,6 +464,11 @@ export class Evaluator implements EvalContext {
         if (hist && !withTimestamps) {
           points.push({ t: this.stepTime(i), f: 0, h: hist });
           held += histogramSamples(hist);
+          continue;
+        }
+        if (hist && markHistograms) {
+          points.push({ t: this.stepTime(i), f: t[k]! / 1000, h: hist });
+          held++;
           continue;
         }
         const val = v[k]!;

@@ -8,6 +8,7 @@ import { compileAnchored, ExpandTemplate } from '../model/regex.js';
 import type { Call, Expr, MatrixSelector, SubqueryExpr } from './ast.js';
 import { typeOf } from './ast.js';
 import type { Evaluator } from './engine.js';
+import { evalInfo } from './info.js';
 import { histogramFraction as nativeHistogramFraction, histogramQuantile as nativeHistogramQuantile, histogramStdVar, type HistogramInfo } from './histogram-quantile.js';
 import { goQuote } from './lexer.js';
 import { bucketFraction, bucketQuantile, kahanSumInc, quantile, type Bucket } from './numeric.js';
@@ -1204,6 +1205,7 @@ export const FUNCTIONS: Record<string, Impl> = {
     });
   },
   label_replace: labelReplace,
+  info: evalInfo,
   label_join: labelJoin,
   sort: sortBy(false),
   sort_desc: sortBy(true),
