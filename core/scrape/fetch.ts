@@ -29,7 +29,12 @@ export type Fetcher = ((req: ScrapeRequest) => Promise<ScrapeResponse>) & {
 
 export class ScrapeError extends Error {}
 
-export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false }): Fetcher {
+export interface HttpFetcherOptions {
+  /** Words to add to a non-200 status from its body (e.g. a Kubernetes Status object's message). */
+  describeError?: (status: number, contentType: string, body: Buffer) => string | null;
+}
+
+export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false }, opts: HttpFetcherOptions = {}): Fetcher {
   const client = new Http1Client({
     tls: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.serverName, rejectUnauthorized: !tls.insecureSkipVerify },
   });
@@ -88,7 +93,10 @@ export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false 
       clearTimeout(timer);
       req.signal?.removeEventListener('abort', onAbort);
     }
-    if (res.status !== 200) throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trimEnd());
+    if (res.status !== 200) {
+      const detail = opts.describeError?.(res.status, res.headers.get('content-type') ?? '', res.body);
+      throw new ScrapeError(`server returned HTTP status ${res.status} ${res.statusText}`.trimEnd() + (detail ? `: ${detail}` : ''));
+    }
     let body = res.body;
     if ((res.headers.get('content-encoding') ?? '').toLowerCase() === 'gzip') {
       try {

@@ -1,0 +1,53 @@
+// Scrapes through the Kubernetes API server with the context's own credentials: its CA, client
+// certificate or token, refreshed through client-node (which runs exec plugins and caches their
+// tokens until they expire), so long-running scrapes survive token rotation.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type https from 'node:https';
+import { createHttpFetcher, ScrapeError, type Fetcher } from '../scrape/fetch.js';
+
+/** A Kubernetes Status object's message, where the API server (or its proxy) sent one. */
+export function kubeStatusMessage(_status: number, contentType: string, body: Buffer): string | null {
+  if (!contentType.includes('json') || body.length > 64 * 1024) return null;
+  try {
+    const s = JSON.parse(body.toString('utf8')) as { kind?: string; message?: string };
+    return s.kind === 'Status' && typeof s.message === 'string' ? s.message : null;
+  } catch {
+    return null;
+  }
+}
+
+function pem(v: unknown): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+}
+
+/**
+ * A fetcher for URLs on the context's API server. TLS material comes from the kubeconfig (a change,
+ * e.g. a rotated exec-plugin certificate, makes a new connection pool); the Authorization header
+ * is asked for on every request, as client-node refreshes it.
+ */
+export function createKubeFetcher(kc: KubeConfig): Fetcher {
+  let inner: Fetcher | null = null;
+  let tlsKey = '';
+  const fetcher: Fetcher = async (req) => {
+    const opts: https.RequestOptions = {};
+    try {
+      await kc.applyToHTTPSOptions(opts);
+    } catch (err) {
+      // Exec plugins and token files fail here: say so, the scrape is down until they work.
+      throw new ScrapeError(`credentials for the cluster: ${(err as Error).message}`);
+    }
+    const tls = { ca: pem(opts.ca), cert: pem(opts.cert), key: pem(opts.key), insecureSkipVerify: opts.rejectUnauthorized === false, serverName: opts.servername };
+    const key = JSON.stringify(tls);
+    if (!inner || key !== tlsKey) {
+      inner?.close?.();
+      inner = createHttpFetcher(tls, { describeError: kubeStatusMessage });
+      tlsKey = key;
+    }
+    const headers = (opts.headers ?? {}) as Record<string, string | string[] | undefined>;
+    const auth = headers['Authorization'] ?? headers['authorization'];
+    return inner({ ...req, authorization: typeof auth === 'string' ? auth : req.authorization });
+  };
+  fetcher.close = () => inner?.close?.();
+  return fetcher;
+}
