@@ -1,0 +1,96 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { parse as parseYaml } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { demoClusterCommand } from './cli.js';
+import { kubectl, withTempDir } from './testing.js';
+
+const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+describe('kubeglass demo-cluster', () => {
+  it('rejects sizes outside 3..500 and bad ports', async () => {
+    const errors: string[] = [];
+    expect(await demoClusterCommand(['--nodes', '2'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
+    expect(await demoClusterCommand(['--nodes', '501'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
+    expect(await demoClusterCommand(['--port', '70000'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
+    expect(errors[0]).toContain('--nodes must be a whole number from 3 to 500');
+    expect(errors[2]).toContain('--port must be a number from 0 to 65535');
+  });
+
+  it('writes a kubeconfig for the named context, serves until stopped, and keeps its CA and token in the state dir', async () => {
+    await withTempDir(async (dir) => {
+      const stateDir = path.join(dir, 'state');
+      const run = async () => {
+        const out: string[] = [];
+        let stop!: () => void;
+        const stopped = new Promise<void>((r) => (stop = r));
+        const done = demoClusterCommand(['--nodes', '3', '--seed', '7', '--context', 'mini', '--state-dir', stateDir], { out: (s) => out.push(s), stop: stopped });
+        while (!out.some((l) => l.startsWith('Press Ctrl+C'))) await new Promise((r) => setTimeout(r, 20));
+        const file = path.join(stateDir, 'kubeconfig');
+        const config = parseYaml(await readFile(file, 'utf8')) as { 'current-context': string; contexts: { name: string }[]; clusters: { cluster: { server: string } }[]; users: { user: { token?: string } }[] };
+        expect(out.find((l) => l.startsWith('API server:'))).toContain(config.clusters[0]!.cluster.server);
+        expect(out.find((l) => l.startsWith('kubeconfig:'))).toContain(file);
+        if (hasKubectl) {
+          const nodes = await kubectl(['get', 'nodes', '-o', 'name'], { KUBECONFIG: file, HOME: path.join(dir, 'home') });
+          expect(nodes.stdout.trim().split('\n')).toHaveLength(3);
+        }
+        stop();
+        expect(await done).toBe(0);
+        expect(out.at(-1)).toBe('Demo cluster stopped.');
+        return config;
+      };
+      const first = await run();
+      expect(first['current-context']).toBe('mini');
+      expect(first.contexts.map((c) => c.name)).toEqual(['mini', 'mini-cert']);
+      const second = await run();
+      expect(second.users[0]!.user.token).toBe(first.users[0]!.user.token);
+      expect(existsSync(path.join(stateDir, 'ca.key'))).toBe(true);
+    });
+  });
+
+  it.skipIf(!hasKubectl)('runs as a process from the kubeglass command line and exits cleanly on SIGINT', async () => {
+    // Bundle the real entry point as the build does, beside node_modules so its imports resolve.
+    const outDir = path.join(repo, 'node_modules', '.cache', 'kubeglass-demo-test');
+    await mkdir(outDir, { recursive: true });
+    const outfile = path.join(outDir, `cli-${process.pid}.mjs`);
+    await build({
+      stdin: { contents: `import { main } from ${JSON.stringify(path.join(repo, 'core/cli/main.ts'))};\nprocess.exitCode = await main(process.argv.slice(2));\n`, resolveDir: repo, loader: 'ts' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      outfile,
+      logLevel: 'error',
+    });
+    await withTempDir(async (dir) => {
+      const kubeconfig = path.join(dir, 'kc.yaml');
+      const child = spawn(process.execPath, [outfile, 'demo-cluster', '--nodes', '3', '--kubeconfig-out', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!out.includes('Press Ctrl+C')) {
+          if (Date.now() > deadline || child.exitCode !== null) throw new Error(`demo-cluster did not start:\n${out}`);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(out).toMatch(/API server: {3}https:\/\/127\.0\.0\.1:\d+/);
+        const r = await kubectl(['get', 'pods', '-n', 'demo', '-l', 'app=ping', '-o', 'name'], { KUBECONFIG: kubeconfig, HOME: path.join(dir, 'home') });
+        expect(r.stdout.trim().split('\n')).toHaveLength(3);
+        child.kill('SIGINT');
+        expect(await exited).toBe(0);
+        expect(out).toContain('Demo cluster stopped (SIGINT).');
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+        await rm(outfile, { force: true });
+      }
+    });
+  });
+});
