@@ -23,12 +23,13 @@ beforeAll(async () => {
     `import { writeSync } from 'node:fs';
 import { Tsdb } from ${JSON.stringify(path.resolve(import.meta.dirname, 'tsdb.ts'))};
 import { labelsFrom } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../model/labels.ts'))};
-const db = Tsdb.open(process.argv[2], { checkpointSamples: 20000 });
+const db = Tsdb.open(process.argv[2], { checkpointSamples: 20000, rowBatchBytes: Number(process.argv[5]) });
 let b = Number(process.argv[3]);
+const step = Number(process.argv[4]);
 const labels = Array.from({ length: ${SERIES} }, (_, s) => labelsFrom({ __name__: 'crash_test', s: String(s) }));
 for (;;) {
   const app = db.appender();
-  for (const l of labels) app.append(l, b * 1000, b);
+  for (const l of labels) app.append(l, b * step, b);
   await app.commit();
   // Synchronous: an async pipe write still buffered at SIGKILL would be lost, under-reporting.
   writeSync(1, b + '\\n');
@@ -45,9 +46,9 @@ afterAll(() => {
   rmSync(writer, { force: true });
 });
 
-function runAndKill(file: string, from: number, afterMs: number): Promise<number> {
+function runAndKill(file: string, from: number, afterMs: number, step: number, rowBatchBytes: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [writer, file, String(from)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve(import.meta.dirname, '../../..') });
+    const child = spawn(process.execPath, [writer, file, String(from), String(step), String(rowBatchBytes)], { stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve(import.meta.dirname, '../../..') });
     let out = '';
     let err = '';
     child.stdout.on('data', (c) => (out += c));
@@ -63,11 +64,16 @@ function runAndKill(file: string, from: number, afterMs: number): Promise<number
 }
 
 describe('crash safety', () => {
-  it('loses nothing committed across repeated SIGKILLs during heavy ingestion', async () => {
-    const file = path.join(dir, 'crash.db');
+  // One batch a second stays within a 2 h window; one a minute closes a window every 120 batches,
+  // so kills also land while windows are written as rows.
+  it.each([
+    ['within one window', 1000, 256 << 10],
+    ['across window ends', 60_000, 4096],
+  ])('loses nothing committed across repeated SIGKILLs during heavy ingestion (%s)', async (_name, step, rowBatchBytes) => {
+    const file = path.join(dir, `crash-${step}.db`);
     let lastCommitted = -1;
     const delays = [400, 150, 700, 90, 300, 550];
-    for (const delay of delays) lastCommitted = await runAndKill(file, lastCommitted + 1, delay);
+    for (const delay of delays) lastCommitted = await runAndKill(file, lastCommitted + 1, delay, step, rowBatchBytes);
     expect(lastCommitted).toBeGreaterThan(50);
 
     const raw = new Database(file);
@@ -83,7 +89,7 @@ describe('crash safety', () => {
       // when the process died (committed, not yet reported) may follow.
       expect(t.length === lastCommitted + 1 || t.length === lastCommitted + 2, `${t.length} samples, ${lastCommitted + 1} reported`).toBe(true);
       let wrong = 0;
-      for (let b = 0; b <= lastCommitted; b++) if (t[b] !== b * 1000 || v[b] !== b) wrong++;
+      for (let b = 0; b <= lastCommitted; b++) if (t[b] !== b * step || v[b] !== b) wrong++;
       expect(wrong, `series ${s.labels.find((l) => l.name === 's')?.value}: samples missing or wrong`).toBe(0);
     }
     db.close();
