@@ -328,6 +328,23 @@ describe('watch', () => {
     demo.cluster.delete('pods', 'demo', 'w3');
   });
 
+  it('waits for a resourceVersion from the near future, and gives up on a far one with ResourceVersionTooLarge', async () => {
+    const next = demo.cluster.resourceVersion + 1;
+    setTimeout(() => demo.cluster.create(newPod('future', { app: 'f' })), 100);
+    setTimeout(() => demo.cluster.patch<Pod>('pods', 'demo', 'future', (p) => void (p.metadata.annotations = { a: 'b' })), 200);
+    const near = await watchStream(demo.url, demo.caPem, `/api/v1/namespaces/demo/pods?watch=1&resourceVersion=${next}`, { token: demo.token, until: (e) => e.length >= 1 });
+    expect(ev(near.events)).toEqual(['MODIFIED future']);
+    demo.cluster.delete('pods', 'demo', 'future');
+    const far = demo.cluster.resourceVersion + 1000;
+    const r = await watchStream(demo.url, demo.caPem, `/api/v1/pods?watch=1&resourceVersion=${far}`, { token: demo.token });
+    expect(r.events).toEqual([
+      {
+        type: 'ERROR',
+        object: expect.objectContaining({ code: 504, reason: 'Timeout', details: expect.objectContaining({ causes: [expect.objectContaining({ reason: 'ResourceVersionTooLarge' })] }) }),
+      },
+    ]);
+  });
+
   it('sends Table rows with the column definitions only in the first event', async () => {
     const rv = demo.cluster.resourceVersion;
     clock.advance(15_000);

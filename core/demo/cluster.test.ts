@@ -224,6 +224,23 @@ describe('faults', () => {
     );
   });
 
+  it('node NotReady reported by its kubelet: Ready False, not-ready taints, heartbeats go on', () => {
+    const clock = new ManualClock(T0);
+    const c = make(3, 1, clock);
+    const nodeName = 'demo-worker-01';
+    nodeNotReady(c, nodeName, { reason: 'KubeletNotReady' });
+    const node = c.store.get('nodes', undefined, nodeName) as Node;
+    expect(nodeStatusText(node)).toBe('NotReady');
+    expect(node.status.conditions.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'KubeletNotReady' });
+    expect(node.status.conditions.find((x) => x.type === 'MemoryPressure')!.status).toBe('False');
+    expect(node.spec.taints).toEqual(expect.arrayContaining([expect.objectContaining({ key: 'node.kubernetes.io/not-ready', effect: 'NoSchedule' })]));
+    const renewed = () => (c.store.get('leases.coordination.k8s.io', 'kube-node-lease', nodeName)!.spec as { renewTime: string }).renewTime;
+    const before = renewed();
+    clock.advance(30_000);
+    c.advance();
+    expect(renewed()).not.toBe(before);
+  });
+
   it('CrashLoopBackOff: waiting container, climbing restarts, BackOff events, not ready; then recovers', () => {
     const clock = new ManualClock(T0);
     const c = make(3, 1, clock);

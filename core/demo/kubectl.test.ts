@@ -125,9 +125,17 @@ describe.skipIf(!hasKubectl)('kubectl 1.32 against the demo cluster', () => {
   });
 
   it('a wrong token is "You must be logged in"; a user without grants is Forbidden', async () => {
-    const wrong = await kubectl(['--token', 'not-the-token', 'get', 'pods'], env);
+    // With discovery cached (as after any earlier kubectl use) the list request itself is refused
+    // and kubectl quotes our Status; with no cache, discovery is, and kubectl words it itself,
+    // exactly as against a real API server.
+    const cached = { ...env, HOME: path.join(dir.dir, 'home-cached') };
+    expect((await kubectl(['get', 'ns'], cached)).code).toBe(0);
+    const wrong = await kubectl(['--token', 'not-the-token', 'get', 'pods'], cached);
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain('error: You must be logged in to the server (Unauthorized)');
+    expect(wrong.stderr.trim().split('\n').at(-1)).toBe('error: You must be logged in to the server (Unauthorized)');
+    const fresh = await kubectl(['--token', 'not-the-token', 'get', 'pods'], { ...env, HOME: path.join(dir.dir, 'home-fresh') });
+    expect(fresh.code).toBe(1);
+    expect(fresh.stderr).toContain('error: You must be logged in to the server (the server has asked for the client to provide credentials)');
     const jane = await issueClientCertificate(await sharedCA(), { user: 'jane' });
     const janeConfig = path.join(dir.dir, 'jane');
     await writeFile(janeConfig, demoKubeconfig({ server: demo.url, caPem: demo.caPem, contextName: 'jane', token: 'unused', clientCert: jane }).replace('current-context: jane', 'current-context: jane-cert'));

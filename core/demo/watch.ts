@@ -6,7 +6,7 @@
 // starts matching is ADDED. Bookmarks come every bookmarkIntervalMs when allowed, and the stream
 // ends after timeoutSeconds.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { statusObject, type StatusObject } from './status.js';
+import { statusObject, tooLargeResourceVersion, type StatusObject } from './status.js';
 import type { Change, ObjectStore } from './store.js';
 import type { KubeObject } from './types.js';
 
@@ -45,6 +45,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   let lastRv = 0;
   const timers: ReturnType<typeof setTimeout>[] = [];
   let unsubscribe: (() => void) | undefined;
+  let live = false;
 
   const finish = () => {
     if (closed) return;
@@ -106,6 +107,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
     }
     if (closed) return;
     unsubscribe = store.subscribe(onChange);
+    live = true;
     if (spec.allowBookmarks && spec.bookmarkIntervalMs > 0) {
       const tick = () => {
         send('BOOKMARK', spec.bookmark(Math.max(lastRv, store.resourceVersion)));
@@ -118,38 +120,28 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   timers.push(
     setTimeout(() => {
       // Like the watch cache, tell a bookmark-aware client where it got to before hanging up.
-      if (spec.allowBookmarks && unsubscribe) send('BOOKMARK', spec.bookmark(Math.max(lastRv, store.resourceVersion)));
+      if (spec.allowBookmarks && live) send('BOOKMARK', spec.bookmark(Math.max(lastRv, store.resourceVersion)));
       finish();
     }, spec.timeoutMs),
   );
 
   const requested = spec.resourceVersion ? Number(spec.resourceVersion) : 0;
-  if (!spec.sendInitialEvents && requested > store.resourceVersion) {
-    // A resourceVersion from the future: wait a little for the store to catch up, then give up
-    // as the real server does, with a Timeout carrying ResourceVersionTooLarge.
-    const stop = store.subscribe(() => {
-      if (store.resourceVersion >= requested) {
-        stop();
-        clearTimeout(giveUp);
-        start();
-      }
-    });
-    const giveUp = setTimeout(() => {
-      stop();
-      fail(
-        statusObject(504, 'Timeout', `Too large resource version: ${requested}, current: ${store.resourceVersion}`, {
-          causes: [{ reason: 'ResourceVersionTooLarge', message: 'Too large resource version' }],
-          retryAfterSeconds: 1,
-        }),
-      );
-    }, FUTURE_RV_WAIT_MS);
-    timers.push(giveUp);
-    const cleanup = unsubscribe;
-    unsubscribe = () => {
-      stop();
-      cleanup?.();
-    };
+  if (spec.sendInitialEvents || requested <= store.resourceVersion) {
+    start();
     return;
   }
-  start();
+  // A resourceVersion from the future: wait a little for the store to catch up, then give up as
+  // the real server does, with a Timeout carrying ResourceVersionTooLarge.
+  const stopWaiting = store.subscribe(() => {
+    if (store.resourceVersion < requested) return;
+    stopWaiting();
+    clearTimeout(giveUp);
+    start();
+  });
+  const giveUp = setTimeout(() => {
+    stopWaiting();
+    fail(tooLargeResourceVersion(requested, store.resourceVersion).status);
+  }, FUTURE_RV_WAIT_MS);
+  timers.push(giveUp);
+  unsubscribe = stopWaiting;
 }
