@@ -98,6 +98,20 @@ describe('window rows', () => {
     expect([...all(again, new Matcher('=', '__name__', 'quiet'))[0]!.v]).toEqual([...Array.from({ length: 50 }, (_, i) => i), 51]);
     again.close();
   });
+  it('does not take every series for quiet because one sample is stamped far in the future', async () => {
+    const db = Tsdb.open(file);
+    // In the window of today's clock.
+    const start = Math.floor(Date.now() / WINDOW_MS) * WINDOW_MS;
+    let app = db.appender();
+    for (let i = 0; i < 100; i++) app.append(L('m'), start + i * 1000, i);
+    await app.commit();
+    app = db.appender();
+    app.append(L('future'), Date.UTC(2200, 0, 1), 1);
+    await app.commit();
+    db.checkpoint();
+    expect(rows(file)).toEqual([]);
+    db.close();
+  });
 });
 
 describe('retention on rows', () => {

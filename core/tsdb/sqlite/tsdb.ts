@@ -607,9 +607,11 @@ export class Tsdb implements Appendable, Queryable {
    */
   checkpoint(): void {
     if (this.opts.readonly) return;
+    // Capped by the clock: one sample stamped far in the future must not make every series quiet.
+    const newest = Math.min(this.maxT, Date.now());
     this.transaction(() => {
       for (const s of this.byId.values()) {
-        if (s.chunk && s.chunkEnd + WINDOW_MS <= this.maxT) this.cut(s, Infinity);
+        if (s.chunk && s.chunkEnd + WINDOW_MS <= newest) this.cut(s, Infinity);
       }
       this.writeReady();
       this.writeHead();
@@ -742,6 +744,8 @@ export class Tsdb implements Appendable, Queryable {
     const deleteBefore = (cutoff: number) =>
       this.transaction(() => {
         chunks += this.deleteBefore(cutoff);
+        // Deletes may have freed room on chunk_data's last page.
+        this.rows!.forget();
         this.writeHead();
       });
     if (policy.maxAgeMs !== undefined && policy.maxAgeMs > 0) deleteBefore(now - policy.maxAgeMs);
