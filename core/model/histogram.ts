@@ -6,6 +6,8 @@
 // quirks), since results are compared bit for bit. Where Go lets two histograms share a slice
 // (a compensation histogram shares its spans with the sum), the port shares the same JS array.
 
+import { goExp2, goFrexp, goLdexp, goLog, goLog2 } from '../promql/gomath.js';
+
 export interface Span {
   /** Gap to the previous span's end (or, for the first span, the index of its first bucket). */
   offset: number;
@@ -97,112 +99,12 @@ export function unknownSchemaError(schema: number): HistogramError {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Go's float64 library functions, where JS's differ in the last bit or in formatting.
+// Go's float64 library functions, where JS's differ in the last bit or in formatting. The math
+// functions live in promql/gomath.ts with the rest of Go's math package; they are re-exported here.
+
+export { goExp2, goFrexp, goLdexp, goLog, goLog2 };
 
 const scratch = new DataView(new ArrayBuffer(8));
-const SMALLEST_NORMAL = 2.2250738585072014e-308;
-
-/** Exact powers of two 2^-1074 … 2^1023 (Math.pow is not guaranteed exact). */
-const POW2 = new Float64Array(2098);
-{
-  let p = 1;
-  for (let n = 0; n <= 1023; n++, p *= 2) POW2[n + 1074] = p;
-  p = 1;
-  for (let n = -1; n >= -1074; n--) {
-    p /= 2;
-    POW2[n + 1074] = p;
-  }
-}
-
-/** Go's math.Frexp: x = frac × 2^exp with |frac| in [0.5, 1). */
-export function goFrexp(x: number): [number, number] {
-  if (x === 0 || !Number.isFinite(x)) return [x, 0];
-  let exp = 0;
-  if (Math.abs(x) < SMALLEST_NORMAL) {
-    x *= 4503599627370496; // 2^52, to read a subnormal's exponent from its bits
-    exp = -52;
-  }
-  scratch.setFloat64(0, x);
-  const hi = scratch.getUint32(0);
-  exp += ((hi >>> 20) & 0x7ff) - 1022;
-  scratch.setUint32(0, (hi & 0x800fffff) | (1022 << 20));
-  return [scratch.getFloat64(0), exp];
-}
-
-/** Go's math.Ldexp: frac × 2^exp with one rounding, also into the subnormal range. */
-export function goLdexp(frac: number, exp: number): number {
-  if (frac === 0 || !Number.isFinite(frac)) return frac;
-  const [f, e] = goFrexp(frac);
-  exp += e;
-  if (exp > 1024) return f < 0 ? -Infinity : Infinity;
-  if (exp < -1074) return f < 0 ? -0 : 0;
-  if (exp === 1024) return f * 2 * POW2[1023 + 1074]!;
-  return f * POW2[exp + 1074]!;
-}
-
-const SQRT1_2 = Math.SQRT1_2; // Go compares with Sqrt2/2, the same double
-const LN2_HI = 6.9314718036912381649e-1;
-const LN2_LO = 1.90821492927058770002e-10;
-const LOG2E = 1.4426950408889634; // Go's constant 1/Ln2, rounded once
-
-/**
- * Go's math.Log as the amd64 assembly computes it: the portable algorithm, except that the
- * exponent is read straight from the bits, so subnormal inputs come out wrong exactly as there.
- */
-export function goLog(x: number): number {
-  if (Number.isNaN(x) || x === Infinity) return x;
-  if (x < 0) return NaN;
-  if (x === 0) return -Infinity;
-  scratch.setFloat64(0, x);
-  const hi = scratch.getUint32(0);
-  let ki = ((hi >>> 20) & 0x7ff) - 1022;
-  scratch.setUint32(0, (hi & 0x000fffff) | (1022 << 20));
-  let f1 = scratch.getFloat64(0);
-  if (f1 < SQRT1_2) {
-    f1 *= 2;
-    ki--;
-  }
-  const f = f1 - 1;
-  const k = ki;
-  const s = f / (2 + f);
-  const s2 = s * s;
-  const s4 = s2 * s2;
-  const t1 = s2 * (6.66666666666673513e-1 + s4 * (2.857142874366239149e-1 + s4 * (1.818357216161805012e-1 + s4 * 1.479819860511658591e-1)));
-  const t2 = s4 * (3.999999999940941908e-1 + s4 * (2.222219843214978396e-1 + s4 * 1.531383769920937332e-1));
-  const R = t1 + t2;
-  const hfsq = 0.5 * f * f;
-  return k * LN2_HI - (hfsq - (s * (hfsq + R) + k * LN2_LO) - f);
-}
-
-/** Go's math.Log2: exact for powers of two, otherwise Log(frac)/Ln2 + exp. */
-export function goLog2(x: number): number {
-  const [frac, exp] = goFrexp(x);
-  if (frac === 0.5) return exp - 1;
-  return goLog(frac) * LOG2E + exp;
-}
-
-/** Go's math.Exp2 (the portable version, which amd64 uses). */
-export function goExp2(x: number): number {
-  if (Number.isNaN(x) || x === Infinity) return x;
-  if (x === -Infinity) return 0;
-  if (x > 1.0239999999999999e3) return Infinity;
-  if (x < -1.074e3) return 0;
-  let k = 0;
-  if (x > 0) k = Math.trunc(x + 0.5);
-  else if (x < 0) k = Math.trunc(x - 0.5);
-  const t = x - k;
-  const hi = t * LN2_HI;
-  const lo = -t * LN2_LO;
-  const r = hi - lo;
-  const tt = r * r;
-  const c =
-    r -
-    tt *
-      (1.66666666666666657415e-1 +
-        tt * (-2.77777777770155933842e-3 + tt * (6.61375632143793436117e-5 + tt * (-1.65339022054652515390e-6 + tt * 4.13813679705723846039e-8))));
-  const y = 1 - (lo - (r * c) / (2 - c) - hi);
-  return goLdexp(y, k);
-}
 
 /** fmt's %g (and %v) of a float64: shortest digits, exponent form below 1e-4 and from 1e+06. */
 export function formatGoG(v: number): string {
