@@ -4,6 +4,7 @@
 import { compareStrings, getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
 import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { goAtan2, goMod, goPow } from './gomath.js';
 import { goQuote } from './lexer.js';
 import { QueryError, type Sample, type Vector } from './value.js';
 
@@ -97,13 +98,6 @@ const NO_LABELS: Labels = [];
 const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
 const COMPARISON = new Set<BinaryOp>(['==', '!=', '>', '<', '>=', '<=']);
 
-/** Go's math.Pow where it differs from JavaScript's ** (1^NaN, (-1)^±Inf). */
-export function goPow(a: number, b: number): number {
-  if (a === 1 || b === 0) return 1;
-  if (a === -1 && (b === Infinity || b === -Infinity)) return 1;
-  return a ** b;
-}
-
 /** The value of `a op b` and whether a comparison holds. */
 function elem(op: BinaryOp, a: number, b: number): [number, boolean] {
   switch (op) {
@@ -116,11 +110,11 @@ function elem(op: BinaryOp, a: number, b: number): [number, boolean] {
     case '/':
       return [a / b, true];
     case '%':
-      return [a % b, true];
+      return [goMod(a, b), true];
     case '^':
       return [goPow(a, b), true];
     case 'atan2':
-      return [Math.atan2(a, b), true];
+      return [goAtan2(a, b), true];
     case '==':
       return [a, a === b];
     case '!=':

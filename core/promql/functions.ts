@@ -10,6 +10,7 @@ import { typeOf } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { evalInfo } from './info.js';
 import { histogramFraction as nativeHistogramFraction, histogramQuantile as nativeHistogramQuantile, histogramStdVar, type HistogramInfo } from './histogram-quantile.js';
+import { goAcos, goAcosh, goAsin, goAsinh, goAtan, goAtanh, goCos, goCosh, goExp, goLog10, goSin, goSinh, goTan, goTanh } from './gomath.js';
 import { goQuote } from './lexer.js';
 import { bucketFraction, bucketQuantile, kahanSumInc, quantile, type Bucket } from './numeric.js';
 import { formatGoV } from './printer.js';
@@ -1035,24 +1036,25 @@ export const FUNCTIONS: Record<string, Impl> = {
   abs: mapper(Math.abs),
   ceil: mapper(Math.ceil),
   floor: mapper(Math.floor),
-  exp: mapper(Math.exp),
+  // Go's math functions (gomath.ts): JavaScript's differ from them in the last bit for many
+  // inputs. Sqrt, Abs, Floor and Ceil are exact in both.
+  exp: mapper(goExp),
   sqrt: mapper(Math.sqrt),
-  // Go's own Log and Log2: JavaScript's differ from them in the last bit for some inputs.
   ln: mapper(goLog),
   log2: mapper(goLog2),
-  log10: mapper(Math.log10),
-  sin: mapper(Math.sin),
-  cos: mapper(Math.cos),
-  tan: mapper(Math.tan),
-  asin: mapper(Math.asin),
-  acos: mapper(Math.acos),
-  atan: mapper(Math.atan),
-  sinh: mapper(Math.sinh),
-  cosh: mapper(Math.cosh),
-  tanh: mapper(Math.tanh),
-  asinh: mapper(Math.asinh),
-  acosh: mapper(Math.acosh),
-  atanh: mapper(Math.atanh),
+  log10: mapper(goLog10),
+  sin: mapper(goSin),
+  cos: mapper(goCos),
+  tan: mapper(goTan),
+  asin: mapper(goAsin),
+  acos: mapper(goAcos),
+  atan: mapper(goAtan),
+  sinh: mapper(goSinh),
+  cosh: mapper(goCosh),
+  tanh: mapper(goTanh),
+  asinh: mapper(goAsinh),
+  acosh: mapper(goAcosh),
+  atanh: mapper(goAtanh),
   deg: mapper((x) => (x * 180) / Math.PI),
   rad: mapper((x) => (x * Math.PI) / 180),
   sgn: mapper((x) => (x > 0 ? 1 : x < 0 ? -1 : x)),
