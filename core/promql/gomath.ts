@@ -1,7 +1,7 @@
-// Go's math package, bit for bit, as Prometheus runs it on amd64 (Go 1.19 to the current one: the
-// algorithms below have not changed since). JavaScript's Math is fdlibm (V8) and differs from Go
-// in the last bit for many inputs, so every PromQL function and operator that calls into Go's
-// math goes through these ports. What Go runs on amd64:
+// Go's math package, bit for bit, as Prometheus runs it on amd64 (ported from and checked against
+// Go 1.19.8, which Debian's Prometheus 2.42 is built with). JavaScript's Math is fdlibm (V8) and
+// differs from Go in the last bit for many inputs, so every PromQL function and operator that
+// calls into Go's math goes through these ports. What Go runs on amd64:
 // - Exp and Log are assembly there (archExp, archLog); Exp takes its FMA path on every CPU with
 //   AVX and FMA (Haswell, Zen and later), which is the one reproduced here.
 // - Sqrt, Floor, Ceil, Trunc and Abs are single instructions, exact like JavaScript's.
