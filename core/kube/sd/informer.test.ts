@@ -242,7 +242,7 @@ describe('Informer', () => {
   it('404 (a CRD that is not installed) means synced and empty, rechecked slowly, not an error loop', async () => {
     const s = await fake();
     const sm = { group: 'monitoring.coreos.com', version: 'v1', resource: 'servicemonitors' };
-    const inf = informerFor<KubeObject>(s, { resource: sm, absentRecheckMs: 300 });
+    const inf = informerFor<KubeObject>(s, { resource: sm, absentRecheckMs: 600 });
     inf.start();
     await inf.waitForSync();
     expect(inf.status).toMatchObject({ state: 'synced', absent: true, error: null, objects: 0 });
