@@ -14,7 +14,7 @@ import { stringify as toYaml } from 'yaml';
 import { defaultAuthorizer, type Authenticator, type Authorizer, type RequestAttributes, type UserInfo } from './auth.js';
 import type { DemoCluster } from './cluster.js';
 import { aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, type SubresourceInfo } from './discovery.js';
-import { KUBERNETES_VERSION } from './generate.js';
+import { KUBERNETES_VERSION } from './catalog.js';
 import { ACCEPTED_TYPES, contentType, negotiate, type Target } from './media.js';
 import { apiVersionOf, fieldSet, groupResource, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorError, type FieldSelector, type LabelSelector } from './selectors.js';

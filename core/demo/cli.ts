@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { MAX_NODES, MIN_NODES } from './generate.js';
+import { MAX_NODES, MIN_NODES } from './catalog.js';
 import { startDemoCluster } from './index.js';
 
 const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR]

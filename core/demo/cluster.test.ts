@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DemoCluster, ManualClock } from './cluster.js';
 import { crashLoopBackOff, nodeNotReady, nodeReady, oomKilled, stopCrashLoop } from './faults.js';
-import { NODE_EXPORTER_LABELS, PING_PORT } from './generate.js';
+import { NODE_EXPORTER_LABELS, PING_PORT } from './catalog.js';
 import { nodeStatusText, podSummary } from './tables.js';
 import type { CoreEvent, KubeObject, Node, Pod, Service, Workload } from './types.js';
 

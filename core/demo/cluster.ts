@@ -16,7 +16,8 @@ import {
   selectsPod,
   serviceAddresses,
 } from './controllers.js';
-import { generateCluster, MAX_NODES, MIN_NODES } from './generate.js';
+import { MAX_NODES, MIN_NODES } from './catalog.js';
+import { generateCluster } from './generate.js';
 import { Rng } from './prng.js';
 import { groupResource, ResourceRegistry, type ResourceType } from './resources.js';
 import { ObjectStore, type Change } from './store.js';

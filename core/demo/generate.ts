@@ -3,7 +3,30 @@
 // (node-exporter as the prometheus-node-exporter chart deploys it, kube-state-metrics), the `ping`
 // demo app, and ordinary application workloads, all with the metadata and status a real cluster
 // would show. Same inputs, same objects: every choice is drawn from the seeded Rng.
-import { createHash } from 'node:crypto';
+import {
+  CONTAINERD,
+  CONTROL_PLANE_TYPE,
+  DAY,
+  GPU_TYPES,
+  HOUR,
+  KERNELS,
+  KUBERNETES_VERSION,
+  MAX_NODES,
+  MIN_NODES,
+  MINUTE,
+  OS_IMAGES,
+  SECOND,
+  WORKER_TYPES,
+  WORKLOAD_NAMESPACES,
+  ZONES,
+  imageID,
+  memoryKi,
+  milliCpu,
+  qosClass,
+  reservedMilliCpu,
+  SA_MOUNT,
+  type InstanceType,
+} from './catalog.js';
 import {
   daemonSetStatus,
   daemonSetWantsNode,
@@ -33,10 +56,7 @@ import {
   type Taint,
   type Workload,
 } from './types.js';
-
-export const KUBERNETES_VERSION = 'v1.32.4';
-export const MIN_NODES = 3;
-export const MAX_NODES = 500;
+import { addApplications, addControlPlane, addCoreDNS, addKubeProxy, addMonitoring, addPingApp } from './workloads.js';
 
 export interface GenerateOptions {
   seed: string;
@@ -53,85 +73,7 @@ export interface GeneratedCluster {
   bornAt: number;
 }
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-
-interface InstanceType {
-  name: string;
-  cpu: number;
-  memGiB: number;
-  gpus: number;
-}
-
-const CONTROL_PLANE_TYPE: InstanceType = { name: 'm6i.xlarge', cpu: 4, memGiB: 16, gpus: 0 };
-const WORKER_TYPES: InstanceType[] = [
-  { name: 'm6i.2xlarge', cpu: 8, memGiB: 32, gpus: 0 },
-  { name: 'm6i.4xlarge', cpu: 16, memGiB: 64, gpus: 0 },
-  { name: 'c6i.4xlarge', cpu: 16, memGiB: 32, gpus: 0 },
-  { name: 'r6i.2xlarge', cpu: 8, memGiB: 64, gpus: 0 },
-];
-const GPU_TYPES: InstanceType[] = [
-  { name: 'g5.2xlarge', cpu: 8, memGiB: 32, gpus: 1 },
-  { name: 'g5.12xlarge', cpu: 48, memGiB: 192, gpus: 4 },
-];
-const ZONES = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
-const OS_IMAGES = ['Ubuntu 22.04.5 LTS', 'Ubuntu 24.04.1 LTS'];
-const KERNELS: Record<string, string> = { 'Ubuntu 22.04.5 LTS': '6.8.0-1021-aws', 'Ubuntu 24.04.1 LTS': '6.8.0-1019-aws' };
-const CONTAINERD = 'containerd://1.7.24';
-
-const WORKLOAD_NAMESPACES = ['shop', 'payments', 'search', 'analytics', 'auth', 'checkout', 'inventory', 'notifications', 'catalog', 'media'];
-
-interface Archetype {
-  name: string;
-  image: string;
-  ports: { name: string; port: number }[];
-  cpu: string;
-  memory: string;
-  memLimit: string;
-  cpuLimit?: string;
-  replicas: [number, number];
-  service: boolean;
-}
-
-const ARCHETYPES: Archetype[] = [
-  { name: 'frontend', image: 'nginx:1.27.3', ports: [{ name: 'http', port: 8080 }], cpu: '100m', memory: '128Mi', memLimit: '256Mi', replicas: [2, 6], service: true },
-  { name: 'api', image: 'ghcr.io/acme/api:2.14.1', ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }], cpu: '250m', memory: '512Mi', memLimit: '1Gi', replicas: [2, 8], service: true },
-  { name: 'worker', image: 'ghcr.io/acme/worker:2.14.1', ports: [{ name: 'metrics', port: 9090 }], cpu: '500m', memory: '1Gi', memLimit: '2Gi', replicas: [1, 6], service: false },
-  { name: 'redis', image: 'redis:7.4.1', ports: [{ name: 'redis', port: 6379 }], cpu: '100m', memory: '256Mi', memLimit: '256Mi', cpuLimit: '100m', replicas: [1, 1], service: true },
-  { name: 'gateway', image: 'envoyproxy/envoy:v1.32.2', ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9901 }], cpu: '200m', memory: '256Mi', memLimit: '512Mi', replicas: [2, 4], service: true },
-  { name: 'consumer', image: 'ghcr.io/acme/consumer:1.3.0', ports: [{ name: 'metrics', port: 8081 }], cpu: '200m', memory: '384Mi', memLimit: '768Mi', replicas: [1, 4], service: false },
-  { name: 'scheduler', image: 'ghcr.io/acme/scheduler:0.9.4', ports: [{ name: 'http', port: 8080 }], cpu: '50m', memory: '64Mi', memLimit: '128Mi', replicas: [1, 1], service: true },
-];
-
-/** The labels the prometheus-node-exporter Helm chart puts on its pods and service. */
-export const NODE_EXPORTER_LABELS: Record<string, string> = {
-  'helm.sh/chart': 'prometheus-node-exporter-4.43.1',
-  'app.kubernetes.io/managed-by': 'Helm',
-  'app.kubernetes.io/component': 'metrics',
-  'app.kubernetes.io/part-of': 'prometheus-node-exporter',
-  'app.kubernetes.io/name': 'prometheus-node-exporter',
-  'app.kubernetes.io/instance': 'node-exporter',
-  'app.kubernetes.io/version': '1.8.2',
-  jobLabel: 'node-exporter',
-};
-const NODE_EXPORTER_SELECTOR = { 'app.kubernetes.io/name': 'prometheus-node-exporter', 'app.kubernetes.io/instance': 'node-exporter' };
-
-const KSM_LABELS: Record<string, string> = {
-  'helm.sh/chart': 'kube-state-metrics-5.27.0',
-  'app.kubernetes.io/managed-by': 'Helm',
-  'app.kubernetes.io/component': 'metrics',
-  'app.kubernetes.io/part-of': 'kube-state-metrics',
-  'app.kubernetes.io/name': 'kube-state-metrics',
-  'app.kubernetes.io/instance': 'kube-state-metrics',
-  'app.kubernetes.io/version': '2.14.0',
-};
-const KSM_SELECTOR = { 'app.kubernetes.io/name': 'kube-state-metrics', 'app.kubernetes.io/instance': 'kube-state-metrics' };
-
-export const PING_PORT = 8090;
-
-interface NodeModel {
+export interface NodeModel {
   obj: Node;
   index: number;
   ip: string;
@@ -145,53 +87,13 @@ interface NodeModel {
   allocatableMilli: number;
 }
 
-/** 1.5Gi of allocatable-minus-capacity, in KiB, matches what kubelets reserve on these sizes. */
-function memoryKi(gib: number): number {
-  return Math.round(gib * 1048576 * 0.962);
-}
-
-/** The cloud providers' CPU reservation ladder: 6% of the first core, 1% of the second, … */
-function reservedMilliCpu(cpus: number): number {
-  return 60 + (cpus > 1 ? 10 : 0) + 5 * Math.max(0, Math.min(2, cpus - 2)) + 2.5 * Math.max(0, cpus - 4);
-}
-
-function milliCpu(q: string): number {
-  return q.endsWith('m') ? Number(q.slice(0, -1)) : Number(q) * 1000;
-}
-
-function qosClass(containers: Container[]): string {
-  let any = false;
-  let guaranteed = true;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length > 0 || Object.keys(lim).length > 0) any = true;
-    for (const r of ['cpu', 'memory']) {
-      const l = lim[r];
-      if (l === undefined || (req[r] ?? l) !== l) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-const imageDigest = (image: string) => createHash('sha256').update(image).digest('hex');
-
-function imageID(image: string): string {
-  const repo = image.replace(/:[^:/]+$/, '');
-  const qualified = repo.includes('/') && repo.split('/')[0]!.includes('.') ? repo : `docker.io/${repo.includes('/') ? repo : `library/${repo}`}`;
-  return `${qualified}@sha256:${imageDigest(image)}`;
-}
-
-const SA_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
-
-class Generator {
-  private readonly rng: Rng;
+export class Generator {
+  readonly rng: Rng;
   private readonly uids: Rng;
   private readonly ips: Rng;
   readonly objects = new Map<string, KubeObject[]>();
   readonly nodes: NodeModel[] = [];
-  private readonly nsCreated = new Map<string, number>();
+  readonly nsCreated = new Map<string, number>();
   private readonly usedServiceIPs = new Set<string>(['10.96.0.1', '10.96.0.10']);
   private readonly podIndex = new Map<string, number>();
   bornAt = 0;
@@ -207,7 +109,7 @@ class Generator {
     this.ips = root.fork('service-ips');
   }
 
-  private add(gr: string, obj: KubeObject): void {
+  add(gr: string, obj: KubeObject): void {
     let list = this.objects.get(gr);
     if (!list) {
       list = [];
@@ -227,7 +129,7 @@ class Generator {
   }
 
   /** A time between a and b (clamped to be no later than now). */
-  private between(a: number, b: number): number {
+  between(a: number, b: number): number {
     const hi = Math.min(b, this.now);
     if (hi <= a) return Math.min(a, this.now);
     return Math.floor(a + this.rng.next() * (hi - a));
@@ -239,12 +141,12 @@ class Generator {
     this.makeNamespaces();
     this.makeNodes();
     this.makeLeases();
-    this.makeControlPlane();
-    this.makeKubeProxy();
-    this.makeCoreDNS();
-    this.makeMonitoring();
-    this.makePing();
-    this.makeWorkloads();
+    addControlPlane(this);
+    addKubeProxy(this);
+    addCoreDNS(this);
+    addMonitoring(this);
+    addPingApp(this);
+    addApplications(this);
     this.makeKubernetesService();
     this.makeEndpoints();
     this.makeEvents();
@@ -335,6 +237,7 @@ class Generator {
         'ephemeral-storage': '95551679124',
         'hugepages-1Gi': '0',
         'hugepages-2Mi': '0',
+        // kube-reserved memory and the eviction threshold together: 1.5 GiB.
         memory: `${capMem - 1572864}Ki`,
         pods: '110',
       };
@@ -579,7 +482,7 @@ class Generator {
     };
   }
 
-  private container(name: string, image: string, ports: { name: string; port: number; protocol?: string }[], requests: Record<string, string>, limits: Record<string, string>, extra: Record<string, unknown> = {}): Container {
+  container(name: string, image: string, ports: { name: string; port: number; protocol?: string }[], requests: Record<string, string>, limits: Record<string, string>, extra: Record<string, unknown> = {}): Container {
     const c: Container = {
       name,
       image,
@@ -591,7 +494,7 @@ class Generator {
   }
 
   /** A DaemonSet and one pod on every node it tolerates. */
-  private daemonSet(opts: {
+  daemonSet(opts: {
     name: string;
     namespace: string;
     labels: Record<string, string>;
@@ -665,7 +568,7 @@ class Generator {
   }
 
   /** A Deployment with its current ReplicaSet (and the previous one, scaled to 0) and pods. */
-  private deployment(opts: {
+  deployment(opts: {
     name: string;
     namespace: string;
     labels: Record<string, string>;
@@ -751,7 +654,7 @@ class Generator {
     return deploy;
   }
 
-  private service(opts: {
+  service(opts: {
     name: string;
     namespace: string;
     labels?: Record<string, string>;
@@ -793,313 +696,6 @@ class Generator {
     };
     this.add('services', svc);
     return svc;
-  }
-
-  private makeControlPlane(): void {
-    const components: { name: string; image: string; port: number; cpu: string; memory?: string }[] = [
-      { name: 'etcd', image: 'registry.k8s.io/etcd:3.5.16-0', port: 2381, cpu: '100m', memory: '100Mi' },
-      { name: 'kube-apiserver', image: `registry.k8s.io/kube-apiserver:${KUBERNETES_VERSION}`, port: 6443, cpu: '250m' },
-      { name: 'kube-controller-manager', image: `registry.k8s.io/kube-controller-manager:${KUBERNETES_VERSION}`, port: 10257, cpu: '200m' },
-      { name: 'kube-scheduler', image: `registry.k8s.io/kube-scheduler:${KUBERNETES_VERSION}`, port: 10259, cpu: '100m' },
-    ];
-    for (const node of this.nodes.filter((n) => n.kind === 'control-plane')) {
-      for (const c of components) {
-        const hash = this.rng.hex(32);
-        const requests: Record<string, string> = { cpu: c.cpu };
-        if (c.memory) requests.memory = c.memory;
-        const template: PodSpec = {
-          containers: [this.container(c.name, c.image, [], requests, {}, { command: [c.name] })],
-          hostNetwork: true,
-          priorityClassName: 'system-node-critical',
-          tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
-        };
-        const pod = this.makePod({
-          name: `${c.name}-${node.obj.metadata.name}`,
-          namespace: 'kube-system',
-          labels: { component: c.name, tier: 'control-plane' },
-          annotations: {
-            'kubernetes.io/config.hash': hash,
-            'kubernetes.io/config.mirror': hash,
-            'kubernetes.io/config.seen': new Date(node.created).toISOString(),
-            'kubernetes.io/config.source': 'file',
-          },
-          // Mirror pods of static pods are owned by their node.
-          ownerRefs: [{ apiVersion: 'v1', kind: 'Node', name: node.obj.metadata.name, uid: node.obj.metadata.uid, controller: true }],
-          template,
-          node,
-          created: this.between(node.created, this.now - 3 * DAY),
-          restarts: this.rng.chance(0.3) ? this.rng.range(1, 3) : 0,
-        });
-        this.add('pods', pod);
-      }
-    }
-  }
-
-  private makeKubeProxy(): void {
-    const created = this.bornAt + 60 * SECOND;
-    this.daemonSet({
-      name: 'kube-proxy',
-      namespace: 'kube-system',
-      labels: { 'k8s-app': 'kube-proxy' },
-      selector: { 'k8s-app': 'kube-proxy' },
-      podLabels: { 'k8s-app': 'kube-proxy' },
-      created,
-      spec: {
-        containers: [
-          this.container('kube-proxy', `registry.k8s.io/kube-proxy:${KUBERNETES_VERSION}`, [], { cpu: '100m' }, {}, {
-            command: ['/usr/local/bin/kube-proxy', '--config=/var/lib/kube-proxy/config.conf', '--hostname-override=$(NODE_NAME)'],
-            securityContext: { privileged: true },
-          }),
-        ],
-        hostNetwork: true,
-        nodeSelector: { 'kubernetes.io/os': 'linux' },
-        priorityClassName: 'system-node-critical',
-        serviceAccountName: 'kube-proxy',
-        tolerations: [{ operator: 'Exists' }],
-      },
-    });
-  }
-
-  private makeCoreDNS(): void {
-    const created = this.bornAt + 60 * SECOND;
-    const labels = { 'k8s-app': 'kube-dns' };
-    this.deployment({
-      name: 'coredns',
-      namespace: 'kube-system',
-      labels,
-      selector: labels,
-      podLabels: labels,
-      replicas: 2,
-      created,
-      nodes: this.nodes.filter((n) => n.kind !== 'gpu'),
-      spec: {
-        containers: [
-          this.container(
-            'coredns',
-            'registry.k8s.io/coredns/coredns:v1.11.3',
-            [
-              { name: 'dns', port: 53, protocol: 'UDP' },
-              { name: 'dns-tcp', port: 53 },
-              { name: 'metrics', port: 9153 },
-            ],
-            { cpu: '100m', memory: '70Mi' },
-            { memory: '170Mi' },
-            { args: ['-conf', '/etc/coredns/Corefile'] },
-          ),
-        ],
-        nodeSelector: { 'kubernetes.io/os': 'linux' },
-        priorityClassName: 'system-cluster-critical',
-        serviceAccountName: 'coredns',
-        tolerations: [
-          { key: 'CriticalAddonsOnly', operator: 'Exists' },
-          { key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' },
-        ],
-      },
-    });
-    this.service({
-      name: 'kube-dns',
-      namespace: 'kube-system',
-      labels: { 'k8s-app': 'kube-dns', 'kubernetes.io/cluster-service': 'true', 'kubernetes.io/name': 'CoreDNS' },
-      annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
-      selector: labels,
-      clusterIP: '10.96.0.10',
-      created,
-      ports: [
-        { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
-        { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },
-        { name: 'metrics', port: 9153, protocol: 'TCP', targetPort: 9153 },
-      ],
-    });
-  }
-
-  private makeMonitoring(): void {
-    const created = this.nsCreated.get('monitoring')! + 30 * SECOND;
-    const helm = { 'meta.helm.sh/release-name': 'node-exporter', 'meta.helm.sh/release-namespace': 'monitoring' };
-    this.daemonSet({
-      name: 'node-exporter',
-      namespace: 'monitoring',
-      labels: NODE_EXPORTER_LABELS,
-      selector: NODE_EXPORTER_SELECTOR,
-      podLabels: NODE_EXPORTER_LABELS,
-      created,
-      annotations: helm,
-      spec: {
-        containers: [
-          this.container('node-exporter', 'quay.io/prometheus/node-exporter:v1.8.2', [{ name: 'metrics', port: 9100 }], {}, {}, {
-            args: ['--path.procfs=/host/proc', '--path.sysfs=/host/sys', '--path.rootfs=/host/root', '--path.udev.data=/host/root/run/udev/data', '--web.listen-address=[$(HOST_IP)]:9100'],
-            env: [{ name: 'HOST_IP', value: '0.0.0.0' }],
-            livenessProbe: { httpGet: { path: '/', port: 9100, scheme: 'HTTP' }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
-            readinessProbe: { httpGet: { path: '/', port: 9100, scheme: 'HTTP' }, failureThreshold: 3, periodSeconds: 10, successThreshold: 1, timeoutSeconds: 1 },
-            securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
-          }),
-        ],
-        hostNetwork: true,
-        hostPID: true,
-        nodeSelector: { 'kubernetes.io/os': 'linux' },
-        securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
-        serviceAccountName: 'node-exporter-prometheus-node-exporter',
-        tolerations: [{ effect: 'NoSchedule', operator: 'Exists' }],
-      },
-    });
-    this.service({
-      name: 'node-exporter',
-      namespace: 'monitoring',
-      labels: NODE_EXPORTER_LABELS,
-      annotations: { ...helm, 'prometheus.io/scrape': 'true' },
-      selector: NODE_EXPORTER_SELECTOR,
-      created,
-      ports: [{ name: 'metrics', port: 9100, protocol: 'TCP', targetPort: 9100 }],
-    });
-    const ksmHelm = { 'meta.helm.sh/release-name': 'kube-state-metrics', 'meta.helm.sh/release-namespace': 'monitoring' };
-    this.deployment({
-      name: 'kube-state-metrics',
-      namespace: 'monitoring',
-      labels: KSM_LABELS,
-      selector: KSM_SELECTOR,
-      podLabels: KSM_LABELS,
-      replicas: 1,
-      created: created + 10 * SECOND,
-      nodes: this.nodes.filter((n) => n.kind === 'worker'),
-      annotations: ksmHelm,
-      spec: {
-        containers: [
-          this.container('kube-state-metrics', 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.14.0', [{ name: 'http', port: 8080 }], { cpu: '10m', memory: '32Mi' }, { memory: '256Mi' }, {
-            args: ['--port=8080', '--resources=certificatesigningrequests,configmaps,cronjobs,daemonsets,deployments,endpoints,jobs,leases,namespaces,nodes,pods,replicasets,services,statefulsets'],
-          }),
-        ],
-        securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
-        serviceAccountName: 'kube-state-metrics',
-      },
-    });
-    this.service({
-      name: 'kube-state-metrics',
-      namespace: 'monitoring',
-      labels: KSM_LABELS,
-      annotations: { ...ksmHelm, 'prometheus.io/scrape': 'true' },
-      selector: KSM_SELECTOR,
-      created: created + 10 * SECOND,
-      ports: [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 }],
-    });
-  }
-
-  private makePing(): void {
-    const created = this.nsCreated.get('demo')! + MINUTE;
-    const labels = { app: 'ping', 'app.kubernetes.io/name': 'ping' };
-    this.deployment({
-      name: 'ping',
-      namespace: 'demo',
-      labels,
-      selector: { app: 'ping' },
-      podLabels: labels,
-      podAnnotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PING_PORT) },
-      replicas: 3,
-      created,
-      nodes: this.nodes.filter((n) => n.kind === 'worker'),
-      spec: {
-        containers: [
-          this.container('ping', 'ghcr.io/kubeglass/ping:0.3.1', [{ name: 'metrics', port: PING_PORT }], { cpu: '20m', memory: '32Mi' }, { memory: '64Mi' }, {
-            args: ['--listen=:8090', '--targets=kubernetes.default.svc:443,kube-dns.kube-system.svc:53'],
-            readinessProbe: { httpGet: { path: '/healthz', port: 'metrics', scheme: 'HTTP' }, periodSeconds: 5, failureThreshold: 3, successThreshold: 1, timeoutSeconds: 1 },
-          }),
-        ],
-      },
-    });
-    this.service({
-      name: 'ping',
-      namespace: 'demo',
-      labels,
-      annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(PING_PORT) },
-      selector: { app: 'ping' },
-      created,
-      ports: [{ name: 'metrics', port: PING_PORT, protocol: 'TCP', targetPort: 'metrics' }],
-    });
-  }
-
-  private makeWorkloads(): void {
-    const rng = this.rng;
-    const workers = this.nodes.filter((n) => n.kind === 'worker');
-    const target = workers.length * 7;
-    const namespaces = this.workloadNamespaces();
-    const counts = new Map<string, number>();
-    let placed = 0;
-    let i = 0;
-    while (placed < target) {
-      const ns = namespaces[i % namespaces.length]!;
-      const arch = ARCHETYPES[Math.floor(i / namespaces.length) % ARCHETYPES.length]!;
-      i++;
-      const countKey = `${ns}/${arch.name}`;
-      const n = (counts.get(countKey) ?? 0) + 1;
-      counts.set(countKey, n);
-      const name = n === 1 ? arch.name : `${arch.name}-${n}`;
-      const replicas = Math.min(rng.range(arch.replicas[0], arch.replicas[1]), Math.max(1, target - placed));
-      const labels = { app: name, 'app.kubernetes.io/name': name, 'app.kubernetes.io/part-of': ns };
-      const created = this.between(this.nsCreated.get(ns)! + MINUTE, this.now - DAY);
-      const limits: Record<string, string> = { memory: arch.memLimit };
-      if (arch.cpuLimit) limits.cpu = arch.cpuLimit;
-      this.deployment({
-        name,
-        namespace: ns,
-        labels,
-        selector: { app: name },
-        podLabels: labels,
-        replicas,
-        created,
-        nodes: workers,
-        pendingChance: 0.006,
-        restartChance: 0.1,
-        spec: {
-          containers: [
-            this.container(name.split('-')[0]!, arch.image, arch.ports, { cpu: arch.cpu, memory: arch.memory }, limits, {
-              livenessProbe: { httpGet: { path: '/healthz', port: arch.ports[0]!.port, scheme: 'HTTP' }, periodSeconds: 10, failureThreshold: 3, successThreshold: 1, timeoutSeconds: 1 },
-            }),
-          ],
-        },
-      });
-      placed += replicas;
-      if (arch.service) {
-        this.service({
-          name,
-          namespace: ns,
-          labels,
-          selector: { app: name },
-          created,
-          type: arch.name === 'gateway' && n === 1 ? 'LoadBalancer' : 'ClusterIP',
-          ports: arch.ports.map((p) => ({ name: p.name, port: p.name === 'http' ? 80 : p.port, protocol: 'TCP', targetPort: p.name })),
-        });
-      }
-    }
-    // GPU inference: one replica per GPU node, tolerating the GPU taint.
-    const gpus = this.nodes.filter((n) => n.kind === 'gpu');
-    const mlCreated = this.between(this.nsCreated.get('ml')! + MINUTE, this.now - DAY);
-    const labels = { app: 'inference', 'app.kubernetes.io/name': 'inference', 'app.kubernetes.io/part-of': 'ml' };
-    this.deployment({
-      name: 'inference',
-      namespace: 'ml',
-      labels,
-      selector: { app: 'inference' },
-      podLabels: labels,
-      replicas: gpus.length,
-      created: mlCreated,
-      nodes: gpus,
-      restartChance: 0.1,
-      spec: {
-        containers: [
-          this.container('inference', 'nvcr.io/nvidia/tritonserver:24.11-py3', [{ name: 'http', port: 8000 }, { name: 'metrics', port: 8002 }], { cpu: '2', memory: '8Gi', 'nvidia.com/gpu': '1' }, { memory: '16Gi', 'nvidia.com/gpu': '1' }),
-        ],
-        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
-      },
-    });
-    this.service({
-      name: 'inference',
-      namespace: 'ml',
-      labels,
-      selector: { app: 'inference' },
-      created: mlCreated,
-      ports: [
-        { name: 'http', port: 80, protocol: 'TCP', targetPort: 'http' },
-        { name: 'metrics', port: 8002, protocol: 'TCP', targetPort: 'metrics' },
-      ],
-    });
   }
 
   private makeKubernetesService(): void {
