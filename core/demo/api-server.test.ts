@@ -387,3 +387,19 @@ describe('certificates', () => {
     });
   });
 });
+
+describe('extension seams', () => {
+  it('serves a kind registered later: discovery, list, get and watch come with it', async () => {
+    demo.cluster.registry.add({ group: 'example.com', version: 'v1', resource: 'widgets', singular: 'widget', kind: 'Widget', namespaced: true, verbs: ['get', 'list', 'watch'] });
+    const rv = demo.cluster.resourceVersion;
+    demo.cluster.create({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'demo', uid: '', resourceVersion: '', creationTimestamp: '' }, spec: { size: 3 } });
+    const groups = (await get('/apis', { accept: 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' })).json<{ items: { metadata: { name: string } }[] }>();
+    expect(groups.items.map((i) => i.metadata.name)).toContain('example.com');
+    const list = (await get('/apis/example.com/v1/namespaces/demo/widgets')).json<List>();
+    expect(list).toMatchObject({ kind: 'WidgetList', apiVersion: 'example.com/v1', items: [expect.objectContaining({ spec: { size: 3 } })] });
+    const table = (await get('/apis/example.com/v1/widgets', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json<{ rows: { cells: unknown[] }[] }>();
+    expect(table.rows[0]!.cells[0]).toBe('w');
+    const r = await watchStream(demo.url, demo.caPem, `/apis/example.com/v1/widgets?watch=1&resourceVersion=${rv}`, { token: demo.token, until: (e) => e.length >= 1 });
+    expect(r.events[0]).toMatchObject({ type: 'ADDED', object: { kind: 'Widget' } });
+  });
+});
