@@ -9,7 +9,7 @@ import { formatGoV } from './printer.js';
 import { formatSampleValue } from './wire.js';
 import { xxhash64 } from '../model/xxhash.js';
 import { kahanSumInc, quantile } from './numeric.js';
-import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { type FloatHistogram, HistogramError } from '../model/histogram.js';
 import { metricName, QueryError, type Matrix, type Sample, type Vector } from './value.js';
 
 interface Group {

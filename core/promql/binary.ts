@@ -3,7 +3,7 @@
 // its exact error texts for ambiguous matches.
 import { compareStrings, getLabel, LABEL_SEP, labelsKey, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import type { BinaryExpr, BinaryOp, ValueType, VectorMatching } from './ast.js';
-import { FloatHistogram, HistogramError } from '../model/histogram.js';
+import { type FloatHistogram, HistogramError } from '../model/histogram.js';
 import { goAtan2, goMod, goPow } from './gomath.js';
 import { goQuote } from './lexer.js';
 import { QueryError, type Sample, type Vector } from './value.js';

@@ -16,6 +16,7 @@ import { histogramStatsSelectors, typeOf } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { binaryOp, scalarBinary } from './binary.js';
 import { ANCHORED_SAFE, FUNCTIONS, interpolate, interpolateHistograms, SMOOTHED_SAFE, type EvalContext, type RangeArg } from './functions.js';
+import { goPow } from './gomath.js';
 import { goQuote } from './lexer.js';
 import { parseExpr, ParseError } from './parser.js';
 import { metricName, QueryError, type Point, type Matrix, type QueryResult, type QueryValue, type Sample, type Series, type Vector } from './value.js';
@@ -391,7 +392,7 @@ export class Evaluator implements EvalContext {
       case '%':
         return a[0]! % a[1]!;
       case '^':
-        return Math.pow(a[0]! / 1000, a[1]! / 1000) * 1000;
+        return goPow(a[0]! / 1000, a[1]! / 1000) * 1000;
       case 'step':
         return this.p.queryStep;
       case 'range':

@@ -377,7 +377,10 @@ function histogramRate(ev: Evaluator, w: RangeArg, isCounter: boolean, pos: { st
     }
   }
   const flush = () => {
-    for (const [warn, msg] of notes) (warn ? ev.warn(msg, pos) : ev.info(msg, pos));
+    for (const [warn, msg] of notes) {
+      if (warn) ev.warn(msg, pos);
+      else ev.info(msg, pos);
+    }
   };
   if (last.usesCustomBuckets() !== usingCustom) {
     notes.push([true, `${MIXED_SCHEMAS} ${name}`]);

@@ -4,7 +4,7 @@
 // chunk's first sample (prometheus/prometheus#15346). PromQL's results (the hint of sum(), the
 // warnings about conflicting resets) depend on this, so our stores give histograms back the same
 // way, cutting "chunks" where Prometheus's head cuts them (tsdb/chunkenc/float_histogram.go).
-import { FloatHistogram, type Span } from '../model/histogram.js';
+import { type FloatHistogram, type Span } from '../model/histogram.js';
 import { isStaleNaN } from '../model/value.js';
 
 /** Prometheus's chunk range: a head chunk never spans a 2-hour boundary. */
