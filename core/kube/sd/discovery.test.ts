@@ -289,6 +289,26 @@ describe('KubernetesDiscovery: namespaces and selectors', () => {
     expect(labelsToRecord(services.sends[1]![0]!.labels).__meta_kubernetes_namespace_label_team).toBe('b');
   });
 
+  it('attach_metadata.deployment: a replica set appearing later names the deployment, for pods and slice targets', async () => {
+    const { s, web2 } = await cluster();
+    const owned = pod('web-1', 'default', 'n1', '192.168.0.1');
+    owned.metadata!.ownerReferences = [{ kind: 'ReplicaSet', name: 'web-7d9', controller: true }];
+    const web1 = s.apply(owned);
+    s.apply(slice('web-abc', 'default', 'web', [web1, web2]));
+    const d = discovery(s);
+    const pods = collect(d, { role: 'pod', attach_metadata: { deployment: true } });
+    const slices = collect(d, { role: 'endpointslice', attach_metadata: { deployment: true } });
+    await until(() => pods.sends.length === 1 && slices.sends.length === 1);
+    expect(labelsToRecord(bySource(pods.sends[0], 'pod/default/web-1')!.labels).__meta_kubernetes_pod_controller_name).toBe('web-7d9');
+    expect(labelsToRecord(bySource(pods.sends[0], 'pod/default/web-1')!.labels).__meta_kubernetes_pod_deployment_name).toBeUndefined();
+    await until(() => s.activeWatches === 4); // pods and replica sets shared by both sources
+    s.apply({ kind: 'ReplicaSet', metadata: { name: 'web-7d9', namespace: 'default', ownerReferences: [{ kind: 'Deployment', name: 'web', controller: true }] } });
+    await until(() => pods.sends.length === 2 && slices.sends.length === 2, 5000, 'the deployment name');
+    expect(labelsToRecord(bySource(pods.sends[1], 'pod/default/web-1')!.labels).__meta_kubernetes_pod_deployment_name).toBe('web');
+    const t = targetsOf(bySource(slices.sends[1], 'endpointslice/default/web-abc'));
+    expect(t.filter((x) => x.__meta_kubernetes_pod_deployment_name === 'web').map((x) => x.__address__)).toEqual(['192.168.0.1:8080', '192.168.0.1:9100']);
+  });
+
   it('discoveredNamespaces follows Prometheus', () => {
     expect(discoveredNamespaces({ role: 'pod' }, 'own')).toEqual(['']);
     expect(discoveredNamespaces({ role: 'pod', namespaces: { names: ['a', 'b'] } }, 'own')).toEqual(['a', 'b']);

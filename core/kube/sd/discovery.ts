@@ -183,6 +183,9 @@ class Running {
   private readonly primary: Watched<KubeObject>;
   private readonly build: (obj: KubeObject) => TargetGroup | null;
   private readonly lookups: RoleLookups = {};
+  private refsOf: (obj: KubeObject) => string[] = () => [];
+  private readonly index = new Map<string, Set<string>>();
+  private readonly refsByKey = new Map<string, string[]>();
 
   constructor(
     private readonly factory: InformerFactory,
@@ -242,34 +245,50 @@ class Running {
       }
     }
 
-    // What else a change touches, mirroring the keys Prometheus's handlers enqueue. Unlike
+    // What else a change touches, mirroring the keys Prometheus's handlers enqueue: each primary
+    // object is indexed under the objects its group reads ("node:n1", "pod:ns/p", "svc:ns/s",
+    // "rs:ns/r", "job:ns/j"), so a change to one of those finds its groups without a scan. Unlike
     // Prometheus, a changed pod also refreshes the endpointslices that point at it, instead of
     // leaving their pod labels stale until the slice itself changes.
-    this.listen(this.primary, (o) => this.markKey(objectKey(o)));
     const namespaceOf = (o: KubeObject) => o.metadata?.namespace ?? '';
+    const keyOf = (o: KubeObject) => namespacedName(namespaceOf(o), o.metadata?.name ?? '');
     const nameOf = (o: KubeObject) => o.metadata?.name ?? '';
-    const ownedBy = (kind: string, ns: string, name: string) => (pod: Pod) => {
+    const ownerRef = (pod: Pod): string[] => {
       const c = controllerOf(pod);
-      return namespaceOf(pod) === ns && c?.kind === kind && c.name === name;
+      if (c?.kind === 'ReplicaSet') return [`rs:${namespacedName(namespaceOf(pod), c.name ?? '')}`];
+      if (c?.kind === 'Job') return [`job:${namespacedName(namespaceOf(pod), c.name ?? '')}`];
+      return [];
     };
+    this.listen(this.primary, (o) => this.markKey(objectKey(o)));
+    const markNamespace = (ns: KubeObject) => this.markWhere((o) => namespaceOf(o) === nameOf(ns));
     if (role === 'pod') {
-      if (nodes) this.listen(nodes, (n) => this.markWhere((p: Pod) => (p.spec?.nodeName ?? '') === nameOf(n)));
-      if (namespaceInf) this.listen(namespaceInf, (n) => this.markWhere((p) => namespaceOf(p) === nameOf(n)));
-      if (replicaSets) this.listen(replicaSets, (rs) => this.markWhere(ownedBy('ReplicaSet', namespaceOf(rs), nameOf(rs))));
-      if (jobs) this.listen(jobs, (j) => this.markWhere(ownedBy('Job', namespaceOf(j), nameOf(j))));
+      this.refsOf = (p: Pod) => [`node:${p.spec?.nodeName ?? ''}`, ...ownerRef(p)];
+      if (nodes) this.listen(nodes, (n) => this.markRef(`node:${nameOf(n)}`));
+      if (namespaceInf) this.listen(namespaceInf, markNamespace);
+      if (replicaSets) this.listen(replicaSets, (rs) => this.markRef(`rs:${keyOf(rs)}`));
+      if (jobs) this.listen(jobs, (j) => this.markRef(`job:${keyOf(j)}`));
     } else if (role === 'service') {
-      if (namespaceInf) this.listen(namespaceInf, (n) => this.markWhere((s) => namespaceOf(s) === nameOf(n)));
+      if (namespaceInf) this.listen(namespaceInf, markNamespace);
     } else if (role === 'endpointslice') {
-      const sliceWhere = (pred: (ep: NonNullable<EndpointSlice['endpoints']>[number], slice: EndpointSlice) => boolean) =>
-        this.markWhere((s: EndpointSlice) => (s.endpoints ?? []).some((ep) => pred(ep, s)));
-      const podOf = (ep: NonNullable<EndpointSlice['endpoints']>[number]) =>
-        ep.targetRef?.kind === 'Pod' ? lookups.pod?.(ep.targetRef.namespace ?? '', ep.targetRef.name ?? '') : undefined;
-      if (services) this.listen(services, (svc) => this.markWhere((s) => namespaceOf(s) === namespaceOf(svc) && s.metadata?.labels?.[SERVICE_NAME_LABEL] === nameOf(svc)));
-      if (pods) this.listen(pods, (pod) => sliceWhere((ep) => ep.targetRef?.kind === 'Pod' && ep.targetRef.name === nameOf(pod) && (ep.targetRef.namespace ?? '') === namespaceOf(pod)));
-      if (nodes) this.listen(nodes, (n) => sliceWhere((ep) => (ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName) === nameOf(n)));
-      if (namespaceInf) this.listen(namespaceInf, (n) => this.markWhere((s) => namespaceOf(s) === nameOf(n)));
-      if (replicaSets) this.listen(replicaSets, (rs) => sliceWhere((ep) => !!podOf(ep) && ownedBy('ReplicaSet', namespaceOf(rs), nameOf(rs))(podOf(ep)!)));
-      if (jobs) this.listen(jobs, (j) => sliceWhere((ep) => !!podOf(ep) && ownedBy('Job', namespaceOf(j), nameOf(j))(podOf(ep)!)));
+      this.refsOf = (s: EndpointSlice) => {
+        const refs = [`svc:${namespacedName(namespaceOf(s), s.metadata?.labels?.[SERVICE_NAME_LABEL] ?? '')}`];
+        for (const ep of s.endpoints ?? []) {
+          if (ep.targetRef?.kind === 'Pod') refs.push(`pod:${namespacedName(ep.targetRef.namespace ?? '', ep.targetRef.name ?? '')}`);
+          const node = ep.targetRef?.kind === 'Node' ? ep.targetRef.name : ep.nodeName;
+          if (node !== undefined) refs.push(`node:${node}`);
+        }
+        return refs;
+      };
+      // A replica set or job reaches slices through the pods it owns (only with attach_metadata).
+      const markOwnedPods = (ref: string) => {
+        for (const p of pods!.all()) if (ownerRef(p)[0] === ref) this.markRef(`pod:${keyOf(p)}`);
+      };
+      this.listen(services!, (svc) => this.markRef(`svc:${keyOf(svc)}`));
+      this.listen(pods!, (p) => this.markRef(`pod:${keyOf(p)}`));
+      if (nodes) this.listen(nodes, (n) => this.markRef(`node:${nameOf(n)}`));
+      if (namespaceInf) this.listen(namespaceInf, markNamespace);
+      if (replicaSets) this.listen(replicaSets, (rs) => markOwnedPods(`rs:${keyOf(rs)}`));
+      if (jobs) this.listen(jobs, (j) => markOwnedPods(`job:${keyOf(j)}`));
     }
 
     for (const h of this.handles) this.unlisten.push(h.informer.onStatus(() => this.onInformerStatus()));
@@ -302,9 +321,36 @@ class Running {
     this.schedule();
   }
 
-  private markWhere<T extends KubeObject>(pred: (o: T) => boolean): void {
-    for (const o of this.primary.all()) if (pred(o as T)) this.dirty.add(objectKey(o));
+  private markWhere(pred: (o: KubeObject) => boolean): void {
+    for (const o of this.primary.all()) if (pred(o)) this.dirty.add(objectKey(o));
     this.schedule();
+  }
+
+  private markRef(ref: string): void {
+    const keys = this.index.get(ref);
+    if (!keys) return;
+    for (const k of keys) this.dirty.add(k);
+    this.schedule();
+  }
+
+  /**
+   * Files a primary object under what it refers to. Runs when its group is rebuilt: an object
+   * whose entry is stale is dirty already, so nothing is missed in between.
+   */
+  private reindex(key: string, obj: KubeObject | undefined): void {
+    for (const ref of this.refsByKey.get(key) ?? []) {
+      const keys = this.index.get(ref);
+      keys?.delete(key);
+      if (keys?.size === 0) this.index.delete(ref);
+    }
+    const refs = obj ? this.refsOf(obj) : [];
+    if (refs.length === 0) this.refsByKey.delete(key);
+    else this.refsByKey.set(key, refs);
+    for (const ref of refs) {
+      let keys = this.index.get(ref);
+      if (!keys) this.index.set(ref, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   private allSynced(): boolean {
@@ -333,6 +379,7 @@ class Running {
     let changed = this.lastSent === null;
     for (const key of keys) {
       const obj = this.primary.byKey(key);
+      this.reindex(key, obj);
       const group = obj ? this.build(obj) : null;
       if (!group) {
         if (this.groups.delete(key)) changed = true;
