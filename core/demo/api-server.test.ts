@@ -295,7 +295,18 @@ describe('watch', () => {
       apiVersion: 'v1',
       metadata: { resourceVersion: String(demo.cluster.resourceVersion), annotations: { 'k8s.io/initial-events-end': 'true' } },
     });
-    expect((await get('/api/v1/pods?watch=1&sendInitialEvents=true')).status).toBe(400);
+    expect((await get('/api/v1/pods?watch=1&sendInitialEvents=true')).json()).toMatchObject({
+      code: 400,
+      message: 'resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan',
+    });
+    expect((await get('/api/v1/pods?sendInitialEvents=true')).json()).toMatchObject({ code: 400, message: 'sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list' });
+    // Without bookmarks there is no end marker; sendInitialEvents=false lists nothing first.
+    const unmarked = await watchStream(demo.url, demo.caPem, '/api/v1/namespaces/demo/pods?watch=1&labelSelector=app%3Dping&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&timeoutSeconds=1', {
+      token: demo.token,
+    });
+    expect(unmarked.events.map((e) => e.type)).toEqual(['ADDED', 'ADDED', 'ADDED']);
+    const none = await watchStream(demo.url, demo.caPem, '/api/v1/namespaces/demo/pods?watch=1&sendInitialEvents=false&resourceVersionMatch=NotOlderThan&timeoutSeconds=1', { token: demo.token });
+    expect(none.events).toEqual([]);
   });
 
   it('sends bookmarks when allowed, and hangs up after timeoutSeconds', async () => {

@@ -124,8 +124,6 @@ function decodeContinue(token: string): ContinueToken {
 }
 
 interface ListQuery {
-  labels: LabelSelector;
-  fields: FieldSelector;
   hasSelector: boolean;
   limit: number;
   continueToken: string | null;
@@ -258,7 +256,12 @@ export class DemoApiServer {
     const { req, url, user } = ctx;
     const method = req.method ?? 'GET';
     const path = url.pathname;
-    const segs = path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    let segs: string[];
+    try {
+      segs = path.split('/').filter((s) => s !== '').map((s) => decodeURIComponent(s));
+    } catch {
+      throw badRequest(`malformed path: ${path}`);
+    }
     const read = method === 'GET' || method === 'HEAD';
 
     for (const r of this.routes) {
@@ -390,17 +393,18 @@ export class DemoApiServer {
       return this.sendObject(ctx, obj, target);
     }
 
-    const query = this.listQuery(url, type);
+    const { labels, fields } = this.selectors(url, type);
     const inScope = (o: KubeObject) =>
       (namespace === undefined || o.metadata.namespace === namespace) &&
       (!name || o.metadata.name === name) &&
-      matchesLabels(query.labels, o.metadata.labels) &&
-      matchesFields(query.fields, fieldSet(type, o));
+      matchesLabels(labels, o.metadata.labels) &&
+      matchesFields(fields, fieldSet(type, o));
 
     if (isWatch) {
       if (target.kind === 'yaml') throw notAcceptable('only the following media types are accepted: application/json');
       return this.watch(ctx, type, target, includeObject, inScope);
     }
+    const query = this.listQuery(url, labels.length > 0 || fields.length > 0);
     await this.list(ctx, type, target, includeObject, namespace, query, inScope);
   }
 
@@ -411,7 +415,7 @@ export class DemoApiServer {
     throw badRequest(`unrecognized includeObject value: "${v}"`);
   }
 
-  private listQuery(url: URL, type: ResourceType): ListQuery {
+  private selectors(url: URL, type: ResourceType): { labels: LabelSelector; fields: FieldSelector } {
     const q = url.searchParams;
     let labels: LabelSelector;
     let fields: FieldSelector;
@@ -424,6 +428,12 @@ export class DemoApiServer {
     }
     const allowed = this.cluster.registry.fieldLabels(type);
     for (const f of fields) if (!allowed.has(f.field)) throw badRequest(`field label not supported: ${f.field}`);
+    return { labels, fields };
+  }
+
+  /** A list's parameters, validated as ValidateListOptions does. */
+  private listQuery(url: URL, hasSelector: boolean): ListQuery {
+    const q = url.searchParams;
     const limitParam = q.get('limit');
     let limit = 0;
     if (limitParam !== null && limitParam !== '') {
@@ -433,14 +443,16 @@ export class DemoApiServer {
     const rv = q.get('resourceVersion') ?? undefined;
     if (rv !== undefined && rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a valid resource version`);
     const match = q.get('resourceVersionMatch') ?? '';
-    if (match !== '' && match !== 'NotOlderThan' && match !== 'Exact') {
-      throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""`);
-    }
-    if (match !== '' && (rv === undefined || rv === '')) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
-    if (match === 'Exact' && rv === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
     const continueToken = q.get('continue');
+    if (match !== '') {
+      if (rv === undefined || rv === '') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided');
+      if (continueToken) throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided');
+      if (match !== 'NotOlderThan' && match !== 'Exact') throw badRequest(`resourceVersionMatch: Unsupported value: "${match}": supported values: "Exact", "NotOlderThan", ""`);
+      if (match === 'Exact' && rv === '0') throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+    }
+    if (q.has('sendInitialEvents')) throw badRequest('sendInitialEvents: Forbidden: sendInitialEvents is forbidden for list');
     if (continueToken && rv !== undefined && rv !== '') throw badRequest('specifying resource version is not allowed when using continue');
-    return { labels, fields, hasSelector: labels.length > 0 || fields.length > 0, limit, continueToken: continueToken || null, resourceVersion: rv, resourceVersionMatch: match };
+    return { hasSelector, limit, continueToken: continueToken || null, resourceVersion: rv, resourceVersionMatch: match };
   }
 
   /** Waits (up to 3 s, as the watch cache does) for the store to reach rv. */
@@ -568,13 +580,14 @@ export class DemoApiServer {
     const q = ctx.url.searchParams;
     const rv = q.get('resourceVersion') ?? undefined;
     if (rv !== undefined && rv !== '' && !/^\d+$/.test(rv)) throw badRequest(`resourceVersion: Invalid value: "${rv}": must be a valid resource version`);
-    const sendInitialEvents = q.has('sendInitialEvents') ? parseBool(q.get('sendInitialEvents')) : false;
+    const sendInitialEvents = q.has('sendInitialEvents') ? parseBool(q.get('sendInitialEvents')) : undefined;
     const allowBookmarks = parseBool(q.get('allowWatchBookmarks'));
-    if (sendInitialEvents) {
-      if (q.get('resourceVersionMatch') !== 'NotOlderThan') {
-        throw badRequest('resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
-      }
-      if (!allowBookmarks) throw badRequest('allowWatchBookmarks: Forbidden: sendInitialEvents requires setting allowWatchBookmarks to true');
+    // As validateWatchOptions: resourceVersionMatch only with sendInitialEvents, and then NotOlderThan.
+    const match = q.get('resourceVersionMatch') ?? '';
+    if (q.has('sendInitialEvents')) {
+      if (match !== 'NotOlderThan') throw badRequest('resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+    } else if (match !== '') {
+      throw badRequest('resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
     }
     const timeoutParam = q.get('timeoutSeconds');
     let timeoutMs: number;

@@ -18,7 +18,8 @@ export interface WatchSpec {
   matches: (obj: KubeObject) => boolean;
   /** The resourceVersion parameter, already checked to be empty or a number. */
   resourceVersion: string | undefined;
-  sendInitialEvents: boolean;
+  /** Undefined when the client did not say: then only an empty or "0" resourceVersion lists first. */
+  sendInitialEvents: boolean | undefined;
   allowBookmarks: boolean;
   timeoutMs: number;
   bookmarkIntervalMs: number;
@@ -90,11 +91,16 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   const start = () => {
     if (closed) return;
     const rvParam = spec.resourceVersion;
-    const initial = spec.sendInitialEvents || rvParam === undefined || rvParam === '' || rvParam === '0';
-    if (initial) {
+    const noRv = rvParam === undefined || rvParam === '' || rvParam === '0';
+    const initial = spec.sendInitialEvents ?? noRv;
+    if (!initial && noRv) {
+      // sendInitialEvents=false without a resourceVersion: from now on, nothing before.
+      lastRv = store.resourceVersion;
+    } else if (initial) {
       for (const obj of store.list(spec.gr)) if (spec.matches(obj)) send('ADDED', obj);
       lastRv = store.resourceVersion;
-      if (spec.sendInitialEvents) send('BOOKMARK', spec.bookmark(lastRv, { 'k8s.io/initial-events-end': 'true' }));
+      // The end of the initial events is marked only for clients that take bookmarks.
+      if (spec.sendInitialEvents && spec.allowBookmarks) send('BOOKMARK', spec.bookmark(lastRv, { 'k8s.io/initial-events-end': 'true' }));
     } else {
       const rv = Number(rvParam);
       const changes = store.changesSince(rv);
@@ -126,7 +132,7 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, store: Obj
   );
 
   const requested = spec.resourceVersion ? Number(spec.resourceVersion) : 0;
-  if (spec.sendInitialEvents || requested <= store.resourceVersion) {
+  if (requested <= store.resourceVersion) {
     start();
     return;
   }
