@@ -75,6 +75,7 @@ describe('generated cluster', () => {
     expect(a.resourceVersion).toBeGreaterThan(make(6, 3).resourceVersion);
     expect(b.resourceVersion).toBe(a.resourceVersion);
     expect(snapshot(b)).toBe(snapshot(a));
+    expect(a.taskErrors).toEqual([]);
   });
 
   it('has the smallest size with everything a monitored cluster has', () => {
@@ -170,6 +171,18 @@ describe('cluster clock', () => {
     expect(c.resourceVersion).toBeGreaterThan(rv);
     // The age column moves with the clock without any write.
     expect(c.now()).toBe(T0 + 11_000 + 5 * 60_000);
+  });
+
+  it('drops a scheduled happening that throws and keeps time moving', () => {
+    const clock = new ManualClock(T0);
+    const c = make(3, 1, clock);
+    c.schedule(T0 + 1000, () => {
+      throw new Error('boom');
+    });
+    clock.advance(20_000);
+    c.advance();
+    expect(c.taskErrors.map((e) => e.message)).toEqual(['boom']);
+    expect(c.now()).toBe(T0 + 20_000);
   });
 
   it('expires events after an hour', () => {
@@ -275,6 +288,7 @@ describe('faults', () => {
     expect(s.ready).toBe('1/1');
     expect(pod.status.containerStatuses![0]!.restartCount).toBe(restarts);
     expect(readyEndpoints(c)).toContain(name);
+    expect(c.taskErrors).toEqual([]);
   });
 
   it('OOMKilled: exit code 137 in the last state and one more restart', () => {

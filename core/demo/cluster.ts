@@ -161,6 +161,8 @@ export class DemoCluster {
   private readonly historyWindowMs: number;
   private readonly maxHistory: number;
   private readonly eventIndex = new Map<string, string>();
+  /** The last errors thrown by scheduled happenings (they are dropped, the clock goes on). */
+  readonly taskErrors: Error[] = [];
   private ticker: ReturnType<typeof setInterval> | undefined;
   private advancing = false;
 
@@ -209,7 +211,15 @@ export class DemoCluster {
       for (let task = this.tasks.peek(); task && task.at <= to; task = this.tasks.peek()) {
         this.tasks.pop();
         this.time = Math.max(this.time, task.at);
-        const next = task.run(task.at);
+        let next: number | undefined;
+        try {
+          next = task.run(task.at);
+        } catch (err) {
+          // A happening that fails (a fault's pod deleted under it) ends; the clock must not.
+          this.taskErrors.push(err instanceof Error ? err : new Error(String(err)));
+          if (this.taskErrors.length > 20) this.taskErrors.shift();
+          next = undefined;
+        }
         ran++;
         if (next !== undefined) this.tasks.push({ at: next, period: task.period, run: task.run });
       }
