@@ -69,6 +69,18 @@ async function loadOrCreateToken(stateDir: string | undefined): Promise<string> 
 }
 
 export async function startDemoCluster(opts: StartDemoClusterOptions = {}): Promise<RunningDemoCluster> {
+  // Key generation runs on libuv's thread pool: start it first, so it overlaps generating the cluster.
+  const credentials = (async () => {
+    const ca = opts.ca ?? (await loadOrCreateCertificateAuthority(opts.stateDir));
+    const [serving, clientCert, token] = await Promise.all([
+      issueServerCertificate(ca),
+      issueClientCertificate(ca, { user: ADMIN_USER, groups: ['system:masters'] }),
+      loadOrCreateToken(opts.stateDir),
+    ]);
+    return { ca, serving, clientCert, token };
+  })();
+  // If generation throws (a bad size), the credentials' outcome no longer matters.
+  credentials.catch(() => {});
   const cluster = new DemoCluster({
     nodes: opts.nodes,
     seed: opts.seed,
@@ -76,12 +88,7 @@ export async function startDemoCluster(opts: StartDemoClusterOptions = {}): Prom
     evolve: opts.evolve,
     historyWindowMs: opts.historyWindowMs,
   });
-  const ca = opts.ca ?? (await loadOrCreateCertificateAuthority(opts.stateDir));
-  const [serving, clientCert, token] = await Promise.all([
-    issueServerCertificate(ca),
-    issueClientCertificate(ca, { user: ADMIN_USER, groups: ['system:masters'] }),
-    loadOrCreateToken(opts.stateDir),
-  ]);
+  const { ca, serving, clientCert, token } = await credentials;
   const authenticator = new Authenticator();
   authenticator.addToken(token, { name: ADMIN_USER, groups: ['system:masters'] });
   const server = new DemoApiServer({
