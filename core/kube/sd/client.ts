@@ -11,6 +11,7 @@ import http, { STATUS_CODES, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import zlib from 'node:zlib';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { VERSION } from '../../version.js';
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
@@ -63,7 +64,7 @@ interface FetchOptions {
 }
 
 export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeApi {
-  const userAgent = opts.userAgent ?? 'kubeglass';
+  const userAgent = opts.userAgent ?? `kubeglass/${VERSION}`;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 90_000;
 
   async function open(path: string, query: Query, signal: AbortSignal, idleMs: number): Promise<{ res: IncomingMessage; body: NodeJS.ReadableStream; done(): void }> {

@@ -8,6 +8,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { labelsKey } from '../../model/labels.js';
 import type { TargetGroup, TargetSource } from '../../scrape/source.js';
+import type { KubeApiOptions } from './client.js';
 import { InformerFactory, type Informer, type InformerFactoryOptions, type InformerHandle, type InformerStatus, type ResourceRef, type Selectors } from './informer.js';
 import { controllerOf, endpointSliceTargetGroup, nodeTargetGroup, podTargetGroup, serviceTargetGroup, type Role, type RoleLookups } from './roles.js';
 import { SERVICE_NAME_LABEL, namespacedName, objectKey, type EndpointSlice, type KubeObject, type Node, type Pod, type Service } from './types.js';
@@ -421,6 +422,8 @@ function groupSignature(g: TargetGroup): string {
 // Per context
 
 export interface KubernetesDiscoveryOptions extends InformerFactoryOptions, SourceOptions {
+  /** Transport settings (user agent, idle timeout). */
+  api?: KubeApiOptions;
   /** The namespace own_namespace means; by default the context's namespace, else "default". */
   ownNamespace?: string;
   /** Use this factory (its informers are then shared with whoever else holds it). */
