@@ -67,7 +67,7 @@ export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeAp
   const userAgent = opts.userAgent ?? `kubeglass/${VERSION}`;
   const idleTimeoutMs = opts.idleTimeoutMs ?? 90_000;
 
-  async function open(path: string, query: Query, signal: AbortSignal, idleMs: number): Promise<{ res: IncomingMessage; body: NodeJS.ReadableStream; done(): void }> {
+  async function open(path: string, query: Query, signal: AbortSignal, idleMs: number): Promise<{ res: IncomingMessage; body: NodeJS.ReadableStream; done(): void; failure(): unknown }> {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('the kubeconfig context names no cluster');
     // Keep any path prefix of the server URL (Rancher and other proxies serve clusters under one).
@@ -85,10 +85,15 @@ export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeAp
     const agent = fetchOpts.agent;
     const done = () => agent?.destroy();
 
+    // Why the request failed, which the response stream reports only as "aborted" or "closed".
+    let failure: unknown;
     return new Promise((resolve, reject) => {
       const req = (url.protocol === 'http:' ? http : https).request(url, { method: 'GET', headers, agent, signal });
+      // Keep-alive probes notice a vanished peer (a laptop changing networks) long before the idle timeout.
+      req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
       req.setTimeout(idleMs, () => req.destroy(Object.assign(new Error(`the API server sent nothing for ${Math.round(idleMs / 1000)} s`), { code: 'KG_IDLE' })));
       req.on('error', (err) => {
+        failure ??= err;
         done();
         reject(err);
       });
@@ -97,7 +102,7 @@ export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeAp
         const body: NodeJS.ReadableStream = gzip ? res.pipe(zlib.createGunzip()) : res;
         if (gzip) res.on('error', (err) => (body as zlib.Gunzip).destroy(err));
         if (res.statusCode === 200) {
-          resolve({ res, body, done });
+          resolve({ res, body, done, failure: () => failure });
           return;
         }
         readAll(body, MAX_ERROR_BODY)
@@ -128,8 +133,8 @@ export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeAp
 
     async watch(path, query, signal, handlers) {
       // The server closes the watch after timeoutSeconds; silence well past that means a dead link.
-      const serverTimeoutMs = typeof query.timeoutSeconds === 'number' ? query.timeoutSeconds * 1000 : 0;
-      const { body, done } = await open(path, query, signal, Math.max(idleTimeoutMs, serverTimeoutMs + 30_000));
+      const idleMs = typeof query.timeoutSeconds === 'number' ? Math.max(idleTimeoutMs, query.timeoutSeconds * 1000 + 30_000) : idleTimeoutMs;
+      const { body, done, failure } = await open(path, query, signal, idleMs);
       handlers.onOpen();
       try {
         await new Promise<void>((resolve, reject) => {
@@ -175,8 +180,8 @@ export function createKubeApi(kc: KubeConfig, opts: KubeApiOptions = {}): KubeAp
             }
             if (!failed) resolve();
           });
-          body.on('error', fail);
-          body.on('close', () => fail(signal.aborted ? signal.reason : new Error('the API server closed the watch connection')));
+          body.on('error', (err) => fail(failure() ?? err));
+          body.on('close', () => fail(failure() ?? (signal.aborted ? signal.reason : new Error('the API server closed the watch connection'))));
         });
       } finally {
         done();

@@ -431,4 +431,13 @@ describe('createKubeApi', () => {
       await new Promise<void>((r) => silent.close(() => r()));
     }
   });
+
+  it('abandons a silent watch, saying so', async () => {
+    const s = await fake();
+    const api = createKubeApi(kubeConfig(s.kubeconfig()), { idleTimeoutMs: 150 });
+    let opened = false;
+    const err = await api.watch('/api/v1/pods', { watch: 'true' }, new AbortController().signal, { onOpen: () => (opened = true), onEvent: () => {} }).catch((e: unknown) => e);
+    expect(opened).toBe(true);
+    expect(describeKubeError(err)).toMatch(/^the API server sent nothing for \d+ s$/);
+  });
 });
