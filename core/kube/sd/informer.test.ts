@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createKubeApi, describeKubeError, KubeApiError } from './client.js';
+import { createKubeApi, describeKubeError, KubeApiError, type KubeApi } from './client.js';
 import { Informer, InformerFactory, resourcePath, type InformerEvent, type InformerOptions, type InformerStatus } from './informer.js';
 import { FakeApiServer, until } from './testing.js';
 import type { KubeObject, Pod } from './types.js';
@@ -161,6 +161,23 @@ describe('Informer', () => {
     s.compact(); // sends ERROR 410 on the open watch
     await until(() => s.requestsTo('/api/v1/pods', false).length === 2, 5000, 'a re-list');
     await until(() => inf.get('default/x') !== undefined);
+  });
+
+  it('a server that answers every watch with 410 is re-listed with backoff, not in a tight loop', async () => {
+    let lists = 0;
+    const api: KubeApi = {
+      getJson: async () => (lists++, { metadata: { resourceVersion: '7' }, items: [] }),
+      watch: async (_p, _q, _s, h) => {
+        h.onOpen();
+        h.onEvent({ type: 'ERROR', object: { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version: 7 (9)' } });
+      },
+    };
+    const inf = new Informer(api, { resource: PODS, backoff: { initialMs: 40, maxMs: 1000 } });
+    informers.push(inf);
+    inf.start();
+    await new Promise((r) => setTimeout(r, 400));
+    expect(lists).toBeGreaterThanOrEqual(3);
+    expect(lists).toBeLessThan(9);
   });
 
   it('an expired continue token restarts the list without paging', async () => {

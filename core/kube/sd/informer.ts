@@ -207,20 +207,24 @@ export class Informer<T extends KubeObject = KubeObject> {
     // etcd; after a 410 the cache is behind what we saw, so later lists read the latest state.
     let listFromCache = true;
     let attempt = 0;
+    let gone = 0;
     while (!signal.aborted) {
       try {
         if (needList) {
+          // A server that answers 410 to the version its own list just gave must not be hammered.
+          if (gone > 1) await this.sleep(this.delay(gone - 1));
           await this.listAll(listFromCache);
           needList = false;
           attempt = 0;
         }
         const started = this.now();
-        const events = await this.watchOnce(() => (attempt = 0));
+        const events = await this.watchOnce(() => (attempt = gone = 0));
         // A watch that ends at once without news would otherwise spin; give the server a moment.
         if (events === 0 && this.now() - started < 1000) await this.sleep(this.delay(1));
       } catch (err) {
         if (signal.aborted) return;
         if (isGone(err)) {
+          gone++;
           needList = true;
           listFromCache = false;
           continue;
@@ -342,8 +346,8 @@ export class Informer<T extends KubeObject = KubeObject> {
         if (this.current.state !== 'synced' || this.current.error !== null) this.setStatus({ state: 'synced', error: null, retryAt: null });
       },
       onEvent: (ev) => {
-        if (events++ === 0) onFirstEvent();
         this.apply(ev);
+        if (events++ === 0) onFirstEvent();
       },
     });
     return events;
