@@ -194,6 +194,16 @@ describe('OpenMetrics: valid input', () => {
     expect(Object.is(v[4], -0)).toBe(true);
   });
 
+  it('reads label values with escapes wherever they come in the body', () => {
+    const input = 'a{x="1"} 1\nb{x="q\\"q",y="2"} 1\nc{x="3"} 1\nd{x="a\\nb\\\\"} 1\n# EOF\n';
+    expect(entries(new OpenMetricsParser(input)).map((e) => ('series' in e ? e.labels : null))).toEqual([
+      { __name__: 'a', x: '1' },
+      { __name__: 'b', x: 'q"q', y: '2' },
+      { __name__: 'c', x: '3' },
+      { __name__: 'd', x: 'a\nb\\' },
+    ]);
+  });
+
   it('parses the all-types fixture', () => {
     const body = readFileSync(new URL('./testdata/all-types.om', import.meta.url), 'utf8');
     const got = entries(new OpenMetricsParser(body));
@@ -286,6 +296,8 @@ describe('OpenMetrics: errors', () => {
     ['a{b="1",b="2"} 1\n# EOF\n', 1, 9, 'label name "b" is not unique'],
     ['a{__name__="a"} 1\n# EOF\n', 1, 3, 'label name "__name__" is not unique'],
     ['a 1\nb 2\nc{d=1} 3\n# EOF\n', 3, 5, 'expected label value, got "1"'],
+    ['a{c="1",b="2",c="3"} 1\n# EOF\n', 1, 15, 'label name "c" is not unique'],
+    ['a{b="1"} 1\na{b="1",c="x\nd"} 1\n# EOF\n', 2, 11, 'expected label value, got unterminated quoted string'],
   ])('%j → %i:%i %s', (input, line, column, reason) => {
     const e = parseError(input);
     expect({ line: e.line, column: e.column, reason: e.reason }).toEqual({ line, column, reason });

@@ -142,6 +142,23 @@ describe('text format: valid input', () => {
     expect(p.metricName()).toBe('m');
   });
 
+  it('reads label values with blanks, escapes and newlines, wherever they come in the body', () => {
+    const input = 'a{x="1",y="plain"} 1\nb{x="q\\"q",y="2"} 1\nc{x="multi\nline", y="b\\\\s"} 1\nd{ x = "1" , y="a\\nb" } 1\ne{x="é😀"} 1\n';
+    expect(entries(new TextParser(input)).map((e) => ('series' in e ? e.labels : null))).toEqual([
+      { __name__: 'a', x: '1', y: 'plain' },
+      { __name__: 'b', x: 'q"q', y: '2' },
+      { __name__: 'c', x: 'multi\nline', y: 'b\\s' },
+      { __name__: 'd', x: '1', y: 'a\nb' },
+      { __name__: 'e', x: 'é😀' },
+    ]);
+  });
+
+  it('accepts label names in any order when they are unique', () => {
+    const p = new TextParser('m{c="1",b="2",a="3",ab="4",aa="5",a_="6",A="7",d="8"} 1\n');
+    p.next();
+    expect(p.labels().map((l) => l.name)).toEqual(['A', '__name__', 'a', 'a_', 'aa', 'ab', 'b', 'c', 'd']);
+  });
+
   it.each([
     ['untyped is unknown', '# TYPE m untyped', 'unknown'],
     ['counter', '# TYPE m counter', 'counter'],
@@ -306,6 +323,11 @@ describe('text format: errors', () => {
     ['a{b="c", "b"="d"} 1', 1, 10, 'label name "b" is not unique'],
     ['a{__name__="b"} 1', 1, 3, 'label name "__name__" is not unique'],
     ['{"__name__"="b", "a"} 1', 1, 2, 'label name "__name__" is not unique'],
+    // Names out of order are checked against all before them, not only the one before.
+    ['a{c="1",b="2",c="3"} 1', 1, 15, 'label name "c" is not unique'],
+    ['a{b="1",d="2",c="3",d="4"} 1', 1, 21, 'label name "d" is not unique'],
+    ['a{b="1",bb="2",b="3"} 1', 1, 16, 'label name "b" is not unique'],
+    ['a{b="1"} 1\na{c="x\\\nd"} 1', 2, 5, 'expected label value, got unterminated quoted string'],
     ['{__name__="b"} 1', 1, 1, 'metric name not set'],
     ['9 1', 1, 1, 'expected a valid start token, got "9"'],
     ['a{b="c"} 1\n€ 1', 2, 1, 'expected a valid start token, got "€"'],
