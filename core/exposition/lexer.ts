@@ -309,6 +309,17 @@ export abstract class ExpositionScanner implements ExpositionParser {
     this.ts = null;
   }
 
+  /** Moves the current series' label offsets by d, keeping what labels() built from them. */
+  protected moveLabels(d: number): void {
+    const lab = this.lab;
+    for (let o = 0, end = this.nLab * STRIDE; o < end; o += STRIDE) {
+      lab[o] = lab[o]! + d;
+      lab[o + 1] = lab[o + 1]! + d;
+      lab[o + 2] = lab[o + 2]! + d;
+      lab[o + 3] = lab[o + 3]! + d;
+    }
+  }
+
   // seriesText() and metricName() are views into the body, cheap enough to call for every
   // sample; whoever keeps them beyond the scrape should detach() them. What labels(), the
   // metadata accessors and exemplar() return is detached already, since it is usually kept.

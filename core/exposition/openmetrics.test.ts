@@ -309,3 +309,55 @@ describe('OpenMetrics: errors', () => {
     expect(labelsToRecord(p.labels())).toEqual({ __name__: 'null_byte_metric', a: 'abc\x00' });
   });
 });
+
+describe('OpenMetrics: repeatedSeries (backfill files)', () => {
+  const backfill = [
+    '# TYPE h histogram',
+    'h_bucket{le="1",x="a"} 1 10',
+    'h_bucket{le="1",x="a"} 2 11',
+    'h_bucket{le="1",x="a"} 3 12 # {id="e"} 1',
+    'h_bucket{le="1",x="ab"} 1 10',
+    'h_bucket{le="1",x="ab"} 1 11',
+    'h_created 5 10',
+    'h_created 5 11',
+    'g 1 10',
+    'g 2 11',
+    'g_x 2 11',
+    '{"q.r",a="\\"b"} 1 10',
+    '{"q.r",a="\\"b"} 2 11',
+    '# TYPE g2 gauge',
+    'h_bucket{le="1",x="ab"} 1 12',
+    '# EOF',
+    '',
+  ].join('\n');
+
+  it('yields exactly what a plain parse yields, with and without skipping _created', () => {
+    for (const skipCreatedSeries of [false, true]) {
+      expect(entries(new OpenMetricsParser(backfill, { repeatedSeries: true, skipCreatedSeries }))).toEqual(entries(new OpenMetricsParser(backfill, { skipCreatedSeries })));
+    }
+  });
+
+  it("returns one label-set object for a series' consecutive lines, rebuilt after a TYPE", () => {
+    const p = new OpenMetricsParser(backfill, { repeatedSeries: true });
+    const got: { labels: object; le: string }[] = [];
+    for (let k = p.next(); k !== 'eof'; k = p.next()) if (k === 'series') got.push({ labels: p.labels(), le: labelsToRecord(p.labels()).le ?? '' });
+    expect(got[1]!.labels).toBe(got[0]!.labels);
+    expect(got[2]!.labels).toBe(got[0]!.labels);
+    expect(got[3]!.labels).not.toBe(got[0]!.labels);
+    expect(got[4]!.labels).toBe(got[3]!.labels);
+    expect(got[12]!.labels).not.toBe(got[4]!.labels);
+    // Under the histogram TYPE "le" is normalized; after "# TYPE g2 gauge" the same text is not.
+    expect(got.map((g) => g.le)).toEqual(['1.0', '1.0', '1.0', '1.0', '1.0', '', '', '', '', '', '', '', '1']);
+  });
+
+  it.each([
+    ['a bad value after a repeat', 'a{b="c"} 1 1\na{b="c"} x 2\n# EOF\n', 2, 10, 'parsing "x": invalid syntax'],
+    ['a longer name than the last', 'a 1 1\na_b{ 1 2\n# EOF\n', 2, 5, 'expected label name, got " "'],
+    ['more after the same label block', 'a{b="c"} 1 1\na{b="c"}x 1 2\n# EOF\n', 2, 9, 'expected value after metric, got "x"'],
+    ['no timestamp then a bad one', 'a{b="c"} 1\na{b="c"} 1 1_0\n# EOF\n', 2, 12, 'unsupported character in float "1_0"'],
+  ])('reports errors where a plain parse does: %s', (_name, input, line, column, reason) => {
+    const e = firstParseError(new OpenMetricsParser(input, { repeatedSeries: true }), input);
+    expect({ line: e.line, column: e.column, reason: e.reason }).toEqual({ line, column, reason });
+    expect(parseError(input).message).toBe(e.message);
+  });
+});

@@ -29,6 +29,12 @@ import {
 export interface OpenMetricsOptions {
   /** Skip `_created` lines of counters, summaries and histograms (Prometheus's OpenMetricsSkipSTSeries). */
   skipCreatedSeries?: boolean;
+  /**
+   * The input repeats each series on consecutive lines, as a backfill file does (one line per
+   * sample): a line whose series text equals the previous one's is not scanned again, and labels()
+   * returns the previous entry's object. A scrape never repeats a series, so it leaves this off.
+   */
+  repeatedSeries?: boolean;
 }
 
 function omType(t: string): MetricType | undefined {
@@ -49,6 +55,9 @@ function omType(t: string): MetricType | undefined {
 export class OpenMetricsParser extends ExpositionScanner {
   readonly format = 'openmetrics' as const;
   private readonly skipCreated: boolean;
+  private readonly repeats: boolean;
+  /** With repeats: the last series' text, cut when the next line is compared with it. */
+  private repeatText: string | null = null;
   private unitText = '';
 
   private exStart = -1; // offset of the exemplar's "{", or -1
@@ -61,19 +70,28 @@ export class OpenMetricsParser extends ExpositionScanner {
   constructor(body: string, options: OpenMetricsOptions = {}) {
     super(body, body);
     this.skipCreated = options.skipCreatedSeries === true;
+    this.repeats = options.repeatedSeries === true;
   }
 
   next(): EntryKind {
     if (this.failed !== null) throw this.failed;
     if (this.kind === 'eof') return 'eof';
     for (;;) {
-      this.beginEntry();
       this.exStart = -1;
       this.exCache = null;
       const s = this.s;
       let p = this.pos;
-      this.entryStart = p;
       let c = s.charCodeAt(p);
+      if (this.repeats && this.kind === 'series' && this.repeatsSeries(p)) {
+        p = this.seriesEnd;
+        p = this.sampleRest(p);
+        this.pos = p + 1;
+        if (this.skipCreated && this.isCreatedSeries()) continue;
+        return 'series';
+      }
+      this.beginEntry();
+      this.repeatText = null;
+      this.entryStart = p;
       if (p >= s.length) return this.fail(p, 'data does not end with # EOF');
       if (c === HASH) return this.meta(p);
       if (c === LBRACE) {
@@ -163,6 +181,28 @@ export class OpenMetricsParser extends ExpositionScanner {
   private atExemplar(p: number): boolean {
     const s = this.s;
     return s.charCodeAt(p + 1) === HASH && s.charCodeAt(p + 2) === SPACE && s.charCodeAt(p + 3) === LBRACE;
+  }
+
+  /**
+   * Whether the line at p starts with the last series' text and a space; if so, the entry becomes
+   * that series at p. Equal text scans to equal offsets (moved along), equal checks and, since
+   * no TYPE came between, equal labels, so the labels already built are kept.
+   */
+  private repeatsSeries(p: number): boolean {
+    const s = this.s;
+    const len = this.seriesEnd - this.seriesStart;
+    if (s.charCodeAt(p + len) !== SPACE) return false;
+    // Cutting both and comparing with === is one memcmp; a charCodeAt loop is several times slower.
+    this.repeatText ??= s.slice(this.seriesStart, this.seriesEnd);
+    if (s.slice(p, p + len) !== this.repeatText) return false;
+    const d = p - this.seriesStart;
+    this.entryStart = this.seriesStart = p;
+    this.seriesEnd += d;
+    this.nameStart += d;
+    this.nameEnd += d;
+    this.ts = null;
+    this.moveLabels(d);
+    return true;
   }
 
   /** End of the token starting at p: the next space, newline or end of input. */

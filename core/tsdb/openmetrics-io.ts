@@ -30,8 +30,6 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
   let lineBase = 0;
   let pending = '';
   let sawEof = false;
-  let lastText = '';
-  let lastLabels: Labels = [];
   let countedLabels: Labels | null = null;
 
   const parseSlice = async (text: string, last: boolean) => {
@@ -41,7 +39,7 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
     carry = '';
     carryName = '';
     const doc = header + text + (last ? '' : '# EOF\n');
-    const p = new OpenMetricsParser(doc);
+    const p = new OpenMetricsParser(doc, { repeatedSeries: true });
     const app = db.appender({ durable: false });
     const meta = new Map<string, Partial<MetricMetadata>>();
     try {
@@ -69,20 +67,17 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
         if (kind !== 'series') continue;
         const t = p.timestamp();
         if (t === null) throw new ParseError(p.line(), 1, 'sample without a timestamp: an import needs one on every sample');
-        // Consecutive samples of one series share the label set: parse it once per series.
-        const text = p.seriesText();
-        if (text !== lastText) {
-          lastText = text;
-          lastLabels = p.labels();
-        }
-        const rejection = app.append(lastLabels, t, p.value());
+        // Consecutive samples of one series share one label-set object (repeatedSeries), which
+        // the appender finds its series by.
+        const labels = p.labels();
+        const rejection = app.append(labels, t, p.value());
         if (rejection === 'out_of_order') result.outOfOrder++;
         else if (rejection === 'duplicate') result.duplicate++;
         else {
           result.samples++;
-          if (lastLabels !== countedLabels) {
-            countedLabels = lastLabels;
-            const key = labelsKey(lastLabels);
+          if (labels !== countedLabels) {
+            countedLabels = labels;
+            const key = labelsKey(labels);
             if (!seen.has(key)) {
               seen.add(key);
               result.series++;
