@@ -65,6 +65,27 @@ describe('import and export edge cases: OpenMetrics import', () => {
     db.close();
   });
 
+  it('decodes ASCII and UTF-8 chunks alike, also an ASCII chunk after a split character or invalid bytes', async () => {
+    const text = 'a{x="plain"} 1 1\na{x="Zürich"} 2 2\na{x="日本"} 3 3\nb{y="ascii"} 4 4\n# EOF\n';
+    const b = Buffer.from(text);
+    const at = (c: string) => b.indexOf(Buffer.from(c));
+    const cuts = [at('ü') + 1, at('ü') + 2, at('日') + 1, at('本') + 2, at('b{y'), at('# EOF')];
+    const db = Tsdb.open(path.join(dir, 'e.db'));
+    await importOpenMetrics(db, (async function* () {
+      for (let i = 0, from = 0; i <= cuts.length; from = cuts[i++]!) yield b.subarray(from, cuts[i]);
+    })());
+    expect(db.querier(-Infinity, Infinity).labelValues('x')).toEqual(['Zürich', 'plain', '日本']);
+    expect(db.querier(-Infinity, Infinity).labelValues('y')).toEqual(['ascii']);
+    db.close();
+    // A lone lead byte before an ASCII chunk decodes as U+FFFD, as one UTF-8 decode of it all would.
+    const bad = Buffer.concat([Buffer.from('a{x="'), Buffer.from([0xc3]), Buffer.from('z"} 1 1\n# EOF\n')]);
+    const db2 = Tsdb.open(path.join(dir, 'f.db'));
+    await importOpenMetrics(db2, (async function* () { yield bad.subarray(0, 6); yield bad.subarray(6, 7); yield bad.subarray(7); })());
+    expect(db2.querier(-Infinity, Infinity).labelValues('x')).toEqual([bad.toString('utf8').slice(5, 7)]);
+    expect(bad.toString('utf8').slice(5, 7)).toBe('\ufffdz');
+    db2.close();
+  });
+
   it('exports negative (pre-1970) timestamps correctly', async () => {
     const db = Tsdb.open(path.join(dir, 'd.db'));
     const app = db.appender();

@@ -1,6 +1,7 @@
 // OpenMetrics text with timestamps in and out of a context's database, so data moves to and from
 // Prometheus (promtool tsdb create-blocks-from openmetrics reads our export). Import streams the
 // input in slices, so a multi-gigabyte file needs memory for one slice, not the file.
+import { isAscii } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 import { OpenMetricsParser } from '../exposition/openmetrics.js';
 import { ParseError } from '../exposition/types.js';
@@ -99,10 +100,20 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
     if (last) sawEof = true;
   };
 
-  // Decodes across chunk boundaries: a character split between two Buffers stays whole.
+  // Decodes across chunk boundaries: a character split between two Buffers stays whole. An ASCII
+  // chunk, when the decoder holds no partial character, is copied as Latin-1 (the same string):
+  // several times cheaper than decoding UTF-8. The decoder is empty after a chunk ending in ASCII.
   const decoder = new StringDecoder('utf8');
+  let decoderEmpty = true;
   for await (const chunk of input) {
-    pending += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (typeof chunk === 'string') {
+      pending += chunk;
+    } else if (decoderEmpty && isAscii(chunk)) {
+      pending += chunk.toString('latin1');
+    } else {
+      pending += decoder.write(chunk);
+      decoderEmpty = chunk.length > 0 && chunk[chunk.length - 1]! < 0x80;
+    }
     if (pending.length < SLICE) continue;
     // Keep the last complete line for later, so the final slice always holds the # EOF line.
     const cut = pending.lastIndexOf('\n', pending.length - 2) + 1;
@@ -110,7 +121,7 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
     const slice = pending.slice(0, cut);
     pending = pending.slice(cut);
     await parseSlice(slice, false);
-    lineBase += slice.split('\n').length - 1;
+    lineBase += countLines(slice);
   }
   pending += decoder.end();
   if (!pending.endsWith('# EOF\n') && !pending.endsWith('# EOF')) {
@@ -119,6 +130,13 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
   await parseSlice(pending, true);
   db.checkpoint();
   return result;
+}
+
+/** Newlines in s, found with indexOf (memchr) rather than split, which would allocate every line. */
+function countLines(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\n'); i >= 0; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 export interface ExportOptions {
