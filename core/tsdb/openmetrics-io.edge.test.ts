@@ -86,6 +86,31 @@ describe('import and export edge cases: OpenMetrics import', () => {
     db2.close();
   });
 
+  it('reports the line of an error several slices in, whatever the chunk size', async () => {
+    const lines = ['# HELP g A gauge, ünïcode in its help.', '# TYPE g gauge'];
+    for (let i = 0; i < 150_000; i++) lines.push(`g{i="${i % 7}",pad="${'x'.repeat(40)}",u="${i % 5 === 0 ? 'Zürich' : 'plain'}"} ${i} ${1_700_000_000 + i}`);
+    lines[140_001] = 'g{i="1" 2 3';
+    lines.push('# EOF', '');
+    const text = lines.join('\n');
+    expect(text.length).toBeGreaterThan(10 << 20);
+    for (const size of [1 << 20, 65536, 999_999]) {
+      const db = Tsdb.open(path.join(dir, `g${size}.db`));
+      await expect(importOpenMetrics(db, buffers(text, size))).rejects.toThrow(/^line 140002, column 8: expected comma or brace close/);
+      db.close();
+    }
+  });
+
+  it('imports a multi-slice file with non-ASCII labels in every slice', async () => {
+    let text = '# HELP g A gauge, ünïcode in its help.\n# TYPE g gauge\n';
+    for (let i = 0; i < 120_000; i++) text += `g{i="${i % 3}",pad="${'x'.repeat(40)}",u="${i % 3 === 0 ? 'Zürich 日本' : 'plain'}"} ${i} ${1_700_000_000 + i}\n`;
+    text += '# EOF\n';
+    const db = Tsdb.open(path.join(dir, 'h.db'));
+    expect(await importOpenMetrics(db, buffers(text, 1 << 20))).toEqual({ samples: 120_000, series: 3, outOfOrder: 0, duplicate: 0 });
+    expect(db.querier(-Infinity, Infinity).labelValues('u')).toEqual(['Zürich 日本', 'plain']);
+    expect(db.metadata().get('g')).toEqual({ type: 'gauge', help: 'A gauge, ünïcode in its help.', unit: '' });
+    db.close();
+  });
+
   it('exports negative (pre-1970) timestamps correctly', async () => {
     const db = Tsdb.open(path.join(dir, 'd.db'));
     const app = db.appender();

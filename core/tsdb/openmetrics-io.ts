@@ -2,7 +2,6 @@
 // Prometheus (promtool tsdb create-blocks-from openmetrics reads our export). Import streams the
 // input in slices, so a multi-gigabyte file needs memory for one slice, not the file.
 import { isAscii } from 'node:buffer';
-import { StringDecoder } from 'node:string_decoder';
 import { OpenMetricsParser } from '../exposition/openmetrics.js';
 import { ParseError } from '../exposition/types.js';
 import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
@@ -20,6 +19,7 @@ export interface ImportResult {
 }
 
 const SLICE = 4 << 20;
+const NEWLINE = 10;
 
 export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | string>): Promise<ImportResult> {
   const result: ImportResult = { samples: 0, series: 0, outOfOrder: 0, duplicate: 0 };
@@ -29,17 +29,9 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
   let carry = '';
   let carryName = '';
   let lineBase = 0;
-  let pending = '';
-  let sawEof = false;
   let countedLabels: Labels | null = null;
 
-  const parseSlice = async (text: string, last: boolean) => {
-    if (sawEof && text.trim() !== '') throw new ParseError(lineBase + 1, 1, 'unexpected data after # EOF');
-    // The header is parsed again at the top of this slice, which rebuilds the carry from scratch.
-    const header = carry;
-    carry = '';
-    carryName = '';
-    const doc = header + text + (last ? '' : '# EOF\n');
+  const parseSlice = async (doc: string, header: string) => {
     const p = new OpenMetricsParser(doc, { repeatedSeries: true });
     const app = db.appender({ durable: false });
     const meta = new Map<string, Partial<MetricMetadata>>();
@@ -92,42 +84,79 @@ export async function importOpenMetrics(db: Tsdb, input: AsyncIterable<Buffer | 
       app.rollback();
       if (err instanceof ParseError) {
         // Report lines of the input, not of the slice with its repeated header.
-        const carried = header.split('\n').length - 1;
-        throw new ParseError(lineBase + err.line - carried, err.column, err.reason);
+        throw new ParseError(lineBase + err.line - countLines(header), err.column, err.reason);
       }
       throw err;
     }
-    if (last) sawEof = true;
   };
 
-  // Decodes across chunk boundaries: a character split between two Buffers stays whole. An ASCII
-  // chunk, when the decoder holds no partial character, is copied as Latin-1 (the same string):
-  // several times cheaper than decoding UTF-8. The decoder is empty after a chunk ending in ASCII.
-  const decoder = new StringDecoder('utf8');
-  let decoderEmpty = true;
-  for await (const chunk of input) {
-    if (typeof chunk === 'string') {
-      pending += chunk;
-    } else if (decoderEmpty && isAscii(chunk)) {
-      pending += chunk.toString('latin1');
-    } else {
-      pending += decoder.write(chunk);
-      decoderEmpty = chunk.length > 0 && chunk[chunk.length - 1]! < 0x80;
+  // The input is kept as the Buffers it was read in until a slice's worth has come, then copied
+  // once into a reused buffer behind the carried header and decoded once into the slice's string.
+  // (Concatenating strings instead copied every byte three times into fresh memory, and decoded
+  // each chunk through a StringDecoder.) Slices end at a newline, so no character is ever split.
+  const parts: Buffer[] = [];
+  let pendingBytes = 0;
+  let docBuf = Buffer.allocUnsafe(0);
+  /** The header, the first n pending bytes and the tail as one string; those bytes are consumed. */
+  const take = (header: string, n: number, tail: string): string => {
+    const need = Buffer.byteLength(header) + n + tail.length;
+    if (docBuf.length < need) docBuf = Buffer.allocUnsafe(need + (need >> 3));
+    let o = docBuf.write(header, 0);
+    for (let left = n; left > 0; ) {
+      const b = parts[0]!;
+      if (b.length <= left) {
+        o += b.copy(docBuf, o);
+        left -= b.length;
+        parts.shift();
+      } else {
+        o += b.copy(docBuf, o, 0, left);
+        parts[0] = b.subarray(left);
+        left = 0;
+      }
     }
-    if (pending.length < SLICE) continue;
-    // Keep the last complete line for later, so the final slice always holds the # EOF line.
-    const cut = pending.lastIndexOf('\n', pending.length - 2) + 1;
+    pendingBytes -= n;
+    o += docBuf.write(tail, o, 'latin1');
+    const bytes = docBuf.subarray(0, o);
+    // Latin-1 is the same string for ASCII, and a plain copy where UTF-8 must be decoded.
+    return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+  };
+  /** Bytes up to the newline before the last line (the last line stays, so the final slice holds # EOF), or 0. */
+  const cutPoint = (): number => {
+    let end = pendingBytes;
+    for (let k = parts.length - 1; k >= 0; k--) {
+      const b = parts[k]!;
+      end -= b.length;
+      const from = k === parts.length - 1 ? b.length - 2 : b.length - 1;
+      const i = from >= 0 ? b.lastIndexOf(NEWLINE, from) : -1;
+      if (i >= 0) return end + i + 1;
+    }
+    return 0;
+  };
+
+  for await (const chunk of input) {
+    const b = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    if (b.length === 0) continue;
+    parts.push(b);
+    pendingBytes += b.length;
+    if (pendingBytes < SLICE) continue;
+    const cut = cutPoint();
     if (cut === 0) continue;
-    const slice = pending.slice(0, cut);
-    pending = pending.slice(cut);
-    await parseSlice(slice, false);
-    lineBase += countLines(slice);
+    // The header is parsed again at the top of this slice, which rebuilds the carry from scratch.
+    const header = carry;
+    carry = '';
+    carryName = '';
+    const doc = take(header, cut, '# EOF\n');
+    await parseSlice(doc, header);
+    lineBase += countLines(doc) - countLines(header) - 1;
   }
-  pending += decoder.end();
-  if (!pending.endsWith('# EOF\n') && !pending.endsWith('# EOF')) {
-    throw new ParseError(lineBase + pending.split('\n').length, 1, 'the input does not end with # EOF');
+  const header = carry;
+  carry = '';
+  carryName = '';
+  const doc = take(header, pendingBytes, '');
+  if (!doc.endsWith('# EOF\n') && !doc.endsWith('# EOF')) {
+    throw new ParseError(lineBase + countLines(doc) - countLines(header) + 1, 1, 'the input does not end with # EOF');
   }
-  await parseSlice(pending, true);
+  await parseSlice(doc, header);
   db.checkpoint();
   return result;
 }
