@@ -279,7 +279,10 @@ export abstract class ExpositionScanner implements ExpositionParser {
   protected nLab = 0;
   private nameLabelAt = -1; // where a "__name__" label is, if there is one
   protected val = 0;
-  protected ts: number | null = null;
+  // The timestamp as a number and a flag rather than number | null: a field that only ever holds
+  // numbers keeps them unboxed, where a nullable one allocates a heap number for every sample.
+  protected ts = 0;
+  protected hasTs = false;
   /** The last TYPE seen, as Prometheus keeps it (it is not reset per family). */
   protected mtype: MetricType = 'unknown';
 
@@ -306,7 +309,49 @@ export abstract class ExpositionScanner implements ExpositionParser {
     this.nameStart = -1;
     this.nameEnd = -1;
     this.nameEsc = false;
-    this.ts = null;
+    this.hasTs = false;
+  }
+
+  /** Where the number plainDecimal last read ends, or -1 when it was not a plain decimal. */
+  protected plainEnd = -1;
+
+  /**
+   * The number at p when it is a plain decimal — an optional "-", digits with at most one ".", 15
+   * digits at most — followed by a space or newline (or tab, with tabEnds); sets plainEnd to the
+   * index after it, or to -1 (returning 0) for anything else, which the caller then reads with
+   * parseGoFloat. Values and timestamps are nearly always this shape, and reading them in the
+   * pass that finds their end halves the work. Bit for bit what parseGoFloat returns for the same
+   * text: the digits form an exact integer below 2^53 and one correctly rounded division by an
+   * exact power of ten scales it, as Go's atof64exact does.
+   */
+  protected plainDecimal(p: number, tabEnds: boolean): number {
+    const s = this.s;
+    let c = s.charCodeAt(p);
+    const neg = c === 45;
+    if (neg) c = s.charCodeAt(++p);
+    let mant = 0;
+    let digits = 0;
+    let fracDigits = 0;
+    let dot = false;
+    for (;;) {
+      if (c >= 48 && c <= 57) {
+        mant = mant * 10 + (c - 48);
+        digits++;
+        if (dot) fracDigits++;
+      } else if (c === 46 && !dot) {
+        dot = true;
+      } else {
+        break;
+      }
+      c = s.charCodeAt(++p);
+    }
+    if (digits === 0 || digits > 15 || !(c === SPACE || c === NL || (tabEnds && c === TAB))) {
+      this.plainEnd = -1;
+      return 0;
+    }
+    this.plainEnd = p;
+    const v = fracDigits === 0 ? mant : mant / POW10[fracDigits]!;
+    return neg ? -v : v;
   }
 
   /** Moves the current series' label offsets by d, keeping what labels() built from them. */
@@ -364,7 +409,7 @@ export abstract class ExpositionScanner implements ExpositionParser {
   }
 
   timestamp(): number | null {
-    return this.ts;
+    return this.hasTs ? this.ts : null;
   }
 
   exemplar(): Exemplar | null {

@@ -184,6 +184,30 @@ describe('OpenMetrics: valid input', () => {
     expect(p.exemplar()).toBeNull();
   });
 
+  it('reads plain decimal values and timestamps as Number() does, across the 15-digit fast path', () => {
+    let seed = 777;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const decimal = () => {
+      const nd = 1 + rnd(18);
+      let digits = '';
+      for (let d = 0; d < nd; d++) digits += String(rnd(10));
+      const dot = rnd(nd + 3);
+      return (rnd(3) === 0 ? '-' : '') + (dot > nd ? digits : digits.slice(0, dot) + '.' + digits.slice(dot));
+    };
+    const lines: string[] = [];
+    for (let i = 0; i < 5000; i++) lines.push(`a ${decimal()}${rnd(2) ? ` ${decimal()}` : ''}`);
+    const p = new OpenMetricsParser(lines.join('\n') + '\n# EOF\n');
+    for (const line of lines) {
+      expect(p.next()).toBe('series');
+      const [, v, t] = line.split(' ');
+      expect(Object.is(p.value(), Number(v)), line).toBe(true);
+      expect(p.timestamp(), line).toBe(t === undefined ? null : Math.trunc(Number(t) * 1000) || 0);
+    }
+  });
+
   it('parses NaN, ±Inf and -0 values', () => {
     const p = new OpenMetricsParser('a NaN\nb nan\nc +Inf\nd -Inf\ne -0\n# EOF\n');
     const v: number[] = [];

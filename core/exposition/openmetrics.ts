@@ -119,17 +119,27 @@ export class OpenMetricsParser extends ExpositionScanner {
   /** " value [timestamp] [# exemplar]" and the newline; p is at the space. Returns the newline's index. */
   private sampleRest(p: number): number {
     const s = this.s;
-    let e = this.token(p + 1);
-    if (e === p + 1) return this.expected(e, 'expected value after metric');
-    this.val = this.float(p + 1, e);
+    let v = this.plainDecimal(p + 1, false);
+    let e = this.plainEnd;
+    if (e < 0) {
+      e = this.token(p + 1);
+      if (e === p + 1) return this.expected(e, 'expected value after metric');
+      v = this.float(p + 1, e);
+    }
+    this.val = v;
     p = e;
     let c = s.charCodeAt(p);
     if (c === SPACE && !this.atExemplar(p)) {
-      e = this.token(p + 1);
-      if (e === p + 1) return this.expected(e, 'expected timestamp or exemplar');
-      const t = this.float(p + 1, e);
-      if (t !== t || t === Infinity || t === -Infinity) return this.fail(p + 1, `invalid timestamp ${goFloat(t)}`);
+      let t = this.plainDecimal(p + 1, false);
+      e = this.plainEnd;
+      if (e < 0) {
+        e = this.token(p + 1);
+        if (e === p + 1) return this.expected(e, 'expected timestamp or exemplar');
+        t = this.float(p + 1, e);
+        if (t !== t || t === Infinity || t === -Infinity) return this.fail(p + 1, `invalid timestamp ${goFloat(t)}`);
+      }
       this.ts = Math.trunc(t * 1000) || 0;
+      this.hasTs = true;
       p = e;
       c = s.charCodeAt(p);
       if (c === SPACE && !this.atExemplar(p)) return this.expected(p, 'expected next entry after timestamp');
@@ -200,7 +210,7 @@ export class OpenMetricsParser extends ExpositionScanner {
     this.seriesEnd += d;
     this.nameStart += d;
     this.nameEnd += d;
-    this.ts = null;
+    this.hasTs = false;
     this.moveLabels(d);
     return true;
   }

@@ -250,6 +250,30 @@ describe('text format: values and timestamps', () => {
     expect(p.value()).toBe(value);
   });
 
+  it('reads plain decimal values as Number() does, across the 15-digit fast path, whatever follows them', () => {
+    let seed = 4242;
+    const rnd = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    const values: string[] = [];
+    let body = '';
+    for (let i = 0; i < 5000; i++) {
+      const nd = 1 + rnd(18);
+      let digits = '';
+      for (let d = 0; d < nd; d++) digits += String(rnd(10));
+      const dot = rnd(nd + 3);
+      const v = (rnd(3) === 0 ? '-' : '') + (dot > nd ? digits : digits.slice(0, dot) + '.' + digits.slice(dot));
+      values.push(v);
+      body += `a ${v}${['', ' ', '\t', ' 123'][rnd(4)]}\n`;
+    }
+    const p = new TextParser(body);
+    for (const v of values) {
+      expect(p.next()).toBe('series');
+      expect(Object.is(p.value(), Number(v)), v).toBe(true);
+    }
+  });
+
   it('parses NaN in any case, and -0 as -0', () => {
     for (const text of ['NaN', 'nan', 'NAN', 'nAn']) {
       const p = new TextParser(`m ${text}`);

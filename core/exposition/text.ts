@@ -87,11 +87,18 @@ export class TextParser extends ExpositionScanner {
     let c = s.charCodeAt(p);
     while (c === SPACE || c === TAB) c = s.charCodeAt(++p);
     const vs = p;
-    while (c !== SPACE && c !== TAB && c !== NL && c !== LBRACE && c !== 0) c = s.charCodeAt(++p);
-    if (p === vs) return this.expected(p, 'expected value after metric');
-    const v = parseGoFloat(s, vs, p);
-    if (v === undefined) return this.fail(vs, floatError(s.slice(vs, p)));
-    this.val = v;
+    const plain = this.plainDecimal(p, true);
+    if (this.plainEnd >= 0) {
+      this.val = plain;
+      p = this.plainEnd;
+      c = s.charCodeAt(p);
+    } else {
+      while (c !== SPACE && c !== TAB && c !== NL && c !== LBRACE && c !== 0) c = s.charCodeAt(++p);
+      if (p === vs) return this.expected(p, 'expected value after metric');
+      const v = parseGoFloat(s, vs, p);
+      if (v === undefined) return this.fail(vs, floatError(s.slice(vs, p)));
+      this.val = v;
+    }
     while (c === SPACE || c === TAB) c = s.charCodeAt(++p);
     if (c !== NL) {
       if (c < 48 || c > 57) return this.expected(p, 'expected timestamp or new record');
@@ -108,6 +115,7 @@ export class TextParser extends ExpositionScanner {
         t = Number(big);
       }
       this.ts = t;
+      this.hasTs = true;
       while (c === SPACE || c === TAB) c = s.charCodeAt(++p);
       if (c !== NL) return this.expected(p, 'expected next entry after timestamp');
     }
