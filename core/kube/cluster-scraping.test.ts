@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
+import { sharedCA } from '../demo/testing.js';
+import { MemoryStorage } from '../tsdb/memory.js';
+import { ClusterScraping } from './cluster-scraping.js';
+
+let demo: RunningDemoCluster;
+let scraping: ClusterScraping;
+
+async function until<T>(f: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  demo = await startDemoCluster({ nodes: 3, seed: 7, ca: await sharedCA() });
+  scraping = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false });
+  scraping.start();
+}, 60_000);
+afterAll(async () => {
+  await scraping?.stop();
+  await demo?.close();
+});
+
+describe('ClusterScraping against the demo cluster', () => {
+  it('discovers a node-exporter per node, named by its node, reached through its pod proxy', async () => {
+    const nodes = demo.cluster.list('nodes').map((n) => n.metadata.name).sort();
+    const exporters = await until(() => {
+      const t = scraping.targets().active.filter((x) => x.labels['job'] === 'node-exporter');
+      return t.length === nodes.length ? t : null;
+    });
+    expect(exporters.map((t) => t.labels['instance']).sort()).toEqual(nodes);
+    for (const t of exporters) {
+      expect(t.labels).toMatchObject({ namespace: 'monitoring', endpoint: 'metrics' });
+      expect(t.via).toMatch(/^API server proxy of pod monitoring\//);
+      expect(t.unreachable).toBeUndefined();
+    }
+  });
+
+  it('scrapes each kubelet three ways through the node proxy, with kube-prometheus labels', async () => {
+    const kubelets = await until(() => {
+      const t = scraping.targets().active.filter((x) => x.labels['job'] === 'kubelet');
+      return t.length === 9 ? t : null;
+    });
+    expect([...new Set(kubelets.map((t) => t.labels['metrics_path']))].sort()).toEqual(['/metrics', '/metrics/cadvisor', '/metrics/resource']);
+    expect(kubelets.every((t) => t.via?.startsWith('API server proxy of node '))).toBe(true);
+  });
+
+  it('finds kube-state-metrics and says where each job comes from', async () => {
+    await until(() => scraping.targets().active.some((x) => x.labels['job'] === 'kube-state-metrics'));
+    const status = scraping.jobStatus();
+    expect(status.find((s) => s.job === 'kubeglass/node-exporter')).toMatchObject({ origin: 'built in' });
+    expect(status.every((s) => s.discovery === null || s.discovery.state !== 'retrying')).toBe(true);
+  });
+});

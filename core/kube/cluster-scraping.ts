@@ -1,0 +1,204 @@
+// Scraping one kubeconfig context: the built-in jobs plus every ServiceMonitor and PodMonitor,
+// discovered with Kubernetes SD, routed through the API server's proxy, into one Appendable.
+// Monitors are followed live: a new, changed or deleted monitor adds, replaces or removes its
+// pools. Where the cluster's own monitors already scrape node-exporter, kube-state-metrics or the
+// kubelet, the built-in job for it stands down, so nothing is scraped twice.
+import { KubeConfig } from '@kubernetes/client-node';
+import { parseRawScrapeConfig, type GlobalScrapeDefaults, type ScrapeConfig } from '../scrape/config.js';
+import { ScrapeManager, type DroppedTarget, type TargetStatus } from '../scrape/manager.js';
+import type { Target } from '../scrape/target.js';
+import type { Appendable } from '../tsdb/interface.js';
+import { targetAccess } from './access.js';
+import { defaultJobs } from './defaults.js';
+import { createKubeFetcher } from './fetcher.js';
+import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
+import { KubernetesDiscovery, type KubernetesSDSource, type SourceStatus } from './sd/discovery.js';
+import type { InformerHandle } from './sd/informer.js';
+import type { KubeObject } from './sd/types.js';
+
+export interface ClusterScrapingOptions {
+  /** A kubeconfig holding the context (singleContextKubeconfig gives one). */
+  kubeconfig: string;
+  context?: string;
+  appendable: Appendable;
+  scrapeIntervalMs?: number;
+  scrapeTimeoutMs?: number;
+  /** Scrape pods through port-forwards rather than the API server's proxy. */
+  preferPortForward?: boolean;
+  log?: (line: string) => void;
+  now?: () => number;
+  /** False: pools are built but only scrape when asked (tests). */
+  autoStart?: boolean;
+}
+
+export interface ClusterJobStatus {
+  job: string;
+  /** Where the job comes from: built in, or the monitor object it was generated from. */
+  origin: string;
+  notes: string[];
+  discovery: SourceStatus | null;
+  /** Why the job is not running (an invalid monitor, or a built-in job the cluster's monitors cover). */
+  disabled?: string;
+}
+
+interface RunningJob {
+  job: MonitorJob;
+  origin: string;
+  key: string;
+  source: KubernetesSDSource | null;
+  disabled?: string;
+}
+
+/** Which built-in job a monitor makes redundant, judged by the apps its selector names. */
+function coveredDefaults(selectorValues: string[]): Set<string> {
+  const out = new Set<string>();
+  for (const v of selectorValues) {
+    if (/^(prometheus-)?node-exporter$/.test(v)) out.add('kubeglass/node-exporter');
+    if (v === 'kube-state-metrics') out.add('kubeglass/kube-state-metrics');
+    if (v === 'kubelet') ['kubeglass/kubelet/0', 'kubeglass/kubelet/1', 'kubeglass/kubelet/2'].forEach((j) => out.add(j));
+  }
+  return out;
+}
+
+function selectorValues(m: ServiceMonitor | PodMonitor): string[] {
+  const sel = m.spec?.selector ?? {};
+  return [...Object.values(sel.matchLabels ?? {}), ...(sel.matchExpressions ?? []).flatMap((e) => e.values ?? [])];
+}
+
+export class ClusterScraping {
+  readonly manager: ScrapeManager;
+  private readonly discovery: KubernetesDiscovery;
+  private readonly kc: KubeConfig;
+  private readonly server: string;
+  private readonly global: GlobalScrapeDefaults;
+  private readonly jobs = new Map<string, RunningJob>();
+  private monitors: { serviceMonitors: InformerHandle<KubeObject>; podMonitors: InformerHandle<KubeObject> } | null = null;
+  private readonly unsubscribe: (() => void)[] = [];
+  private stopped = false;
+
+  constructor(private readonly opts: ClusterScrapingOptions) {
+    this.kc = new KubeConfig();
+    this.kc.loadFromString(opts.kubeconfig);
+    if (opts.context) this.kc.setCurrentContext(opts.context);
+    const cluster = this.kc.getCurrentCluster();
+    if (!cluster) throw new Error(`the kubeconfig has no cluster for context "${this.kc.getCurrentContext()}"`);
+    this.server = cluster.server.replace(/\/+$/, '');
+    const interval = opts.scrapeIntervalMs ?? 30_000;
+    this.global = { scrape_interval: interval, scrape_timeout: Math.min(opts.scrapeTimeoutMs ?? 10_000, interval), sample_limit: 0, label_limit: 0, body_size_limit: 0 };
+    this.discovery = new KubernetesDiscovery(this.kc);
+    const fetcher = createKubeFetcher(this.kc);
+    this.manager = new ScrapeManager({
+      appendable: opts.appendable,
+      fetcherFor: () => fetcher,
+      route: (t) => this.route(t),
+      log: opts.log,
+      now: opts.now,
+      autoStart: opts.autoStart,
+    });
+  }
+
+  private route(t: Target): Pick<Target, 'requestUrl' | 'via' | 'unreachable'> {
+    const a = targetAccess(t, this.opts.preferPortForward ?? false);
+    if (a.via === 'proxy') return { requestUrl: this.server + a.path, via: a.reason };
+    if (a.via === 'port-forward') return { via: a.reason, unreachable: `${a.reason}: port-forwarding is not available yet` };
+    return { unreachable: a.reason };
+  }
+
+  /** Starts discovery and scraping; monitors are followed from here on. */
+  start(): void {
+    const m = this.discovery.monitoring();
+    this.monitors = { serviceMonitors: m.serviceMonitors, podMonitors: m.podMonitors };
+    m.prometheusRules.release();
+    for (const h of Object.values(this.monitors)) this.unsubscribe.push(h.informer.onChange(() => this.scheduleSync()));
+    this.sync();
+  }
+
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** Monitor changes come in bursts (the initial list): one re-plan per burst. */
+  private scheduleSync(): void {
+    if (this.syncTimer || this.stopped) return;
+    this.syncTimer = setTimeout(() => {
+      this.syncTimer = null;
+      this.sync();
+    }, 50);
+  }
+
+  /** Brings the pools in line with the built-in jobs and the monitors now known. */
+  sync(): void {
+    if (this.stopped) return;
+    const wanted = new Map<string, { job: MonitorJob; origin: string }>();
+    const covered = new Set<string>();
+    const invalid: ClusterJobStatus[] = [];
+    for (const obj of this.monitors?.serviceMonitors.informer.list() ?? []) {
+      const sm = obj as unknown as ServiceMonitor;
+      for (const j of serviceMonitorJobs(sm)) wanted.set(j.jobName, { job: j, origin: `ServiceMonitor ${sm.metadata.namespace}/${sm.metadata.name}` });
+      for (const c of coveredDefaults(selectorValues(sm))) covered.add(c);
+    }
+    for (const obj of this.monitors?.podMonitors.informer.list() ?? []) {
+      const pm = obj as unknown as PodMonitor;
+      for (const j of podMonitorJobs(pm)) wanted.set(j.jobName, { job: j, origin: `PodMonitor ${pm.metadata.namespace}/${pm.metadata.name}` });
+      for (const c of coveredDefaults(selectorValues(pm))) covered.add(c);
+    }
+    for (const j of defaultJobs()) wanted.set(j.jobName, { job: j, origin: 'built in' });
+
+    for (const [name, running] of this.jobs) {
+      const next = wanted.get(name);
+      if (!next || JSON.stringify(next.job.config) !== running.key || covered.has(name) !== (running.disabled !== undefined)) this.removeJob(name);
+    }
+    for (const [name, { job, origin }] of wanted) {
+      if (this.jobs.has(name)) continue;
+      const key = JSON.stringify(job.config);
+      if (covered.has(name)) {
+        this.jobs.set(name, { job, origin, key, source: null, disabled: 'the cluster’s own ServiceMonitors or PodMonitors scrape these targets' });
+        continue;
+      }
+      let config: ScrapeConfig;
+      let source: KubernetesSDSource;
+      try {
+        config = parseRawScrapeConfig(job.config, this.global, `${origin}, job ${name}`);
+        source = this.discovery.source(config.kubernetesSDConfigs[0]!);
+      } catch (err) {
+        this.jobs.set(name, { job, origin, key, source: null, disabled: (err as Error).message });
+        invalid.push({ job: name, origin, notes: job.notes, discovery: null, disabled: (err as Error).message });
+        continue;
+      }
+      this.jobs.set(name, { job, origin, key, source });
+      this.manager.addPool(config, source);
+    }
+    for (const i of invalid) this.opts.log?.(`${i.origin}: ${i.disabled}`);
+  }
+
+  private removeJob(name: string): void {
+    const running = this.jobs.get(name);
+    if (!running) return;
+    this.jobs.delete(name);
+    if (running.source) void this.manager.removePool(name);
+  }
+
+  /** Every job with where it comes from, its discovery's health and why it may be off. */
+  jobStatus(): ClusterJobStatus[] {
+    return [...this.jobs.entries()].map(([job, r]) => ({
+      job,
+      origin: r.origin,
+      notes: r.job.notes,
+      discovery: r.source?.status() ?? null,
+      ...(r.disabled ? { disabled: r.disabled } : {}),
+    }));
+  }
+
+  targets(): { active: TargetStatus[]; dropped: DroppedTarget[] } {
+    return this.manager.targets();
+  }
+
+  /** Stops scraping (no staleness markers: the next start resumes) and discovery. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.syncTimer) clearTimeout(this.syncTimer);
+    for (const u of this.unsubscribe) u();
+    await this.manager.stop();
+    this.monitors?.serviceMonitors.release();
+    this.monitors?.podMonitors.release();
+    this.discovery.stop();
+  }
+}
