@@ -122,7 +122,7 @@ describe('discovery', () => {
     const again = await get('/api', { accept, headers: { 'If-None-Match': String(core.headers.etag) } });
     expect(again.status).toBe(304);
     const groups = (await get('/apis', { accept })).json<{ items: { metadata: { name: string } }[] }>();
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'monitoring.coreos.com']);
   });
 
   it('serves the legacy documents when aggregated discovery is not asked for', async () => {
@@ -228,7 +228,7 @@ describe('list', () => {
     expect(table.headers['content-type']).toBe('application/json;as=Table;v=v1;g=meta.k8s.io');
     const t = table.json<{ columnDefinitions: { name: string; priority: number }[]; rows: { cells: unknown[]; object: { kind: string } }[] }>();
     expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).toEqual(['Name', 'Desired', 'Current', 'Ready', 'Up-to-date', 'Available', 'Node Selector', 'Age']);
-    expect(t.rows[0]!.cells.slice(0, 7)).toEqual(['node-exporter', 6, 6, 6, 6, 6, 'kubernetes.io/os=linux']);
+    expect(t.rows.find((r) => r.cells[0] === 'node-exporter')!.cells.slice(0, 7)).toEqual(['node-exporter', 6, 6, 6, 6, 6, 'kubernetes.io/os=linux']);
     expect(t.rows[0]!.object.kind).toBe('PartialObjectMetadata');
     const deploy = (await get('/apis/apps/v1/namespaces/demo/deployments?includeObject=Object', { accept: 'application/json;as=Table;v=v1;g=meta.k8s.io' })).json<typeof t>();
     expect(deploy.rows[0]!.cells.slice(0, 4)).toEqual(['ping', '3/3', 3, 3]);

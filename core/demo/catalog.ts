@@ -54,11 +54,11 @@ export interface Archetype {
 export const ARCHETYPES: Archetype[] = [
   { name: 'frontend', image: 'nginx:1.27.3', ports: [{ name: 'http', port: 8080 }], cpu: '100m', memory: '128Mi', memLimit: '256Mi', replicas: [2, 6], service: true },
   { name: 'api', image: 'ghcr.io/acme/api:2.14.1', ports: [{ name: 'http', port: 8080 }, { name: 'metrics', port: 9090 }], cpu: '250m', memory: '512Mi', memLimit: '1Gi', replicas: [2, 8], service: true },
-  { name: 'worker', image: 'ghcr.io/acme/worker:2.14.1', ports: [{ name: 'metrics', port: 9090 }], cpu: '500m', memory: '1Gi', memLimit: '2Gi', replicas: [1, 6], service: false },
+  { name: 'worker', image: 'ghcr.io/acme/worker:2.14.1', ports: [{ name: 'metrics', port: 9090 }], cpu: '500m', memory: '1Gi', memLimit: '2Gi', cpuLimit: '1', replicas: [1, 6], service: false },
   { name: 'redis', image: 'redis:7.4.1', ports: [{ name: 'redis', port: 6379 }], cpu: '100m', memory: '256Mi', memLimit: '256Mi', cpuLimit: '100m', replicas: [1, 1], service: true },
   { name: 'gateway', image: 'envoyproxy/envoy:v1.32.2', ports: [{ name: 'http', port: 8080 }, { name: 'admin', port: 9901 }], cpu: '200m', memory: '256Mi', memLimit: '512Mi', replicas: [2, 4], service: true },
   { name: 'consumer', image: 'ghcr.io/acme/consumer:1.3.0', ports: [{ name: 'metrics', port: 8081 }], cpu: '200m', memory: '384Mi', memLimit: '768Mi', replicas: [1, 4], service: false },
-  { name: 'scheduler', image: 'ghcr.io/acme/scheduler:0.9.4', ports: [{ name: 'http', port: 8080 }], cpu: '50m', memory: '64Mi', memLimit: '128Mi', replicas: [1, 1], service: true },
+  { name: 'scheduler', image: 'ghcr.io/acme/scheduler:0.9.4', ports: [{ name: 'http', port: 8080 }], cpu: '50m', memory: '64Mi', memLimit: '128Mi', cpuLimit: '100m', replicas: [1, 1], service: true },
 ];
 
 /** The labels the prometheus-node-exporter Helm chart puts on its pods and service. */

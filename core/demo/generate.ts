@@ -56,6 +56,7 @@ import {
   type Taint,
   type Workload,
 } from './types.js';
+import { addDcgmExporter, addMonitoringObjects } from './monitoring.js';
 import { addApplications, addControlPlane, addCoreDNS, addKubeProxy, addMonitoring, addPingApp } from './workloads.js';
 
 export interface GenerateOptions {
@@ -122,7 +123,7 @@ export class Generator {
     return (this.objects.get(gr) ?? []) as T[];
   }
 
-  private meta(name: string, namespace: string | undefined, created: number, extra: Partial<ObjectMeta> = {}): ObjectMeta {
+  meta(name: string, namespace: string | undefined, created: number, extra: Partial<ObjectMeta> = {}): ObjectMeta {
     const m: ObjectMeta = { name, uid: this.uids.uuid(), resourceVersion: '', creationTimestamp: rfc3339(created) };
     if (namespace !== undefined) m.namespace = namespace;
     return { ...m, ...extra };
@@ -147,9 +148,11 @@ export class Generator {
     addMonitoring(this);
     addPingApp(this);
     addApplications(this);
+    addDcgmExporter(this);
     this.makeKubernetesService();
     this.makeEndpoints();
     this.makeEvents();
+    addMonitoringObjects(this);
   }
 
   private ownerRef(obj: KubeObject, controller = true): OwnerReference {

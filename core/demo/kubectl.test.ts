@@ -111,7 +111,22 @@ describe.skipIf(!hasKubectl)('kubectl 1.32 against the demo cluster', () => {
     expect(rows(events.stdout)[0]).toEqual(['NAMESPACE', 'LAST SEEN', 'TYPE', 'REASON', 'OBJECT', 'MESSAGE']);
     const resources = await kubectl(['api-resources', '--no-headers', '-o', 'name'], env);
     expect(resources.stdout.trim().split('\n').sort()).toEqual(
-      ['daemonsets.apps', 'deployments.apps', 'endpoints', 'endpointslices.discovery.k8s.io', 'events', 'leases.coordination.k8s.io', 'namespaces', 'nodes', 'pods', 'replicasets.apps', 'services'].sort(),
+      [
+        'daemonsets.apps',
+        'deployments.apps',
+        'endpoints',
+        'endpointslices.discovery.k8s.io',
+        'events',
+        'leases.coordination.k8s.io',
+        'namespaces',
+        'nodes',
+        'podmonitors.monitoring.coreos.com',
+        'pods',
+        'prometheusrules.monitoring.coreos.com',
+        'replicasets.apps',
+        'servicemonitors.monitoring.coreos.com',
+        'services',
+      ].sort(),
     );
   });
 

@@ -91,6 +91,15 @@ export const BUILTIN_TYPES: ResourceType[] = [
   { group: 'discovery.k8s.io', version: 'v1', resource: 'endpointslices', singular: 'endpointslice', kind: 'EndpointSlice', namespaced: true, verbs: READ_VERBS },
 ];
 
+export const MONITORING_GROUP = 'monitoring.coreos.com';
+
+/** The Prometheus Operator's CRDs the demo cluster has installed (kube-prometheus). */
+export const MONITORING_TYPES: ResourceType[] = [
+  { group: MONITORING_GROUP, version: 'v1', resource: 'podmonitors', singular: 'podmonitor', kind: 'PodMonitor', namespaced: true, shortNames: ['pmon'], categories: ['prometheus-operator'], verbs: READ_VERBS },
+  { group: MONITORING_GROUP, version: 'v1', resource: 'prometheusrules', singular: 'prometheusrule', kind: 'PrometheusRule', namespaced: true, shortNames: ['promrule'], categories: ['prometheus-operator'], verbs: READ_VERBS },
+  { group: MONITORING_GROUP, version: 'v1', resource: 'servicemonitors', singular: 'servicemonitor', kind: 'ServiceMonitor', namespaced: true, shortNames: ['smon'], categories: ['prometheus-operator'], verbs: READ_VERBS },
+];
+
 export const apiVersionOf = (t: { group: string; version: string }): string => (t.group ? `${t.group}/${t.version}` : t.version);
 
 /** Kubernetes' GroupResource string: "pods", "deployments.apps". Keys the object store. */
@@ -104,7 +113,7 @@ export function storageVersionHash(t: ResourceType): string {
 export class ResourceRegistry {
   private readonly types: ResourceType[] = [];
 
-  constructor(types: ResourceType[] = BUILTIN_TYPES) {
+  constructor(types: ResourceType[] = [...BUILTIN_TYPES, ...MONITORING_TYPES]) {
     for (const t of types) this.add(t);
   }
 

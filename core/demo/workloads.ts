@@ -184,8 +184,8 @@ export function addMonitoring(g: Generator): void {
     annotations: ksmHelm,
     spec: {
       containers: [
-        g.container('kube-state-metrics', 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.14.0', [{ name: 'http', port: 8080 }], { cpu: '10m', memory: '32Mi' }, { memory: '256Mi' }, {
-          args: ['--port=8080', '--resources=certificatesigningrequests,configmaps,cronjobs,daemonsets,deployments,endpoints,jobs,leases,namespaces,nodes,pods,replicasets,services,statefulsets'],
+        g.container('kube-state-metrics', 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.14.0', [{ name: 'http', port: 8080 }, { name: 'telemetry', port: 8081 }], { cpu: '10m', memory: '32Mi' }, { memory: '256Mi' }, {
+          args: ['--port=8080', '--telemetry-port=8081', '--resources=certificatesigningrequests,configmaps,cronjobs,daemonsets,deployments,endpoints,jobs,leases,namespaces,nodes,pods,replicasets,services,statefulsets'],
         }),
       ],
       securityContext: { fsGroup: 65534, runAsGroup: 65534, runAsNonRoot: true, runAsUser: 65534 },
@@ -199,7 +199,10 @@ export function addMonitoring(g: Generator): void {
     annotations: { ...ksmHelm, 'prometheus.io/scrape': 'true' },
     selector: KSM_SELECTOR,
     created: created + 10 * SECOND,
-    ports: [{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 }],
+    ports: [
+      { name: 'http', port: 8080, protocol: 'TCP', targetPort: 8080 },
+      { name: 'telemetry', port: 8081, protocol: 'TCP', targetPort: 8081 },
+    ],
   });
 }
 
