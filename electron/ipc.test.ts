@@ -77,6 +77,7 @@ const validParams: Record<CallName, unknown> = {
   'promql.labelValues': { name: 'job' },
   'promql.metadata': {},
   'promql.format': { query: 'up' },
+  'targets.list': {},
 };
 
 describe('registerContractIpc', () => {

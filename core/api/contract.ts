@@ -129,6 +129,53 @@ export const QueryData = z.discriminatedUnion('resultType', [
 export type QueryData = z.infer<typeof QueryData>;
 export const QueryResponse = z.object({ data: QueryData, warnings: z.array(z.string()), infos: z.array(z.string()) });
 export type QueryResponse = z.infer<typeof QueryResponse>;
+/** One scrape target, for the Targets page and /api/v1/targets. */
+export const TargetInfo = z.object({
+  /** The scrape pool (job_name): serviceMonitor/ns/name/0, kubeglass/node-exporter … */
+  scrapePool: z.string(),
+  /** The URL Prometheus would scrape (its labels keep pointing there). */
+  url: z.string(),
+  /** How Kubeglass reaches it, e.g. "API server proxy of pod monitoring/node-exporter-x". */
+  via: z.string().nullable(),
+  /** Why it cannot be reached at all, where that is so. */
+  unreachable: z.string().nullable(),
+  health: z.enum(['unknown', 'up', 'down']),
+  lastError: z.string(),
+  lastScrape: z.number().nullable(),
+  lastScrapeDurationMs: z.number(),
+  samplesScraped: z.number(),
+  samplesPostRelabeling: z.number(),
+  seriesAdded: z.number(),
+  samplesRejected: z.number(),
+  intervalMs: z.number(),
+  timeoutMs: z.number(),
+  labels: z.record(z.string(), z.string()),
+  discoveredLabels: z.record(z.string(), z.string()),
+});
+export type TargetInfo = z.infer<typeof TargetInfo>;
+
+export const ScrapeJobInfo = z.object({
+  scrapePool: z.string(),
+  /** "built in", or the ServiceMonitor/PodMonitor it was generated from. */
+  origin: z.string(),
+  notes: z.array(z.string()),
+  /** Discovery: connecting, synced, or retrying with the error in plain words. */
+  discovery: z.object({ state: z.enum(['connecting', 'synced', 'retrying']), error: z.string().nullable() }).nullable(),
+  /** Why the job does not run (an invalid monitor, or the cluster's own monitors cover it). */
+  disabled: z.string().nullable(),
+});
+
+export const TargetsState = z.object({
+  /** The context being scraped, or null when none is. */
+  context: z.string().nullable(),
+  state: z.enum(['off', 'running', 'error']),
+  message: z.string(),
+  jobs: z.array(ScrapeJobInfo),
+  active: z.array(TargetInfo),
+  dropped: z.array(z.object({ scrapePool: z.string(), discoveredLabels: z.record(z.string(), z.string()), reason: z.string() })),
+});
+export type TargetsState = z.infer<typeof TargetsState>;
+
 export const MetricMetadataEntry = z.object({ type: z.string(), help: z.string(), unit: z.string() });
 
 interface CallSpec {
@@ -160,6 +207,7 @@ export const calls = {
   },
   'promql.metadata': { params: z.object({ metric: z.string().optional(), limit }).strict(), result: z.record(z.string(), z.array(MetricMetadataEntry)) },
   'promql.format': { params: z.object({ query }).strict(), result: z.string() },
+  'targets.list': { params: empty, result: TargetsState },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

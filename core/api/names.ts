@@ -16,6 +16,7 @@ export const CALL_NAMES = [
   'promql.labelValues',
   'promql.metadata',
   'promql.format',
+  'targets.list',
 ] as const;
 
 export const EVENT_NAMES = ['contexts.changed', 'connection.changed'] as const;

@@ -21,6 +21,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'promql.labelValues': async () => [],
     'promql.metadata': async () => ({}),
     'promql.format': async ({ query }) => query,
+    'targets.list': async () => ({ context: null, state: 'off', message: '', jobs: [], active: [], dropped: [] }),
     ...overrides,
   };
 }

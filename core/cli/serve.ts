@@ -5,11 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { spawnEngineWorker } from '../host/spawn.js';
+import { parseDuration } from '../scrape/duration.js';
 import { EngineSupervisor } from '../host/supervisor.js';
 import { startBrowserServer } from '../server/http.js';
 import { defaultDataDir } from '../settings/paths.js';
 
-const HELP = `Usage: kubeglass serve [--data-dir DIR] [--context NAME] [--port P]
+const HELP = `Usage: kubeglass serve [--data-dir DIR] [--context NAME] [--port P] [--no-scrape] [--scrape-interval DUR]
 
 Runs Kubeglass in browser mode on 127.0.0.1 and prints the URL to open (it carries a
 per-launch access token). The Prometheus HTTP API (/api/v1/query, query_range, series,
@@ -20,6 +21,9 @@ Options:
   --context NAME   query this context's data (default: the selected kubeconfig context); the
                    context need not be in the kubeconfig (data imported or kept from before)
   --port P         TCP port on 127.0.0.1 (default: any free port)
+  --no-scrape      do not discover and scrape the selected context (view stored data only)
+  --scrape-interval DUR
+                   how often targets without their own interval are scraped (default 30s)
   -h, --help       show this help`;
 
 /** The built renderer and engine worker sit beside this bundle in dist/. */
@@ -34,6 +38,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'data-dir': { type: 'string' },
       port: { type: 'string' },
       context: { type: 'string' },
+      'no-scrape': { type: 'boolean' },
+      'scrape-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -47,6 +53,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     console.error(`kubeglass serve: --port must be a number from 0 to 65535, not "${values.port}"`);
     return 2;
   }
+  let scrapeIntervalMs: number | undefined;
+  if (values['scrape-interval'] !== undefined) {
+    try {
+      scrapeIntervalMs = parseDuration(values['scrape-interval']);
+      if (scrapeIntervalMs <= 0) throw new Error('must be positive');
+    } catch (err) {
+      console.error(`kubeglass serve: --scrape-interval "${values['scrape-interval']}": ${(err as Error).message}`);
+      return 2;
+    }
+  }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const staticDir = distPath('renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
@@ -55,7 +71,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const engine = new EngineSupervisor({
-    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context }),
+    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context, scrape: !values['no-scrape'], scrapeIntervalMs }),
     log: (line) => console.error(`kubeglass serve: ${line}`),
   });
   await engine.start();

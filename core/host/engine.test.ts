@@ -21,7 +21,7 @@ contexts:
 const engines: Engine[] = [];
 const dirs: string[] = [];
 afterEach(() => {
-  for (const e of engines.splice(0)) e.close();
+  for (const e of engines.splice(0)) void e.close();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
@@ -37,7 +37,7 @@ function make(opts: Partial<EngineOptions> & { kubeconfig?: string } = {}) {
   });
   const events: { name: EventName; payload: unknown }[] = [];
   const build = () => {
-    const engine = new Engine({ dataDir, shell: 'browser', env: { KUBECONFIG: kubeconfig }, probe, probeIntervalMs: 0, watch: false, ...opts });
+    const engine = new Engine({ dataDir, shell: 'browser', env: { KUBECONFIG: kubeconfig }, probe, probeIntervalMs: 0, watch: false, scrape: false, ...opts });
     engines.push(engine);
     engine.start((name, payload) => events.push({ name, payload }));
     return engine;

@@ -12,7 +12,9 @@ import { lockDataDir } from '../settings/lock.js';
 import { SettingsStore } from '../settings/store.js';
 import { listCaptures, listContextDbs } from '../tsdb/store.js';
 import { VERSION } from '../version.js';
+import { ContextDbs } from './dbs.js';
 import { QueryService, type QueryHandlers } from './queries.js';
+import { ScrapeService } from './scraping.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -24,6 +26,13 @@ export interface EngineOptions {
   probeIntervalMs?: number;
   watch?: boolean;
   now?: () => number;
+  /**
+   * Discover and scrape the selected context into its database (default true). Off for tests of
+   * other layers and for `kubeglass serve --no-scrape`.
+   */
+  scrape?: boolean;
+  scrapeIntervalMs?: number;
+  log?: (line: string) => void;
   /** Query this context's data whatever context is selected (`kubeglass serve --context`). */
   context?: string;
 }
@@ -43,6 +52,8 @@ export class Engine {
   private emit: Emit = () => {};
   private readonly lock: { release(): void };
   private readonly queries: QueryService;
+  private readonly dbs: ContextDbs;
+  private readonly scraping: ScrapeService | null;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineOptions) {
@@ -53,7 +64,18 @@ export class Engine {
     this.merged = loadKubeconfig(this.env(), opts.home);
     this.state = this.buildState();
     this.connection = this.idleConnection();
-    this.queries = new QueryService({ dataDir: opts.dataDir, context: () => opts.context ?? this.state.selected, now: this.now });
+    this.dbs = new ContextDbs(opts.dataDir);
+    this.queries = new QueryService({ dataDir: opts.dataDir, context: () => opts.context ?? this.state.selected, now: this.now, dbs: this.dbs });
+    this.scraping =
+      opts.scrape === false
+        ? null
+        : new ScrapeService({
+            dbs: this.dbs,
+            kubeconfigFor: (context) => (this.merged.contexts.has(context) ? singleContextKubeconfig(this.merged, context) : null),
+            scrapeIntervalMs: opts.scrapeIntervalMs,
+            log: opts.log,
+            now: this.now,
+          });
     this.handlers = { ...this.ownHandlers, ...this.queries.handlers };
   }
 
@@ -62,6 +84,7 @@ export class Engine {
     this.emit = emit;
     if (this.opts.watch !== false) this.rewatch();
     void this.checkConnection();
+    void this.scraping?.follow(this.state.selected);
     const every = this.opts.probeIntervalMs ?? 30_000;
     if (every > 0) {
       this.probeTimer = setInterval(() => void this.checkConnection(), every);
@@ -69,12 +92,17 @@ export class Engine {
     }
   }
 
-  close(): void {
+  /** Stops everything; resolves once scrapes have stopped and databases are closed. */
+  async close(): Promise<void> {
     this.watcher?.close();
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeGeneration++;
     this.queries.close();
-    this.lock.release();
+    try {
+      await this.scraping?.close();
+    } finally {
+      this.lock.release();
+    }
   }
 
   private readonly ownHandlers: Omit<Handlers, keyof QueryHandlers> = {
@@ -99,6 +127,7 @@ export class Engine {
     },
     'connection.get': async () => this.connection,
     'connection.check': async () => this.checkConnection(),
+    'targets.list': async () => this.scraping?.state() ?? { context: null, state: 'off', message: 'scraping is turned off', jobs: [], active: [], dropped: [] },
     'storage.list': async () => ({
       dataDir: this.opts.dataDir,
       databases: listContextDbs(this.opts.dataDir),
@@ -122,7 +151,12 @@ export class Engine {
     const prevServer = this.selectedFingerprint(this.state);
     this.state = next;
     this.emit('contexts.changed', next);
-    if (next.selected !== prevSelected || this.selectedFingerprint(next) !== prevServer) void this.checkConnection();
+    if (next.selected !== prevSelected || this.selectedFingerprint(next) !== prevServer) {
+      void this.checkConnection();
+      // New credentials or server for the same context: scraping starts over with them.
+      if (next.selected === prevSelected) void this.scraping?.follow(null);
+      void this.scraping?.follow(next.selected);
+    }
   }
 
   private selectedFingerprint(state: ContextsState): string {

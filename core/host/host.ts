@@ -9,19 +9,22 @@ export interface HostInit {
   shell: EngineOptions['shell'];
   probeIntervalMs?: number;
   context?: string;
+  /** See EngineOptions.scrape. */
+  scrape?: boolean;
+  scrapeIntervalMs?: number;
 }
 
 export type HostControl = { t: 'init'; init: HostInit } | { t: 'ready' } | { t: 'fatal'; message: string };
 
 export function serveEngine(port: Port, options: EngineOptions): { engine: Engine; server: RpcServer; close(): void } {
-  const engine = new Engine(options);
+  const engine = new Engine({ log: (line) => console.error(`kubeglass engine: ${line}`), ...options });
   const server = new RpcServer(port, engine.handlers);
   engine.start((name, payload) => server.emit(name, payload));
   return {
     engine,
     server,
     close() {
-      engine.close();
+      void engine.close();
       server.close();
     },
   };

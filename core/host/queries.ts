@@ -11,7 +11,7 @@ import { formatExpr } from '../promql/printer.js';
 import { QueryError, type QueryResult } from '../promql/value.js';
 import { toQueryData } from '../promql/wire.js';
 import type { Tsdb } from '../tsdb/sqlite/tsdb.js';
-import { openContextDb } from '../tsdb/store.js';
+import { ContextDbs, type DbLease } from './dbs.js';
 
 export type QueryHandlers = Pick<Handlers, 'promql.query' | 'promql.queryRange' | 'promql.series' | 'promql.labels' | 'promql.labelValues' | 'promql.metadata' | 'promql.format'>;
 
@@ -21,6 +21,8 @@ export interface QueryServiceOptions {
   context: () => string | null;
   /** Opens a context's database (tests swap in their own). */
   open?: (dataDir: string, context: string) => Tsdb;
+  /** Databases shared with the scraper; by default the service opens its own. */
+  dbs?: ContextDbs;
   engine?: PromEngine;
   now?: () => number;
 }
@@ -36,6 +38,7 @@ const ERROR_CODES: Record<QueryError['errorType'], ErrorCode> = {
 interface OpenDb {
   context: string;
   tsdb: Tsdb;
+  lease: DbLease;
   /** Queries running on it. */
   users: number;
   /** No longer the viewed context's: closed when its last query ends. */
@@ -46,10 +49,12 @@ export class QueryService {
   private db: OpenDb | null = null;
   private readonly engine: PromEngine;
   private readonly now: () => number;
+  private readonly dbs: ContextDbs;
 
   constructor(private readonly opts: QueryServiceOptions) {
     this.engine = opts.engine ?? new PromEngine();
     this.now = opts.now ?? Date.now;
+    this.dbs = opts.dbs ?? new ContextDbs(opts.dataDir, opts.open);
   }
 
   close(): void {
@@ -64,7 +69,8 @@ export class QueryService {
     if (this.db?.context !== context) {
       this.close();
       try {
-        this.db = { context, tsdb: (this.opts.open ?? openContextDb)(this.opts.dataDir, context), users: 0, retired: false };
+        const lease = this.dbs.acquire(context);
+        this.db = { context, tsdb: lease.tsdb, lease, users: 0, retired: false };
       } catch (err) {
         throw new ContractError('unavailable', `cannot open the data of context "${context}": ${(err as Error).message}`);
       }
@@ -79,7 +85,7 @@ export class QueryService {
   /** Closes a database no longer viewed once the queries still reading it (they yield) are done. */
   private retire(db: OpenDb): void {
     db.retired = true;
-    if (db.users === 0) db.tsdb.close();
+    if (db.users === 0) db.lease.release();
   }
 
   private async run(fn: (db: Tsdb) => Promise<QueryResult>): Promise<QueryResponse> {
@@ -92,7 +98,7 @@ export class QueryService {
       throw asContractError(err);
     } finally {
       db.users--;
-      if (db.retired && db.users === 0) db.tsdb.close();
+      if (db.retired && db.users === 0) db.lease.release();
     }
   }
 

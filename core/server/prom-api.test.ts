@@ -41,6 +41,33 @@ beforeEach(async () => {
       record('promql.labelValues', p);
       return ['a', 'b'];
     },
+    'targets.list': async () => ({
+      context: 'prod',
+      state: 'running',
+      message: '',
+      jobs: [],
+      active: [
+        {
+          scrapePool: 'kubeglass/node-exporter',
+          url: 'http://10.0.0.5:9100/metrics',
+          via: 'API server proxy of pod monitoring/ne-1',
+          unreachable: null,
+          health: 'up',
+          lastError: '',
+          lastScrape: 1_700_000_000_250,
+          lastScrapeDurationMs: 42,
+          samplesScraped: 10,
+          samplesPostRelabeling: 10,
+          seriesAdded: 0,
+          samplesRejected: 0,
+          intervalMs: 30_000,
+          timeoutMs: 10_000,
+          labels: { job: 'node-exporter', instance: 'node-1' },
+          discoveredLabels: { __address__: '10.0.0.5:9100' },
+        },
+      ],
+      dropped: [{ scrapePool: 'kubeglass/annotated-pods', discoveredLabels: { __address__: '10.0.0.7:80' }, reason: 'dropped by relabeling' }],
+    }),
   });
   const [a, b] = portPair();
   rpc = new RpcServer(b, handlers);
@@ -70,6 +97,32 @@ function request(pathname: string, opts: { method?: string; headers?: Record<str
 }
 
 describe('Prometheus HTTP API', () => {
+  it("lists targets in Prometheus's shape, filtered by state and pool", async () => {
+    const r = await request('/api/v1/targets');
+    expect(r.body.data).toEqual({
+      activeTargets: [
+        {
+          discoveredLabels: { __address__: '10.0.0.5:9100' },
+          labels: { job: 'node-exporter', instance: 'node-1' },
+          scrapePool: 'kubeglass/node-exporter',
+          scrapeUrl: 'http://10.0.0.5:9100/metrics',
+          globalUrl: 'http://10.0.0.5:9100/metrics',
+          lastError: '',
+          lastScrape: '2023-11-14T22:13:20.250Z',
+          lastScrapeDuration: 0.042,
+          health: 'up',
+          scrapeInterval: '30s',
+          scrapeTimeout: '10s',
+        },
+      ],
+      droppedTargets: [{ discoveredLabels: { __address__: '10.0.0.7:80' }, scrapePool: 'kubeglass/annotated-pods' }],
+      droppedTargetCounts: { 'kubeglass/annotated-pods': 1 },
+    });
+    expect((await request('/api/v1/targets?state=active')).body.data.droppedTargets).toEqual([]);
+    expect((await request('/api/v1/targets?state=dropped')).body.data.activeTargets).toEqual([]);
+    expect((await request('/api/v1/targets?scrapePool=other')).body.data.activeTargets).toEqual([]);
+  });
+
   it('answers an instant query without a token, in the Prometheus envelope', async () => {
     const r = await request('/api/v1/query?query=up&time=1700000000.5');
     expect(r.status).toBe(200);

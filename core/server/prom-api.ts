@@ -3,9 +3,9 @@
 // a token; the browser server in front of it already refuses foreign Host and Origin headers
 // (DNS rebinding, cross-site reads) and grants no CORS.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { KubeglassApi } from '../api/contract.js';
+import type { KubeglassApi, TargetInfo } from '../api/contract.js';
 import { ContractError, type ErrorCode } from '../api/errors.js';
-import { parseDuration } from '../scrape/duration.js';
+import { formatDuration, parseDuration } from '../scrape/duration.js';
 import { VERSION } from '../version.js';
 
 type ErrorType = 'bad_data' | 'execution' | 'timeout' | 'canceled' | 'internal' | 'unavailable' | 'not_found';
@@ -173,10 +173,21 @@ export async function handlePromApi(req: IncomingMessage, res: ServerResponse, u
         return success(res, await api.call('promql.format', { query: required('query') }, { signal }));
       case 'status/buildinfo':
         return success(res, { version: VERSION, revision: '', branch: '', buildUser: 'kubeglass', buildDate: '', goVersion: `node${process.versions.node}` });
-      // What runs where Prometheus would list targets, rules and alerts; the engine runs neither
-      // scrapes nor rules yet, so these are truly empty until those layers land.
-      case 'targets':
-        return success(res, { activeTargets: [], droppedTargets: [] });
+      case 'targets': {
+        const state = get('state') ?? 'any';
+        const pool = get('scrapePool');
+        const t = await api.call('targets.list', {}, { signal });
+        const active = t.active.filter((x) => pool === null || x.scrapePool === pool);
+        const dropped = t.dropped.filter((x) => pool === null || x.scrapePool === pool);
+        const counts: Record<string, number> = {};
+        for (const d of t.dropped) counts[d.scrapePool] = (counts[d.scrapePool] ?? 0) + 1;
+        return success(res, {
+          activeTargets: state === 'dropped' ? [] : active.map(promTarget),
+          droppedTargets: state === 'active' ? [] : dropped.map((d) => ({ discoveredLabels: d.discoveredLabels, scrapePool: d.scrapePool })),
+          droppedTargetCounts: counts,
+        });
+      }
+      // The engine does not evaluate rules yet: these are truly empty until that layer lands.
       case 'rules':
         return success(res, { groups: [] });
       case 'alerts':
@@ -231,4 +242,21 @@ function unescapeName(s: string): string {
     i = end;
   }
   return out;
+}
+
+/** A target in Prometheus's /api/v1/targets shape (its URL, not the API-server route Kubeglass takes). */
+function promTarget(t: TargetInfo): Record<string, unknown> {
+  return {
+    discoveredLabels: t.discoveredLabels,
+    labels: t.labels,
+    scrapePool: t.scrapePool,
+    scrapeUrl: t.url,
+    globalUrl: t.url,
+    lastError: t.lastError,
+    lastScrape: t.lastScrape === null ? '0001-01-01T00:00:00Z' : new Date(t.lastScrape).toISOString(),
+    lastScrapeDuration: t.lastScrapeDurationMs / 1000,
+    health: t.health,
+    scrapeInterval: formatDuration(t.intervalMs),
+    scrapeTimeout: formatDuration(t.timeoutMs),
+  };
 }
