@@ -8,8 +8,9 @@
 // new kinds (metrics.k8s.io, monitoring.coreos.com); discovery lists whatever is registered.
 import { createHash, randomUUID } from 'node:crypto';
 import https from 'node:https';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { ServerResponse, type IncomingMessage } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { stringify as toYaml } from 'yaml';
 import { defaultAuthorizer, type Authenticator, type Authorizer, type RequestAttributes, type UserInfo } from './auth.js';
 import type { DemoCluster } from './cluster.js';
@@ -42,6 +43,17 @@ export interface RequestContext {
   url: URL;
   user: UserInfo;
   cluster: DemoCluster;
+  /** For a request asking to switch protocols (WebSocket, SPDY): the raw connection. `res` writes errors to it. */
+  upgrade?: { socket: Duplex; head: Buffer };
+}
+
+/** How a subresource's name segment reads: "[scheme:]name[:port]" for the proxies (SplitSchemeNamePort). */
+export type NameWithPort = 'pod' | 'node' | 'service';
+
+/** A kind served from a function of the cluster rather than the store (metrics.k8s.io). */
+export interface ComputedResource {
+  list(namespace: string | undefined): KubeObject[];
+  get(namespace: string | undefined, name: string): KubeObject | undefined;
 }
 
 export interface SubresourceContext extends RequestContext {
@@ -53,6 +65,8 @@ export interface SubresourceContext extends RequestContext {
   subresource: string;
   /** Path segments after the subresource: ["metrics"] for .../pods/x/proxy/metrics. */
   rest: string[];
+  /** For subresources registered with nameWithPort: the scheme and port the name segment carried ('' when absent). */
+  target?: { scheme: string; port: string; id: string };
 }
 
 export type SubresourceHandler = (ctx: SubresourceContext) => void | Promise<void>;
@@ -139,9 +153,13 @@ export class DemoApiServer {
   private readonly bookmarkIntervalMs: number;
   private readonly host: string;
   private readonly port: number;
-  private readonly subresources = new Map<string, { info: SubresourceInfo; handler: SubresourceHandler }>();
+  private readonly subresources = new Map<string, { info: SubresourceInfo; handler: SubresourceHandler; nameWithPort?: NameWithPort }>();
   private readonly routes: { prefix: string; handler: RouteHandler }[] = [];
+  private readonly computed = new Map<string, ComputedResource>();
+  /** Connections handed over to another protocol (port-forward): closed with the server. */
+  private readonly upgraded = new Set<Duplex>();
   private address: AddressInfo | undefined;
+  private listening = false;
 
   constructor(opts: ApiServerOptions) {
     this.cluster = opts.cluster;
@@ -165,12 +183,42 @@ export class DemoApiServer {
     this.server.on('tlsClientError', () => {
       // A client that gave up on our certificate; nothing to answer.
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
   }
 
-  /** Serves <resource>/<name>/<subresource>[/...] (e.g. "pods", "proxy"); discovery lists it. */
-  registerSubresource(ref: string, subresource: string, info: { kind: string; verbs: string[] }, handler: SubresourceHandler): void {
+  /**
+   * A request with "Connection: Upgrade" goes through the same authentication, authorization and
+   * routing; errors are written to the connection as ordinary responses.
+   */
+  private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const res = new ServerResponse(req);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => socket.end());
+    socket.on('error', () => socket.destroy());
+    this.upgraded.add(socket);
+    socket.on('close', () => this.upgraded.delete(socket));
+    void this.handle(req, res, { socket, head });
+  }
+
+  /**
+   * Serves <resource>/<name>/<subresource>[/...] (e.g. "pods", "proxy"); discovery lists it. With
+   * nameWithPort the name segment may carry a scheme and port ("https:web-0:8443"), as the
+   * proxy subresources' names do: the object is looked up by the bare name.
+   */
+  registerSubresource(ref: string, subresource: string, info: { kind: string; verbs: string[]; nameWithPort?: NameWithPort }, handler: SubresourceHandler): void {
     const type = this.cluster.registry.resolve(ref);
-    this.subresources.set(`${groupResource(type)}/${subresource}`, { info: { resource: type, subresource, kind: info.kind, verbs: info.verbs }, handler });
+    this.subresources.set(`${groupResource(type)}/${subresource}`, {
+      info: { resource: type, subresource, kind: info.kind, verbs: info.verbs },
+      handler,
+      ...(info.nameWithPort ? { nameWithPort: info.nameWithPort } : {}),
+    });
+  }
+
+  /** Serves a kind from functions instead of the store (get and list only, as metrics-server does). */
+  registerComputed(type: ResourceType, resource: ComputedResource): void {
+    if (!this.cluster.registry.lookup(type.group, type.version, type.resource)) this.cluster.registry.add(type);
+    this.computed.set(groupResource(type), resource);
   }
 
   /** Serves a non-resource path prefix (e.g. "/metrics"), after authentication and authorization. */
@@ -179,15 +227,22 @@ export class DemoApiServer {
   }
 
   async listen(): Promise<string> {
+    // After stop(), listen again where it was: clients keep their kubeconfig.
+    const port = this.address?.port ?? this.port;
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(this.port, this.host, () => {
+      this.server.listen(port, this.host, () => {
         this.server.off('error', reject);
         resolve();
       });
     });
     this.address = this.server.address() as AddressInfo;
+    this.listening = true;
     return this.url;
+  }
+
+  get isListening(): boolean {
+    return this.listening;
   }
 
   get url(): string {
@@ -197,17 +252,26 @@ export class DemoApiServer {
   }
 
   async close(): Promise<void> {
+    if (!this.listening) return;
+    this.listening = false;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      for (const s of this.upgraded) s.destroy();
+      this.upgraded.clear();
     });
+  }
+
+  /** Goes away (connections dropped, the port closed) keeping all state; listen() brings it back on the same port. */
+  stop(): Promise<void> {
+    return this.close();
   }
 
   private subresourceInfos(): SubresourceInfo[] {
     return [...this.subresources.values()].map((s) => s.info);
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse, upgrade?: { socket: Duplex; head: Buffer }): Promise<void> {
     res.setHeader('Audit-Id', randomUUID());
     res.setHeader('Cache-Control', 'no-cache, private');
     try {
@@ -215,8 +279,13 @@ export class DemoApiServer {
       const auth = this.authenticator.authenticate(req);
       if (!auth || 'error' in auth) throw unauthorized();
       this.cluster.advance();
-      await this.route({ req, res, url, user: auth.user, cluster: this.cluster });
+      await this.route({ req, res, url, user: auth.user, cluster: this.cluster, ...(upgrade ? { upgrade } : {}) });
     } catch (err) {
+      if (upgrade && !res.socket) {
+        // The handler took the connection over; nothing can be written any more.
+        upgrade.socket.destroy();
+        return;
+      }
       if (res.headersSent) {
         res.destroy();
         return;
@@ -369,12 +438,22 @@ export class DemoApiServer {
     if (subresource) {
       const sub = this.subresources.get(`${gr}/${subresource}`);
       if (!sub) throw pathNotFound();
-      const object = this.cluster.store.get(gr, namespace, name!);
-      if (!object) throw notFound(type.group, type.resource, name!);
-      await sub.handler({ ...ctx, type, namespace, name: name!, object, subresource, rest });
+      let lookup = name!;
+      let target: SubresourceContext['target'];
+      if (sub.nameWithPort) {
+        const split = splitSchemeNamePort(name!);
+        if (!split) throw badRequest(`invalid ${sub.nameWithPort} request ${JSON.stringify(name)}`);
+        lookup = split.name;
+        target = { scheme: split.scheme, port: split.port, id: name! };
+      }
+      const object = this.cluster.store.get(gr, namespace, lookup);
+      if (!object) throw notFound(type.group, type.resource, lookup);
+      await sub.handler({ ...ctx, type, namespace, name: lookup, object, subresource, rest, ...(target ? { target } : {}) });
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') throw methodNotAllowed();
+    const computed = this.computed.get(gr);
+    if (computed) return this.serveComputed(ctx, type, computed, namespace, name, isWatch);
 
     const target = negotiate(req.headers.accept, { table: true, partial: true });
     if (!target) throw notAcceptable(ACCEPTED_TYPES);
@@ -406,6 +485,35 @@ export class DemoApiServer {
     }
     const query = this.listQuery(url, labels.length > 0 || fields.length > 0);
     await this.list(ctx, type, target, includeObject, namespace, query, inScope);
+  }
+
+  private serveComputed(ctx: RequestContext, type: ResourceType, source: ComputedResource, namespace: string | undefined, name: string | undefined, isWatch: boolean): void {
+    const { req, res, url } = ctx;
+    if (isWatch) throw methodNotAllowed();
+    const target = negotiate(req.headers.accept, { table: true, partial: true });
+    if (!target) throw notAcceptable(ACCEPTED_TYPES);
+    const gr = groupResource(type);
+    const includeObject = this.includeObject(url);
+    const send = (body: Record<string, unknown>, items: KubeObject[], single: boolean) => {
+      if (target.kind === 'table') {
+        const table = toTable(gr, items, this.cluster.now(), { includeObject, resourceVersion: '' });
+        return this.sendJson(req, res, { ...table, apiVersion: `meta.k8s.io/${target.version}` }, contentType(target));
+      }
+      if (target.kind === 'partial') {
+        if (single) return this.sendJson(req, res, { ...partialObjectMetadata(items[0]!), apiVersion: `meta.k8s.io/${target.version}` }, contentType(target));
+        return this.sendJson(req, res, { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${target.version}`, metadata: {}, items: items.map(partialObjectMetadata) }, contentType(target));
+      }
+      return this.sendObject(ctx, body, target);
+    };
+    if (name) {
+      const obj = source.get(namespace, name);
+      if (!obj) throw notFound(type.group, type.resource, name);
+      return send(obj, [obj], true);
+    }
+    const { labels, fields } = this.selectors(url, type);
+    const items = source.list(namespace).filter((o) => matchesLabels(labels, o.metadata.labels) && matchesFields(fields, fieldSet(type, o)));
+    const list = { kind: `${type.kind}List`, apiVersion: apiVersionOf(type), metadata: {}, items: items.map(({ kind: _k, apiVersion: _a, ...rest }) => rest) };
+    send(list, items, false);
   }
 
   private includeObject(url: URL): IncludeObject {
@@ -633,6 +741,20 @@ export class DemoApiServer {
       contentType: 'application/json',
     });
   }
+}
+
+/** apimachinery's SplitSchemeNamePort: "name", "name:port" or "scheme:name:port", scheme http or https. */
+export function splitSchemeNamePort(id: string): { scheme: string; name: string; port: string } | null {
+  const parts = id.split(':');
+  let scheme = '';
+  let name = '';
+  let port = '';
+  if (parts.length === 1) name = parts[0]!;
+  else if (parts.length === 2) [name, port] = parts as [string, string];
+  else if (parts.length === 3) [scheme, name, port] = parts as [string, string, string];
+  else return null;
+  if (name === '' || !['', 'http', 'https'].includes(scheme)) return null;
+  return { scheme, name, port };
 }
 
 function hashHex(text: string): string {

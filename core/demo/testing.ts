@@ -18,6 +18,8 @@ export interface HttpResult {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  /** The body's bytes as received (still gzip-encoded when the server encoded it). */
+  raw: Buffer;
   json<T = Record<string, unknown>>(): T;
 }
 
@@ -27,6 +29,8 @@ export interface RequestOptions {
   cert?: { certPem: string; keyPem: string };
   accept?: string;
   headers?: Record<string, string>;
+  /** Give up after this long: the promise rejects with an Error whose message is "timeout". */
+  timeoutMs?: number;
 }
 
 export function request(baseUrl: string, caPem: string, pathAndQuery: string, opts: RequestOptions = {}): Promise<HttpResult> {
@@ -49,13 +53,15 @@ export function request(baseUrl: string, caPem: string, pathAndQuery: string, op
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body) as T });
+          const raw = Buffer.concat(chunks);
+          const body = raw.toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, raw, json: <T>() => JSON.parse(body) as T });
         });
         res.on('error', reject);
       },
     );
     req.on('error', reject);
+    if (opts.timeoutMs !== undefined) req.setTimeout(opts.timeoutMs, () => req.destroy(new Error('timeout')));
     req.end();
   });
 }
