@@ -25,6 +25,12 @@ describe('targetAccess: reaching targets from outside the cluster', () => {
       '/api/v1/namespaces/monitoring/pods/node-exporter-abc:9115/proxy/probe?module=http_2xx&target=https%3A%2F%2Fx.example%2Fa%3Fb',
     ],
     ['a kubelet', { __meta_kubernetes_node_name: 'node-1' }, { __address__: '10.0.0.1:10250', __scheme__: 'https', __metrics_path__: '/metrics/cadvisor' }, '/api/v1/nodes/node-1/proxy/metrics/cadvisor'],
+    [
+      'an endpoint backed by a node (the kubelet Service)',
+      { __meta_kubernetes_endpointslice_address_target_kind: 'Node', __meta_kubernetes_endpointslice_address_target_name: 'node-2', __meta_kubernetes_namespace: 'kube-system' },
+      { __address__: '10.0.0.2:10250', __scheme__: 'https', __metrics_path__: '/metrics/cadvisor' },
+      '/api/v1/nodes/node-2/proxy/metrics/cadvisor',
+    ],
     ['another port of a node', { __meta_kubernetes_node_name: 'node-1' }, { __address__: '10.0.0.1:9100', __scheme__: 'http', __metrics_path__: '/metrics' }, '/api/v1/nodes/node-1:9100/proxy/metrics'],
   ])('%s goes through the API server proxy', (_name, discovered, relabeled, path) => {
     expect(access(discovered, relabeled)).toMatchObject({ via: 'proxy', path });

@@ -31,7 +31,10 @@ export function targetAccess(target: { discovered: Labels; relabeled: Labels; ur
   const namespace = getLabel(discovered, '__meta_kubernetes_namespace');
   const pod = getLabel(discovered, '__meta_kubernetes_pod_name');
   const podIP = getLabel(discovered, '__meta_kubernetes_pod_ip');
-  const node = getLabel(discovered, '__meta_kubernetes_node_name');
+  // A node role target, or an endpoint backed by a node (the kubelet Service the Operator keeps).
+  const node =
+    getLabel(discovered, '__meta_kubernetes_node_name') ||
+    (getLabel(discovered, '__meta_kubernetes_endpointslice_address_target_kind') === 'Node' ? getLabel(discovered, '__meta_kubernetes_endpointslice_address_target_name') : '');
   const prefix = scheme === 'https' ? 'https:' : '';
 
   if (pod && namespace) {

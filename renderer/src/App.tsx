@@ -5,6 +5,7 @@ import { ContextSwitcher } from './components/ContextSwitcher.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DataPage } from './pages/Data.js';
 import { OverviewPage } from './pages/Overview.js';
+import { TargetsPage } from './pages/Targets.js';
 import { ROUTES, useRoute } from './router.js';
 
 const isMac = navigator.platform.toLowerCase().includes('mac');
@@ -107,6 +108,8 @@ export function App() {
           <ContextsPage contexts={state} onChoose={choose} onReload={reload} />
         ) : route === '/data' ? (
           <DataPage />
+        ) : route === '/targets' ? (
+          <TargetsPage />
         ) : (
           <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
         )}

@@ -4,6 +4,7 @@ import { useSyncExternalStore } from 'react';
 
 export const ROUTES = [
   { path: '/overview', label: 'Overview' },
+  { path: '/targets', label: 'Targets' },
   { path: '/contexts', label: 'Contexts' },
   { path: '/data', label: 'Data' },
 ] as const;
