@@ -122,7 +122,7 @@ describe('discovery', () => {
     const again = await get('/api', { accept, headers: { 'If-None-Match': String(core.headers.etag) } });
     expect(again.status).toBe(304);
     const groups = (await get('/apis', { accept })).json<{ items: { metadata: { name: string } }[] }>();
-    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'monitoring.coreos.com']);
+    expect(groups.items.map((i) => i.metadata.name)).toEqual(['apps', 'coordination.k8s.io', 'discovery.k8s.io', 'monitoring.coreos.com', 'metrics.k8s.io']);
   });
 
   it('serves the legacy documents when aggregated discovery is not asked for', async () => {

@@ -3,6 +3,8 @@
 // crash-looping container with a growing back-off, the kernel's OOM killer leaves exit code 137.
 // Derived objects (endpoints, workload status) follow through the cluster's reconciliation.
 import type { DemoCluster } from './cluster.js';
+import type { DemoUser, RunningDemoCluster } from './index.js';
+import type { ClusterNetwork, TargetFault } from './network.js';
 import { rfc3339, type Condition, type ContainerStatus, type Node, type Pod, type Taint } from './types.js';
 
 const SECOND = 1000;
@@ -241,4 +243,76 @@ export function oomKilled(cluster: DemoCluster, namespace: string, podName: stri
   cluster.recordEvent({ involved: pod, fieldPath, reason: 'Created', component: 'kubelet', host, message: `Created container: ${c.name}` });
   cluster.recordEvent({ involved: pod, fieldPath, reason: 'Started', component: 'kubelet', host, message: `Started container ${c.name}` });
   return pod;
+}
+
+// ---------- faults of the network and the API server (scriptable from tests) ----------
+
+/** A scrape target: a pod's port, or a node's (its kubelet on 10250, host-network exporters). */
+export interface TargetRef {
+  namespace?: string;
+  pod?: string;
+  node?: string;
+  port: number;
+}
+
+function targetAddress(net: ClusterNetwork, ref: TargetRef): string {
+  const cluster = net.cluster;
+  if (ref.node) {
+    const node = cluster.store.get('nodes', undefined, ref.node) as Node | undefined;
+    if (!node) throw new Error(`nodes "${ref.node}" not found`);
+    return `${node.status.addresses.find((a) => a.type === 'InternalIP')?.address}:${ref.port}`;
+  }
+  const pod = cluster.store.get('pods', ref.namespace ?? 'default', ref.pod ?? '') as Pod | undefined;
+  if (!pod) throw new Error(`pods "${ref.pod}" not found`);
+  const ip = pod.spec.hostNetwork ? pod.status.hostIP : pod.status.podIP;
+  if (!ip) throw new Error(`pod ${ref.namespace}/${ref.pod} has no address`);
+  return `${ip}:${ref.port}`;
+}
+
+function setFault(net: ClusterNetwork, ref: TargetRef, fault: TargetFault): () => void {
+  const addr = targetAddress(net, ref);
+  net.faults.set(addr, fault);
+  return () => {
+    if (net.faults.get(addr) === fault) net.faults.delete(addr);
+  };
+}
+
+/**
+ * The target accepts the connection and then says nothing for delayMs (default two minutes,
+ * longer than any scrape timeout): the proxy waits, and so does whoever asked it. Returns the undo.
+ */
+export function hangTarget(net: ClusterNetwork, ref: TargetRef, delayMs = 120_000): () => void {
+  return setFault(net, ref, { kind: 'hang', delayMs });
+}
+
+/** The target answers 200 with an exposition cut off mid-series and followed by an HTML error page. */
+export function malformedTarget(net: ClusterNetwork, ref: TargetRef): () => void {
+  return setFault(net, ref, { kind: 'malformed' });
+}
+
+/** Nothing listens on the target's port any more (the process died): connection refused. */
+export function refuseTarget(net: ClusterNetwork, ref: TargetRef): () => void {
+  return setFault(net, ref, { kind: 'refuse' });
+}
+
+export function clearTargetFaults(net: ClusterNetwork): void {
+  net.faults.clear();
+}
+
+/** The API server goes away: open connections drop, new ones are refused; the cluster keeps its state. */
+export function apiServerDown(demo: RunningDemoCluster): Promise<void> {
+  return demo.stopApiServer();
+}
+
+/** The API server comes back on the same address. */
+export function apiServerUp(demo: RunningDemoCluster): Promise<void> {
+  return demo.startApiServer();
+}
+
+/**
+ * A user that may read everything and use the proxies and port-forward, except what `deny`
+ * names ("services/proxy", "pods/proxy"…): RBAC answers 403 Forbidden for those.
+ */
+export function restrictedUser(demo: RunningDemoCluster, deny: string[], name = `restricted-${deny.join('-').replace(/[^a-z0-9-]/g, '-')}`): DemoUser {
+  return demo.addUser({ name, deny });
 }

@@ -5,10 +5,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DemoApiServer } from './api-server.js';
-import { Authenticator, type Authorizer } from './auth.js';
+import { Authenticator, defaultAuthorizer, type Authorizer, type RequestAttributes, type UserInfo } from './auth.js';
 import { issueClientCertificate, issueServerCertificate, loadOrCreateCertificateAuthority, type CertificateAuthority, type IssuedCertificate } from './certs.js';
 import { DemoCluster, type Clock } from './cluster.js';
 import { demoKubeconfig, writeKubeconfig } from './kubeconfig-out.js';
+import { registerMetricsApi } from './metrics-api.js';
+import { ClusterNetwork } from './network.js';
+import { registerProxies } from './proxy.js';
+import type { Node } from './types.js';
 
 export interface StartDemoClusterOptions {
   nodes?: number;
@@ -32,6 +36,27 @@ export interface StartDemoClusterOptions {
   bookmarkIntervalMs?: number;
   historyWindowMs?: number;
   authorizer?: Authorizer;
+  /** Nodes whose node-exporter is a real one: node name → URL of its /metrics. */
+  nodeExporterUrls?: Record<string, string>;
+  /** How long proxying to an unreachable host takes to fail (the API server's dialer: 30 s). */
+  dialTimeoutMs?: number;
+}
+
+export interface DemoUserOptions {
+  name: string;
+  groups?: string[];
+  /**
+   * Resources ("services/proxy", "pods/proxy", "pods/portforward", "nodes") the user may not
+   * use. Everything else is allowed: reading every kind, the proxies and port-forward.
+   */
+  deny?: string[];
+}
+
+export interface DemoUser {
+  name: string;
+  token: string;
+  /** A kubeconfig for this user alone (token auth, same cluster and CA). */
+  kubeconfig: string;
 }
 
 export interface RunningDemoCluster {
@@ -46,6 +71,14 @@ export interface RunningDemoCluster {
   contextName: string;
   cluster: DemoCluster;
   server: DemoApiServer;
+  /** What listens where in the cluster; target faults go here. */
+  network: ClusterNetwork;
+  /** Adds a bearer-token user, with what it may not do. */
+  addUser(opts: DemoUserOptions): DemoUser;
+  /** The API server goes away (connections dropped, port closed); the cluster keeps its state. */
+  stopApiServer(): Promise<void>;
+  /** …and comes back on the same port. */
+  startApiServer(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -91,15 +124,35 @@ export async function startDemoCluster(opts: StartDemoClusterOptions = {}): Prom
   const { ca, serving, clientCert, token } = await credentials;
   const authenticator = new Authenticator();
   authenticator.addToken(token, { name: ADMIN_USER, groups: ['system:masters'] });
+  const restricted = new Map<string, Set<string>>();
+  const base = opts.authorizer ?? defaultAuthorizer;
+  const authorizer: Authorizer = (user: UserInfo, attrs: RequestAttributes) => {
+    const deny = restricted.get(user.name);
+    if (!deny) return base(user, attrs);
+    if ('path' in attrs) return attrs.verb === 'get';
+    const resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
+    if (deny.has(resource) || deny.has(attrs.group ? `${resource}.${attrs.group}` : resource)) return false;
+    if (attrs.subresource === 'proxy' || attrs.subresource === 'portforward') return true;
+    return ['get', 'list', 'watch'].includes(attrs.verb);
+  };
   const server = new DemoApiServer({
     cluster,
     tls: { certPem: serving.certPem, keyPem: serving.keyPem, caPem: ca.certPem },
     authenticator,
-    authorizer: opts.authorizer,
+    authorizer,
     bookmarkIntervalMs: opts.bookmarkIntervalMs,
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 0,
   });
+  const network = new ClusterNetwork(cluster, {
+    ...(opts.dialTimeoutMs !== undefined ? { dialTimeoutMs: opts.dialTimeoutMs } : {}),
+    nodeExporterUrls: new Map(Object.entries(opts.nodeExporterUrls ?? {})),
+  });
+  const controlPlane = (cluster.store.list('nodes') as Node[]).find((n) => 'node-role.kubernetes.io/control-plane' in (n.metadata.labels ?? {}));
+  const cpIp = controlPlane?.status.addresses.find((a) => a.type === 'InternalIP')?.address;
+  if (cpIp) network.apiServerHost = `${cpIp}:6443`;
+  registerProxies(server, network);
+  registerMetricsApi(server);
   const url = await server.listen();
   const contextName = opts.contextName ?? 'kubeglass-demo';
   const kubeconfig = demoKubeconfig({ server: url, caPem: ca.certPem, contextName, token, clientCert });
@@ -117,6 +170,18 @@ export async function startDemoCluster(opts: StartDemoClusterOptions = {}): Prom
     contextName,
     cluster,
     server,
+    network,
+    addUser(u: DemoUserOptions): DemoUser {
+      const userToken = randomBytes(24).toString('base64url');
+      authenticator.addToken(userToken, { name: u.name, groups: u.groups ?? [] });
+      restricted.set(u.name, new Set(u.deny ?? []));
+      const userConfig = demoKubeconfig({ server: url, caPem: ca.certPem, contextName: u.name, token: userToken });
+      return { name: u.name, token: userToken, kubeconfig: userConfig };
+    },
+    stopApiServer: () => server.stop(),
+    async startApiServer() {
+      if (!closed && !server.isListening) await server.listen();
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -130,5 +195,21 @@ export { DemoCluster, ManualClock, systemClock, type Clock } from './cluster.js'
 export { DemoApiServer } from './api-server.js';
 export { Authenticator, defaultAuthorizer, type Authorizer, type UserInfo } from './auth.js';
 export { createCertificateAuthority, issueClientCertificate, issueServerCertificate, type CertificateAuthority } from './certs.js';
-export { crashLoopBackOff, nodeNotReady, nodeReady, oomKilled, stopCrashLoop } from './faults.js';
+export {
+  apiServerDown,
+  apiServerUp,
+  clearTargetFaults,
+  crashLoopBackOff,
+  hangTarget,
+  malformedTarget,
+  nodeNotReady,
+  nodeReady,
+  oomKilled,
+  refuseTarget,
+  restrictedUser,
+  stopCrashLoop,
+  type TargetRef,
+} from './faults.js';
+export { ClusterNetwork, type Listener, type TargetFault } from './network.js';
+export { metricsModel, type MetricsModel } from './model.js';
 export { demoKubeconfig } from './kubeconfig-out.js';

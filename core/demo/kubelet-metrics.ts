@@ -14,7 +14,7 @@ const HOUSEKEEPING_MS = 10_000;
 const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 
 /** cAdvisor's sample time for a cgroup: the last housekeeping tick of that cgroup before t. */
-function sampleTime(key: number, tMs: number): number {
+export function sampleTime(key: number, tMs: number): number {
   const phase = Math.floor(unit(key, 7) * HOUSEKEEPING_MS);
   return Math.floor((tMs - phase) / HOUSEKEEPING_MS) * HOUSEKEEPING_MS + phase;
 }
