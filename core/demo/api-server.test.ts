@@ -118,7 +118,7 @@ describe('discovery', () => {
     const doc = core.json<{ items: { versions: { resources: { resource: string; scope: string; subresources?: { subresource: string }[] }[] }[] }[] }>();
     const pods = doc.items[0]!.versions[0]!.resources.find((r) => r.resource === 'pods')!;
     expect(pods.scope).toBe('Namespaced');
-    expect(pods.subresources?.map((s) => s.subresource)).toEqual(['proxy']);
+    expect(pods.subresources?.map((s) => s.subresource)).toEqual(['proxy', 'portforward']);
     const again = await get('/api', { accept, headers: { 'If-None-Match': String(core.headers.etag) } });
     expect(again.status).toBe(304);
     const groups = (await get('/apis', { accept })).json<{ items: { metadata: { name: string } }[] }>();

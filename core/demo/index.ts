@@ -11,6 +11,7 @@ import { DemoCluster, type Clock } from './cluster.js';
 import { demoKubeconfig, writeKubeconfig } from './kubeconfig-out.js';
 import { registerMetricsApi } from './metrics-api.js';
 import { ClusterNetwork } from './network.js';
+import { registerPortForward } from './portforward.js';
 import { registerProxies } from './proxy.js';
 import type { Node } from './types.js';
 
@@ -152,6 +153,7 @@ export async function startDemoCluster(opts: StartDemoClusterOptions = {}): Prom
   const cpIp = controlPlane?.status.addresses.find((a) => a.type === 'InternalIP')?.address;
   if (cpIp) network.apiServerHost = `${cpIp}:6443`;
   registerProxies(server, network);
+  registerPortForward(server, network);
   registerMetricsApi(server);
   const url = await server.listen();
   const contextName = opts.contextName ?? 'kubeglass-demo';
