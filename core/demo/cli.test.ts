@@ -1,4 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,6 +22,46 @@ describe('kubeglass demo-cluster', () => {
     expect(await demoClusterCommand(['--port', '70000'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
     expect(errors[0]).toContain('--nodes must be a whole number from 3 to 500');
     expect(errors[2]).toContain('--port must be a number from 0 to 65535');
+    expect(await demoClusterCommand(['--node-exporter-url', 'ftp://x'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
+    expect(errors[3]).toContain('--node-exporter-url takes [NODE=]http(s)://…, not "ftp://x"');
+    expect(await demoClusterCommand(['--nodes', '3', '--node-exporter-url', 'nope=http://127.0.0.1:1/metrics'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
+    expect(errors[4]).toContain('the cluster has no node "nope"');
+  });
+
+  it.skipIf(!hasKubectl)('--node-exporter-url backs a node\'s node-exporter with a real exporter, reached through the API server', async () => {
+    const exposition = '# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\nnode_load1 0.42\n';
+    let seen: Record<string, string | string[] | undefined> = {};
+    const stub = createServer((req, res) => {
+      seen = req.headers;
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(req.url === '/metrics' ? exposition : 'other');
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
+    const url = `http://127.0.0.1:${(stub.address() as AddressInfo).port}/metrics`;
+    try {
+      await withTempDir(async (dir) => {
+        const out: string[] = [];
+        let stop!: () => void;
+        const stopped = new Promise<void>((r) => (stop = r));
+        const file = path.join(dir, 'kc');
+        const done = demoClusterCommand(['--nodes', '3', '--seed', '9', '--kubeconfig-out', file, '--node-exporter-url', url], { out: (s) => out.push(s), stop: stopped });
+        while (!out.some((l) => l.startsWith('Press Ctrl+C'))) await new Promise((r) => setTimeout(r, 20));
+        const line = out.find((l) => l.startsWith('node-exporter:'))!;
+        const node = /^node-exporter: (\S+) answers with /.exec(line)![1]!;
+        expect(node).toMatch(/worker/);
+        const env = { KUBECONFIG: file, HOME: path.join(dir, 'home') };
+        const r = await kubectl(['get', '--raw', `/api/v1/nodes/${node}:9100/proxy/metrics`], env);
+        expect(r.stdout).toBe(exposition);
+        expect(String(seen['accept-encoding'] ?? '')).toContain('gzip');
+        const other = await kubectl(['get', 'nodes', '-o', 'name'], env);
+        const another = other.stdout.trim().split('\n').map((n) => n.replace('node/', '')).find((n) => n !== node)!;
+        expect((await kubectl(['get', '--raw', `/api/v1/nodes/${another}:9100/proxy/metrics`], env)).stdout).toContain('node_exporter_build_info{');
+        stop();
+        expect(await done).toBe(0);
+      });
+    } finally {
+      stub.close();
+    }
   });
 
   it('writes a kubeconfig for the named context, serves until stopped, and keeps its CA and token in the state dir', async () => {

@@ -5,13 +5,21 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_NODES, MIN_NODES } from './catalog.js';
+import { generateCluster } from './generate.js';
 import { startDemoCluster } from './index.js';
 
-const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR]
+/** The node names a cluster of this size and seed has (generation is cheap next to starting). */
+function demoNodeNames(nodes: number, seed: string): string[] {
+  return (generateCluster({ seed, nodes, now: Date.now() }).objects.get('nodes') ?? []).map((n) => n.metadata.name);
+}
+
+const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR] [--node-exporter-url [NODE=]URL]...
 
 Runs a simulated Kubernetes cluster behind a real HTTPS API server on 127.0.0.1 and writes a
 kubeconfig for it (CA embedded; a bearer-token context, current, and a client-certificate
-context "<NAME>-cert"). kubectl works against it: get, list, watch, tables. Stops on Ctrl+C.
+context "<NAME>-cert"). kubectl works against it: get, list, watch, tables, top, the pods/,
+nodes/ and services/ proxies and port-forward to the simulated exporters (node-exporter,
+the kubelet's cAdvisor, kube-state-metrics, DCGM, the ping app). Stops on Ctrl+C.
 
 Options:
   --nodes N            cluster size, ${MIN_NODES} to ${MAX_NODES} (default 8)
@@ -21,6 +29,9 @@ Options:
                        temporary file removed on exit)
   --context NAME       name of the kubeconfig cluster and context (default kubeglass-demo)
   --state-dir DIR      keep the CA and token here, so a kubeconfig stays valid across restarts
+  --node-exporter-url [NODE=]URL
+                       back NODE's node-exporter (default: the first worker) with a real one,
+                       e.g. http://127.0.0.1:9100/metrics; repeatable
   -h, --help           show this help`;
 
 export interface DemoClusterCommandIO {
@@ -57,6 +68,7 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
       'kubeconfig-out': { type: 'string' },
       context: { type: 'string' },
       'state-dir': { type: 'string' },
+      'node-exporter-url': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,6 +92,15 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
     err(`kubeglass demo-cluster: --context "${context}" is not a usable kubeconfig name`);
     return 2;
   }
+  const nodeExporterUrls: { node: string | null; url: string }[] = [];
+  for (const spec of values['node-exporter-url'] ?? []) {
+    const m = /^(?:([a-z0-9][a-z0-9.-]*)=)?(https?:\/\/.+)$/.exec(spec);
+    if (!m) {
+      err(`kubeglass demo-cluster: --node-exporter-url takes [NODE=]http(s)://…, not "${spec}"`);
+      return 2;
+    }
+    nodeExporterUrls.push({ node: m[1] ?? null, url: m[2]! });
+  }
   const stateDir = values['state-dir'] ? path.resolve(values['state-dir']) : undefined;
   let tempDir: string | undefined;
   let kubeconfigOut = values['kubeconfig-out'] ? path.resolve(values['kubeconfig-out']) : undefined;
@@ -93,13 +114,26 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
   const signals = io.stop ? undefined : untilSignal();
   try {
     const started = performance.now();
-    const demo = await startDemoCluster({ nodes, seed: values.seed ?? '1', port, contextName: context, kubeconfigOut, stateDir });
+    const seed = values.seed ?? '1';
+    // Which node a URL without NODE= backs: the first worker of the cluster this seed and size make.
+    const names = nodeExporterUrls.length > 0 ? demoNodeNames(nodes, seed) : [];
+    const urls: Record<string, string> = {};
+    for (const u of nodeExporterUrls) {
+      const node = u.node ?? names.find((n) => n.includes('worker')) ?? names[0]!;
+      if (!names.includes(node)) {
+        err(`kubeglass demo-cluster: --node-exporter-url: the cluster has no node "${node}" (it has ${names.join(', ')})`);
+        return 2;
+      }
+      urls[node] = u.url;
+    }
+    const demo = await startDemoCluster({ nodes, seed, port, contextName: context, kubeconfigOut, stateDir, nodeExporterUrls: urls });
     const ms = Math.round(performance.now() - started);
     const setVar = process.platform === 'win32' ? `set KUBECONFIG=${kubeconfigOut}` : `export KUBECONFIG=${kubeconfigOut}`;
     out(`Demo cluster: ${demo.cluster.summary()} (started in ${ms} ms)`);
     out(`API server:   ${demo.url}`);
     out(`kubeconfig:   ${kubeconfigOut}`);
     out(`              ${setVar}; kubectl get nodes`);
+    for (const [node, url] of Object.entries(urls)) out(`node-exporter: ${node} answers with ${url}`);
     out('Press Ctrl+C to stop.');
     const reason = await (io.stop ?? signals!.promise);
     await demo.close();
