@@ -11,6 +11,7 @@ import type { Appendable } from '../tsdb/interface.js';
 import { targetAccess } from './access.js';
 import { defaultJobs } from './defaults.js';
 import { createKubeFetcher } from './fetcher.js';
+import { portForwardUrl, PortForwards } from './portforward.js';
 import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
 import { KubernetesDiscovery, type KubernetesSDSource, type SourceStatus } from './sd/discovery.js';
 import type { InformerHandle } from './sd/informer.js';
@@ -75,6 +76,9 @@ export class ClusterScraping {
   private monitors: { serviceMonitors: InformerHandle<KubeObject>; podMonitors: InformerHandle<KubeObject> } | null = null;
   private readonly unsubscribe: (() => void)[] = [];
   private stopped = false;
+  private readonly portForwards: PortForwards;
+  /** Pods are reached by port-forward: chosen, or the pod proxy turned out forbidden. */
+  private podPortForward: false | 'chosen' | 'forbidden';
 
   constructor(private readonly opts: ClusterScrapingOptions) {
     this.kc = new KubeConfig();
@@ -86,7 +90,9 @@ export class ClusterScraping {
     const interval = opts.scrapeIntervalMs ?? 30_000;
     this.global = { scrape_interval: interval, scrape_timeout: Math.min(opts.scrapeTimeoutMs ?? 10_000, interval), sample_limit: 0, label_limit: 0, body_size_limit: 0 };
     this.discovery = new KubernetesDiscovery(this.kc);
-    const fetcher = createKubeFetcher(this.kc);
+    this.podPortForward = opts.preferPortForward ? 'chosen' : false;
+    this.portForwards = new PortForwards(this.kc);
+    const fetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
     this.manager = new ScrapeManager({
       appendable: opts.appendable,
       fetcherFor: () => fetcher,
@@ -98,10 +104,22 @@ export class ClusterScraping {
   }
 
   private route(t: Target): Pick<Target, 'requestUrl' | 'via' | 'unreachable'> {
-    const a = targetAccess(t, this.opts.preferPortForward ?? false);
+    const a = targetAccess(t, this.podPortForward !== false);
     if (a.via === 'proxy') return { requestUrl: this.server + a.path, via: a.reason };
-    if (a.via === 'port-forward') return { via: a.reason, unreachable: `${a.reason}: port-forwarding is not available yet` };
+    if (a.via === 'port-forward') {
+      const why = this.podPortForward === 'forbidden' ? ' (the API server does not let this user proxy to pods)' : '';
+      return { requestUrl: portForwardUrl(a, a.scheme, a.path), via: a.reason + why };
+    }
     return { unreachable: a.reason };
+  }
+
+  /** The pod proxy is forbidden for this user: every pool is rebuilt to reach pods by port-forward. */
+  private proxyForbidden(): void {
+    if (this.podPortForward !== false || this.stopped) return;
+    this.podPortForward = 'forbidden';
+    this.opts.log?.('the API server refused a pod proxy request (403): scraping pods through port-forwards');
+    for (const name of [...this.jobs.keys()]) this.removeJob(name);
+    this.sync();
   }
 
   /** Starts discovery and scraping; monitors are followed from here on. */
@@ -197,6 +215,7 @@ export class ClusterScraping {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     for (const u of this.unsubscribe) u();
     await this.manager.stop();
+    this.portForwards.close();
     this.monitors?.serviceMonitors.release();
     this.monitors?.podMonitors.release();
     this.discovery.stop();

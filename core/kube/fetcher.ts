@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type https from 'node:https';
 import { createHttpFetcher, ScrapeError, type Fetcher } from '../scrape/fetch.js';
+import { parsePortForwardUrl, type PortForwards } from './portforward.js';
 
 /** A Kubernetes Status object's message, where the API server (or its proxy) sent one. */
 export function kubeStatusMessage(_status: number, contentType: string, body: Buffer): string | null {
@@ -26,10 +27,30 @@ function pem(v: unknown): string | undefined {
  * e.g. a rotated exec-plugin certificate, makes a new connection pool); the Authorization header
  * is asked for on every request, as client-node refreshes it.
  */
-export function createKubeFetcher(kc: KubeConfig): Fetcher {
+export interface KubeFetcherOptions {
+  /** Resolves kubeglass-portforward:// URLs (see portforward.ts). */
+  portForwards?: PortForwards;
+  /** Told when the API server refuses a pod proxy request (403): the user may not use pods/proxy. */
+  onPodProxyForbidden?: () => void;
+}
+
+export function createKubeFetcher(kc: KubeConfig, options: KubeFetcherOptions = {}): Fetcher {
   let inner: Fetcher | null = null;
   let tlsKey = '';
+  // Through a tunnel the pod's own certificate is for its service name, never 127.0.0.1.
+  const local = createHttpFetcher({ insecureSkipVerify: true });
   const fetcher: Fetcher = async (req) => {
+    const pf = parsePortForwardUrl(req.url);
+    if (pf) {
+      if (!options.portForwards) throw new ScrapeError('port-forwarding is not available');
+      let port: number;
+      try {
+        port = await options.portForwards.local(pf.target);
+      } catch (err) {
+        throw new ScrapeError(`port-forward to pod ${pf.target.namespace}/${pf.target.pod}:${pf.target.port}: ${(err as Error).message}`);
+      }
+      return local({ ...req, url: `${pf.scheme}://127.0.0.1:${port}${pf.pathAndQuery}` });
+    }
     const opts: https.RequestOptions = {};
     try {
       await kc.applyToHTTPSOptions(opts);
@@ -46,8 +67,16 @@ export function createKubeFetcher(kc: KubeConfig): Fetcher {
     }
     const headers = (opts.headers ?? {}) as Record<string, string | string[] | undefined>;
     const auth = headers['Authorization'] ?? headers['authorization'];
-    return inner({ ...req, authorization: typeof auth === 'string' ? auth : req.authorization });
+    try {
+      return await inner({ ...req, authorization: typeof auth === 'string' ? auth : req.authorization });
+    } catch (err) {
+      if (err instanceof ScrapeError && err.message.startsWith('server returned HTTP status 403') && /\/pods\/[^/]+\/proxy\//.test(req.url)) options.onPodProxyForbidden?.();
+      throw err;
+    }
   };
-  fetcher.close = () => inner?.close?.();
+  fetcher.close = () => {
+    inner?.close?.();
+    local.close?.();
+  };
   return fetcher;
 }
