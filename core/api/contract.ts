@@ -34,8 +34,8 @@ export type KubeconfigIssue = z.infer<typeof KubeconfigIssue>;
 export const ContextsState = z.object({
   /** The files read, in precedence order. */
   files: z.array(z.string()),
-  /** Where the file list came from: the KUBECONFIG variable or the default path. */
-  origin: z.enum(['KUBECONFIG', 'default']),
+  /** Where the file list came from: the KUBECONFIG variable, the default path, or the built-in demo cluster. */
+  origin: z.enum(['KUBECONFIG', 'default', 'demo']),
   contexts: z.array(ContextInfo),
   /** current-context as the kubeconfig files say (kubectl's), or null. */
   kubeconfigCurrent: z.string().nullable(),

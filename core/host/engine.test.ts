@@ -37,7 +37,7 @@ function make(opts: Partial<EngineOptions> & { kubeconfig?: string } = {}) {
   });
   const events: { name: EventName; payload: unknown }[] = [];
   const build = () => {
-    const engine = new Engine({ dataDir, shell: 'browser', env: { KUBECONFIG: kubeconfig }, probe, probeIntervalMs: 0, watch: false, scrape: false, ...opts });
+    const engine = new Engine({ dataDir, shell: 'browser', env: { KUBECONFIG: kubeconfig }, probe, probeIntervalMs: 0, watch: false, scrape: false, demo: false, ...opts });
     engines.push(engine);
     engine.start((name, payload) => events.push({ name, payload }));
     return engine;

@@ -13,6 +13,8 @@ import { SettingsStore } from '../settings/store.js';
 import { listCaptures, listContextDbs } from '../tsdb/store.js';
 import { VERSION } from '../version.js';
 import { ContextDbs } from './dbs.js';
+import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
+import path from 'node:path';
 import { QueryService, type QueryHandlers } from './queries.js';
 import { ScrapeService } from './scraping.js';
 
@@ -32,6 +34,13 @@ export interface EngineOptions {
    */
   scrape?: boolean;
   scrapeIntervalMs?: number;
+  /**
+   * With no kubeconfig context at all, run the built-in demo cluster and open on it (default
+   * true). It stops as soon as a real kubeconfig appears.
+   */
+  demo?: boolean;
+  /** Size of the demo cluster (default 6 nodes). */
+  demoNodes?: number;
   log?: (line: string) => void;
   /** Query this context's data whatever context is selected (`kubeglass serve --context`). */
   context?: string;
@@ -54,6 +63,9 @@ export class Engine {
   private readonly queries: QueryService;
   private readonly dbs: ContextDbs;
   private readonly scraping: ScrapeService | null;
+  private demo: RunningDemoCluster | null = null;
+  private demoStarting: Promise<void> | null = null;
+  private closed = false;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineOptions) {
@@ -61,7 +73,7 @@ export class Engine {
     this.now = opts.now ?? Date.now;
     this.probe = opts.probe ?? ((yaml) => probeKubeconfig(yaml));
     this.settings = new SettingsStore(opts.dataDir);
-    this.merged = loadKubeconfig(this.env(), opts.home);
+    this.merged = this.loadMerged();
     this.state = this.buildState();
     this.connection = this.idleConnection();
     this.dbs = new ContextDbs(opts.dataDir);
@@ -85,6 +97,7 @@ export class Engine {
     if (this.opts.watch !== false) this.rewatch();
     void this.checkConnection();
     void this.scraping?.follow(this.state.selected);
+    this.demoIfNeeded();
     const every = this.opts.probeIntervalMs ?? 30_000;
     if (every > 0) {
       this.probeTimer = setInterval(() => void this.checkConnection(), every);
@@ -94,12 +107,15 @@ export class Engine {
 
   /** Stops everything; resolves once scrapes have stopped and databases are closed. */
   async close(): Promise<void> {
+    this.closed = true;
     this.watcher?.close();
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeGeneration++;
     this.queries.close();
     try {
       await this.scraping?.close();
+      await this.demoStarting;
+      await this.demo?.close();
     } finally {
       this.lock.release();
     }
@@ -165,8 +181,53 @@ export class Engine {
   }
 
   /** Re-reads the kubeconfig files; publishes only when something a user could see changed. */
+  /**
+   * The user's kubeconfig; while it has no context and the demo cluster runs, the demo's (a file
+   * of its own, listed as the only one, so the UI can say it is the demo).
+   */
+  private loadMerged(): MergedKubeconfig {
+    const real = loadKubeconfig(this.env(), this.opts.home);
+    if (real.contexts.size > 0 || !this.demo) {
+      if (real.contexts.size > 0 && this.demo) this.stopDemo();
+      return real;
+    }
+    const demo = loadKubeconfig({ KUBECONFIG: this.demo.kubeconfigPath! }, this.opts.home);
+    const issues = [
+      {
+        file: real.files[0] ?? '',
+        severity: 'info' as const,
+        message: 'No kubeconfig context was found, so Kubeglass opened its built-in demo cluster: simulated nodes and data. Add a kubeconfig and the demo ends.',
+      },
+      ...demo.issues,
+    ];
+    return { ...demo, origin: 'demo', watched: real.files, issues };
+  }
+
+  private demoIfNeeded(): void {
+    if (this.opts.demo === false || this.demo || this.demoStarting || this.closed || this.merged.contexts.size > 0) return;
+    const dir = path.join(this.opts.dataDir, 'demo');
+    this.demoStarting = startDemoCluster({ nodes: this.opts.demoNodes ?? 6, stateDir: dir, kubeconfigOut: path.join(dir, 'kubeconfig'), contextName: 'kubeglass-demo' }).then(
+      async (d) => {
+        this.demoStarting = null;
+        if (this.closed) return d.close();
+        this.demo = d;
+        this.reload(true);
+      },
+      (err: unknown) => {
+        this.demoStarting = null;
+        this.opts.log?.(`the demo cluster did not start: ${(err as Error).message}`);
+      },
+    );
+  }
+
+  private stopDemo(): void {
+    const d = this.demo;
+    this.demo = null;
+    void d?.close();
+  }
+
   private reload(force: boolean): void {
-    const merged = loadKubeconfig(this.env(), this.opts.home);
+    const merged = this.loadMerged();
     const filesChanged = merged.files.join('\0') !== this.merged.files.join('\0');
     if (!force && merged.fingerprint === this.merged.fingerprint) return;
     this.merged = merged;
@@ -176,7 +237,9 @@ export class Engine {
 
   private rewatch(): void {
     this.watcher?.close();
-    this.watcher = watchFiles(this.merged.files, () => this.reload(false));
+    // While the demo runs, the user's own (missing) files are watched: creating one ends the demo.
+    const files = this.merged.watched ?? this.merged.files;
+    this.watcher = watchFiles(files, () => this.reload(false));
   }
 
   private idleConnection(): ConnectionStatus {

@@ -21,7 +21,10 @@ export interface Entry<T> {
 
 export interface MergedKubeconfig {
   files: string[];
-  origin: 'KUBECONFIG' | 'default';
+  /** 'demo': the user has no context and the built-in demo cluster stands in. */
+  origin: 'KUBECONFIG' | 'default' | 'demo';
+  /** Files to watch where they differ from `files` (the user's, while the demo stands in). */
+  watched?: string[];
   clusters: Map<string, Entry<Obj>>;
   users: Map<string, Entry<Obj>>;
   contexts: Map<string, Entry<Obj>>;

@@ -84,6 +84,11 @@ export function App() {
           {selected && <span className="muted"> · {selected.namespace}</span>}
           <kbd>{isMac ? '⌘K' : 'Ctrl K'}</kbd>
         </button>
+        {state.origin === 'demo' && (
+          <span className="demo-badge" data-testid="demo-badge" title="No kubeconfig was found: this is Kubeglass's simulated demo cluster">
+            Demo cluster · simulated data
+          </span>
+        )}
         <ConnectionBadge connection={connection} />
       </header>
       <nav className="sidebar" aria-label="Pages">

@@ -11,7 +11,7 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
         </button>
       </div>
       <p className="muted">
-        From {contexts.origin === 'KUBECONFIG' ? 'KUBECONFIG' : 'the default kubeconfig'}:{' '}
+        From {contexts.origin === 'KUBECONFIG' ? 'KUBECONFIG' : contexts.origin === 'demo' ? 'the built-in demo cluster (no kubeconfig was found)' : 'the default kubeconfig'}:{' '}
         {contexts.files.map((f, i) => (
           <span key={f}>
             {i > 0 && ', '}
