@@ -658,15 +658,20 @@ export abstract class ExpositionScanner implements ExpositionParser {
     }
   }
 
-  // Where the next backslash and newline are, remembered between calls: entries are scanned in
-  // order, so each search picks up where the last one left off and the body is searched once.
+  // Where the next backslash and newline are, remembered between calls: there is none in
+  // [bsFrom, bsAt). Entries are scanned in order, so each search picks up where the last one left
+  // off and the body is searched once; indexOf alone, unbounded, would search to the end of the
+  // body every time in one without backslashes.
+  private bsFrom = 0;
   private bsAt = -1;
+  private nlFrom = 0;
   private nlAt = -1;
 
   /** Offset of the first backslash at or after p, or the body's length when there is none. */
   protected backslashFrom(p: number): number {
-    if (this.bsAt < p) {
+    if (this.bsAt < p || p < this.bsFrom) {
       const i = this.s.indexOf('\\', p);
+      this.bsFrom = p;
       this.bsAt = i < 0 ? this.s.length : i;
     }
     return this.bsAt;
@@ -674,8 +679,9 @@ export abstract class ExpositionScanner implements ExpositionParser {
 
   /** Offset of the first newline at or after p, or the body's length when there is none. */
   protected newlineFrom(p: number): number {
-    if (this.nlAt < p) {
+    if (this.nlAt < p || p < this.nlFrom) {
       const i = this.s.indexOf('\n', p);
+      this.nlFrom = p;
       this.nlAt = i < 0 ? this.s.length : i;
     }
     return this.nlAt;

@@ -228,6 +228,14 @@ describe('OpenMetrics: valid input', () => {
     ]);
   });
 
+  it('unescapes each HELP by itself, wherever the backslashes in the body are', () => {
+    const input = ['# HELP a plain', '# HELP b one\\ntwo \\" \\\\ \\x', 'c{x="y\\\\"} 1', '# HELP d plain again', '# HELP e ends in \\', '# EOF', ''].join('\n');
+    const helps: string[] = [];
+    const p = new OpenMetricsParser(input);
+    for (let k = p.next(); k !== 'eof'; k = p.next()) if (k === 'help') helps.push(p.help());
+    expect(helps).toEqual(['plain', 'one\ntwo " \\ \\x', 'plain again', 'ends in \\']);
+  });
+
   it('parses the all-types fixture', () => {
     const body = readFileSync(new URL('./testdata/all-types.om', import.meta.url), 'utf8');
     const got = entries(new OpenMetricsParser(body));

@@ -281,7 +281,8 @@ export class OpenMetricsParser extends ExpositionScanner {
 
   /** OpenMetrics escapes HELP like label values: \\ \" \n. */
   help(): string {
-    return detach(unescapeQuoted(this.s, this.textStart, this.textEnd));
+    const { s, textStart, textEnd } = this;
+    return detach(this.backslashFrom(textStart) < textEnd - 1 ? unescapeQuoted(s, textStart, textEnd) : s.slice(textStart, textEnd));
   }
 
   override unit(): string {

@@ -153,6 +153,14 @@ describe('text format: valid input', () => {
     ]);
   });
 
+  it('unescapes each HELP by itself, wherever the backslashes in the body are', () => {
+    const input = ['# HELP a plain', '# HELP b one\\ntwo \\\\ \\x', 'c{x="y\\\\"} 1', '# HELP d plain again', '# HELP e ends in \\', '# HELP f \\\\'].join('\n');
+    const helps: string[] = [];
+    const p = new TextParser(input);
+    for (let k = p.next(); k !== 'eof'; k = p.next()) if (k === 'help') helps.push(p.help());
+    expect(helps).toEqual(['plain', 'one\ntwo \\ \\x', 'plain again', 'ends in \\', '\\']);
+  });
+
   it('accepts label names in any order when they are unique', () => {
     const p = new TextParser('m{c="1",b="2",a="3",ab="4",aa="5",a_="6",A="7",d="8"} 1\n');
     p.next();

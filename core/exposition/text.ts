@@ -159,6 +159,7 @@ export class TextParser extends ExpositionScanner {
   }
 
   help(): string {
-    return detach(unescapeTextHelp(this.s, this.textStart, this.textEnd));
+    const { s, textStart, textEnd } = this;
+    return detach(this.backslashFrom(textStart) < textEnd - 1 ? unescapeTextHelp(s, textStart, textEnd) : s.slice(textStart, textEnd));
   }
 }
