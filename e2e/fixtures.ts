@@ -23,7 +23,7 @@ export interface Workspace {
   kubeconfig: string;
   fileA: string;
   fileB: string;
-  start(env?: Record<string, string>): Promise<Kubeglass>;
+  start(env?: Record<string, string>, args?: string[]): Promise<Kubeglass>;
   stop(): Promise<void>;
 }
 
@@ -89,8 +89,8 @@ export const test = base.extend<{ ws: Workspace }>({
       kubeconfig: [fileA, fileB].join(path.delimiter),
       fileA,
       fileB,
-      async start(env = {}) {
-        const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'serve', '--data-dir', ws.dataDir, '--port', '0'], {
+      async start(env = {}, args: string[] = []) {
+        const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'serve', '--data-dir', ws.dataDir, '--port', '0', ...args], {
           env: { ...process.env, KUBECONFIG: ws.kubeconfig, ...env },
           stdio: ['ignore', 'pipe', 'pipe'],
         });

@@ -1,0 +1,77 @@
+// npm run bench:cluster — what Kubeglass costs scraping a whole cluster: a demo cluster of N nodes
+// (default 200) runs in a separate process (so its exporters are not counted), Kubeglass
+// discovers it and scrapes every target through the API server's proxy every 15 s for D seconds
+// (default 300) into its SQLite TSDB, as the app does. Prints CPU seconds per million samples
+// and peak RSS of the Kubeglass process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ClusterScraping } from '../core/kube/cluster-scraping.js';
+import type { Appendable } from '../core/tsdb/interface.js';
+import { Tsdb } from '../core/tsdb/sqlite/tsdb.js';
+
+const { values } = parseArgs({
+  options: {
+    nodes: { type: 'string', default: '200' },
+    duration: { type: 'string', default: '300' },
+    interval: { type: 'string', default: '15' },
+  },
+});
+const nodes = Number(values.nodes);
+const duration = Number(values.duration);
+const interval = Number(values.interval);
+const dir = mkdtempSync(path.join(os.tmpdir(), 'kg-bench-cluster-'));
+const kubeconfig = path.join(dir, 'kubeconfig');
+
+console.log(`bench:cluster — ${nodes}-node demo cluster, every ${interval} s for ${duration} s`);
+const demo = spawn(process.execPath, [path.resolve('bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', String(nodes), '--seed', '1', '--kubeconfig-out', kubeconfig], { stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise<void>((resolve, reject) => {
+  let out = '';
+  demo.stdout!.on('data', (c) => {
+    out += c;
+    if (out.includes('Press Ctrl+C')) resolve();
+  });
+  demo.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}`)));
+});
+
+const tsdb = Tsdb.open(path.join(dir, 'bench.db'));
+let samples = 0;
+const counting: Appendable = {
+  appender() {
+    const app = tsdb.appender();
+    return {
+      ...app,
+      append: (l, t, v) => {
+        samples++;
+        return app.append(l, t, v);
+      },
+    };
+  },
+};
+const scraping = new ClusterScraping({ kubeconfig: readFileSync(kubeconfig, 'utf8'), appendable: counting, scrapeIntervalMs: interval * 1000, scrapeTimeoutMs: Math.min(10_000, interval * 1000) });
+
+// Warm-up: discovery and the first round of scrapes are not measured.
+scraping.start();
+await new Promise((r) => setTimeout(r, interval * 1000 + 5000));
+const cpu0 = process.cpuUsage();
+const samples0 = samples;
+let peakRss = process.memoryUsage().rss;
+const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
+await new Promise((r) => setTimeout(r, duration * 1000));
+clearInterval(rssTimer);
+const cpu = process.cpuUsage(cpu0);
+const cpuS = (cpu.user + cpu.system) / 1e6;
+const n = samples - samples0;
+const { active } = scraping.targets();
+const up = active.filter((t) => t.health === 'up').length;
+await scraping.stop();
+tsdb.close();
+demo.kill('SIGTERM');
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`targets: ${active.length} (${up} up)`);
+console.log(`samples scraped: ${n} (${(n / duration).toFixed(0)}/s)`);
+console.log(`Kubeglass CPU: ${cpuS.toFixed(2)} s = ${((cpuS / n) * 1e6).toFixed(2)} CPU s per million samples`);
+console.log(`Kubeglass peak RSS: ${(peakRss / 1048576).toFixed(0)} MiB`);

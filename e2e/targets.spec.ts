@@ -1,0 +1,55 @@
+// The Targets page against the demo cluster: real discovery, real scrapes through the API
+// server's proxy, the Operator's labels.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from './fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
+  const kubeconfig = path.join(dir, 'demo.kubeconfig');
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
+    proc.stdout!.on('data', (c) => {
+      out += c;
+      if (out.includes('Press Ctrl+C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.stderr!.on('data', (c) => (out += c));
+    proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
+  });
+  return { proc, kubeconfig };
+}
+
+test('scrapes the demo cluster through the API server and lists its targets with the Operator labels', async ({ page, ws }) => {
+  // The cluster's kubelet ServiceMonitor asks for 30 s, so its first scrapes take up to that long.
+  test.setTimeout(120_000);
+  const demo = await startDemo(ws.dir);
+  try {
+    const { loginUrl } = await ws.start({ KUBECONFIG: demo.kubeconfig }, ['--scrape-interval', '2s']);
+    await page.goto(loginUrl);
+    await page.getByRole('link', { name: 'Targets' }).click();
+    await expect(page.getByTestId('targets-summary')).toContainText('scraping context "kubeglass-demo"');
+    // One node-exporter per node, named by its node, scraped through its pod's proxy.
+    const exporters = page.locator('tbody tr', { hasText: 'job="node-exporter"' });
+    await expect(exporters).toHaveCount(3);
+    await expect(exporters.first()).toContainText('via API server proxy of pod monitoring/');
+    await expect(exporters.filter({ hasText: 'UP' })).toHaveCount(3, { timeout: 20_000 });
+    // The kubelet's cAdvisor through each node's proxy.
+    const cadvisor = page.locator('tbody tr', { hasText: 'metrics_path="/metrics/cadvisor"' });
+    await expect(cadvisor).toHaveCount(3);
+    await expect(cadvisor.filter({ hasText: 'UP' })).toHaveCount(3, { timeout: 45_000 });
+    // A fault shows with its reason: filter to the unhealthy ones.
+    await page.getByLabel('Unhealthy only').check();
+    await expect(page.locator('tbody tr', { hasText: 'job="node-exporter"' })).toHaveCount(0);
+  } finally {
+    demo.proc.kill('SIGTERM');
+  }
+});
