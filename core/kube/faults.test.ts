@@ -1,0 +1,81 @@
+// Faults injected into the demo cluster show on the affected target with a clear reason, and
+// scraping recovers when they clear: a malformed exposition, a target that hangs past the scrape
+// timeout, one that refuses connections, and the API server going away and coming back.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiServerDown, apiServerUp, clearTargetFaults, hangTarget, malformedTarget, refuseTarget, startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
+import { sharedCA } from '../demo/testing.js';
+import type { TargetStatus } from '../scrape/manager.js';
+import { MemoryStorage } from '../tsdb/memory.js';
+import { ClusterScraping } from './cluster-scraping.js';
+
+let demo: RunningDemoCluster;
+let scraping: ClusterScraping;
+
+async function until<T>(f: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The node-exporter target of the first worker, scraped once more. */
+async function exporter(): Promise<TargetStatus> {
+  await scraping.manager.scrapeAllOnce();
+  const t = scraping.targets().active.find((x) => x.labels['job'] === 'node-exporter' && x.labels['instance'] === 'demo-worker-01');
+  if (!t) throw new Error('no node-exporter target for demo-worker-01');
+  return t;
+}
+
+beforeAll(async () => {
+  demo = await startDemoCluster({ nodes: 3, seed: 3, ca: await sharedCA(), dialTimeoutMs: 300 });
+  scraping = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false, scrapeTimeoutMs: 1000, scrapeIntervalMs: 5000 });
+  scraping.start();
+  await until(() => scraping.targets().active.some((x) => x.labels['instance'] === 'demo-worker-01' && x.labels['job'] === 'node-exporter'));
+  expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+}, 60_000);
+afterAll(async () => {
+  await scraping?.stop();
+  await demo?.close();
+});
+
+describe('faults on a target', () => {
+  const ref = { node: 'demo-worker-01', port: 9100 };
+
+  it.each<[string, () => () => void, RegExp]>([
+    ['a malformed exposition', () => malformedTarget(demo.network, ref), /line \d+/],
+    ['a target that hangs past the timeout', () => hangTarget(demo.network, ref, 10_000), /deadline exceeded|timeout/i],
+    ['a target that refuses connections', () => refuseTarget(demo.network, ref), /503|refused/i],
+  ])('%s: down with the reason, up again once cleared', async (_name, inject, reason) => {
+    const undo = inject();
+    try {
+      const down = await until(async () => {
+        const t = await exporter();
+        return t.health === 'down' ? t : null;
+      });
+      expect(down.lastError).toMatch(reason);
+    } finally {
+      undo();
+      clearTargetFaults(demo.network);
+    }
+    expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).lastError).toBe('');
+  }, 30_000);
+});
+
+describe('the API server going away', () => {
+  it('makes scrapes fail with the connection error, and they recover when it is back', async () => {
+    await apiServerDown(demo);
+    try {
+      const t = await until(async () => {
+        const x = await exporter();
+        return x.health === 'down' ? x : null;
+      });
+      expect(t.lastError).toMatch(/ECONNREFUSED|connect/i);
+    } finally {
+      await apiServerUp(demo);
+    }
+    expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+  }, 40_000);
+});
