@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { ContextSwitcher } from './components/ContextSwitcher.js';
+import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DataPage } from './pages/Data.js';
 import { OverviewPage } from './pages/Overview.js';
@@ -15,7 +16,8 @@ export function App() {
   const contexts = useContexts();
   const connection = useConnection();
   const linkUp = useLink();
-  const route = useRoute();
+  // The cluster overview is the landing page once a context is selected (and so scraped).
+  const route = useRoute(contexts.status === 'ready' && contexts.value.selected ? '/cluster' : '/overview');
   const [switcherOpen, setSwitcherOpen] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
 
@@ -115,6 +117,8 @@ export function App() {
           <DataPage />
         ) : route === '/targets' ? (
           <TargetsPage />
+        ) : route === '/cluster' ? (
+          <ClusterPage />
         ) : (
           <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
         )}

@@ -3,6 +3,7 @@
 import { useSyncExternalStore } from 'react';
 
 export const ROUTES = [
+  { path: '/cluster', label: 'Cluster' },
   { path: '/overview', label: 'Overview' },
   { path: '/targets', label: 'Targets' },
   { path: '/contexts', label: 'Contexts' },
@@ -11,9 +12,10 @@ export const ROUTES = [
 
 export type RoutePath = (typeof ROUTES)[number]['path'];
 
-function current(): RoutePath {
-  const hash = window.location.hash.replace(/^#/, '');
-  return (ROUTES.find((r) => r.path === hash)?.path ?? '/overview') as RoutePath;
+/** The route in the hash (#/cluster?range=6h → /cluster), or null when the hash names none. */
+function current(): RoutePath | null {
+  const hash = window.location.hash.replace(/^#/, '').replace(/\?.*$/, '');
+  return (ROUTES.find((r) => r.path === hash)?.path ?? null) as RoutePath | null;
 }
 
 function subscribe(onChange: () => void): () => void {
@@ -21,6 +23,7 @@ function subscribe(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
-export function useRoute(): RoutePath {
-  return useSyncExternalStore(subscribe, current);
+/** The current route; without one in the hash, `fallback` (the cluster overview when a context is selected). */
+export function useRoute(fallback: RoutePath): RoutePath {
+  return useSyncExternalStore(subscribe, current) ?? fallback;
 }

@@ -1,0 +1,145 @@
+// The generic dashboard renderer: a time-range bar (presets, zoom, refresh) and a 24-column grid
+// of panels, each querying on its own. Range and refresh live in the URL hash.
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+import { PanelView, type PanelPhase } from './PanelView.js';
+import type { QueryWindow } from './query.js';
+import type { Dashboard } from './schema.js';
+import { alignRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
+import { useView } from './useView.js';
+
+const ROW_PX = 32;
+/** Kubeglass's default scrape interval: no step below it. */
+const MIN_STEP_MS = 15_000;
+
+let hashTime = Date.now();
+window.addEventListener('hashchange', () => {
+  hashTime = Date.now();
+});
+const getHashTime = () => hashTime;
+function subscribeHash(onChange: () => void): () => void {
+  window.addEventListener('hashchange', onChange);
+  return () => window.removeEventListener('hashchange', onChange);
+}
+
+function describe(r: TimeRange): string {
+  if (r.kind === 'relative') return `Last ${r.span}`;
+  const f = (t: number) => new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  return `${f(r.from)} → ${f(r.to)}`;
+}
+
+export function DashboardView({ dashboard, route }: { dashboard: Dashboard; route: string }) {
+  const [view, setView] = useView(route, dashboard.time);
+  const grid = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  const rangeKey = view.range.kind === 'relative' ? view.range.span : `${view.range.from}-${view.range.to}`;
+  // "Now" is when the hash last changed (a new range, back/forward) or the last refresh.
+  const hashTime = useSyncExternalStore(subscribeHash, getHashTime);
+  const [tick, setTick] = useState(0);
+  const now = Math.max(hashTime, tick);
+  useEffect(() => {
+    const ms = view.refresh === 'off' ? null : parseDuration(view.refresh);
+    if (!ms || view.range.kind === 'absolute') return;
+    const t = setInterval(() => setTick(Date.now()), ms);
+    return () => clearInterval(t);
+  }, [view.refresh, view.range.kind]);
+
+  useLayoutEffect(() => {
+    const el = grid.current;
+    if (!el) return;
+    const measure = () => setWidth(el.clientWidth);
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+
+  const { start: rawStart, end: rawEnd } = resolveRange(view.range, now);
+
+  // Time from a new range to every panel drawn, for the page and the e2e test.
+  const phases = useRef(new Map<string, string>());
+  const t0 = useRef({ key: '', at: 0 });
+  const [loaded, setLoaded] = useState<{ key: string; ms: number } | null>(null);
+  const windowFor = useCallback(
+    (w: number): QueryWindow | null => {
+      if (width === 0) return null;
+      const step = chooseStep(rawEnd - rawStart, (width * w) / 24, MIN_STEP_MS);
+      const { start, end } = view.range.kind === 'absolute' ? { start: rawStart, end: rawEnd } : alignRange(rawStart, rawEnd, step);
+      return { start, end: view.range.kind === 'absolute' ? end : Math.max(end, start + step), step, key: `${rangeKey}@${now}` };
+    },
+    [width, rawStart, rawEnd, view.range.kind, rangeKey, now],
+  );
+  const cycle = `${rangeKey}@${now}`;
+  useLayoutEffect(() => {
+    t0.current = { key: cycle, at: performance.now() };
+  }, [cycle]);
+  const onPhase = useCallback(
+    (id: string, phase: PanelPhase, key: string | null) => {
+      phases.current.set(id, `${phase}|${key ?? ''}`);
+      const done = dashboard.panels.every((p) => {
+        const s = phases.current.get(p.id);
+        return s !== undefined && !s.startsWith('loading') && s.includes(`|${t0.current.key}|`);
+      });
+      if (done) setLoaded((l) => (l?.key === t0.current.key ? l : { key: t0.current.key, ms: Math.round(performance.now() - t0.current.at) }));
+    },
+    [dashboard.panels],
+  );
+
+  const setRange = (range: TimeRange) => setView({ ...view, range });
+  const onZoom = useCallback((from: number, to: number) => setView({ ...view, range: { kind: 'absolute', from, to } }), [view, setView]);
+  const zoomOut = () => {
+    const span = rawEnd - rawStart;
+    const to = Math.min(Date.now(), rawEnd + span / 2);
+    setRange({ kind: 'absolute', from: to - span * 2, to });
+  };
+  const rows = Math.max(...dashboard.panels.map((p) => p.gridPos.y + p.gridPos.h));
+  const allDrawn = loaded?.key === cycle;
+
+  return (
+    <section className="page dashboard" data-dashboard={dashboard.uid} data-loaded={allDrawn ? 'true' : 'false'} data-load-ms={allDrawn ? loaded.ms : ''}>
+      <div className="page-head dashboard-head">
+        <h1>{dashboard.title}</h1>
+        <div className="timebar" role="toolbar" aria-label="Time range">
+          <span className="muted" data-testid="range-label">
+            {describe(view.range)}
+          </span>
+          {PRESETS.map((p) => (
+            <button
+              type="button"
+              key={p}
+              aria-pressed={view.range.kind === 'relative' && view.range.span === p}
+              onClick={() => setRange({ kind: 'relative', span: p })}
+            >
+              {p}
+            </button>
+          ))}
+          <button type="button" onClick={zoomOut} title="Zoom out (twice the range)">
+            Zoom out
+          </button>
+          <label className="muted">
+            Refresh{' '}
+            <select value={view.refresh} onChange={(e) => setView({ ...view, refresh: e.target.value as Refresh })} aria-label="Auto-refresh">
+              {REFRESHES.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" onClick={() => setTick(Date.now())} aria-label="Refresh now">
+            ↻
+          </button>
+        </div>
+      </div>
+      {dashboard.description && <p className="muted dashboard-desc">{dashboard.description}</p>}
+      <div className="dash-grid" ref={grid} style={{ gridTemplateRows: `repeat(${rows}, ${ROW_PX}px)` }}>
+        {dashboard.panels.map((p) => (
+          <PanelView key={p.id} panel={p} window={windowFor(p.gridPos.w)} syncKey={dashboard.uid} onZoom={onZoom} onPhase={onPhase} />
+        ))}
+      </div>
+      <p className="muted dashboard-foot" data-testid="load-time">
+        {allDrawn ? `All ${dashboard.panels.length} panels drawn in ${loaded.ms} ms.` : 'Loading panels…'} Drag across a chart to zoom; click a legend entry to hide or show
+        its series.
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,262 @@
+// One panel of any kind: runs its queries and draws the result as a stat, gauge, time series or
+// table, or says why there is nothing to draw (the error, or which metric has no series).
+import { useEffect, useMemo, type ReactNode } from 'react';
+import type { QueryData } from '../../../core/api/contract.js';
+import { toColumnar } from './columnar.js';
+import { noDataReason } from './legend.js';
+import { usePanelQueries, type QueryWindow, type TargetResult } from './query.js';
+import type { Panel, Threshold } from './schema.js';
+import { TimeSeries } from './TimeSeries.js';
+import { formatValue } from './units.js';
+
+export type PanelPhase = 'loading' | 'ready' | 'nodata' | 'error';
+
+interface Props {
+  panel: Panel;
+  window: QueryWindow | null;
+  syncKey: string;
+  onZoom(from: number, to: number): void;
+  onPhase(id: string, phase: PanelPhase, key: string | null): void;
+}
+
+function hasSeries(d: QueryData): boolean {
+  if (d.resultType === 'vector' || d.resultType === 'matrix') return d.result.length > 0;
+  return true;
+}
+
+export function thresholdColor(thresholds: Threshold[] | undefined, v: number | null): string | undefined {
+  if (!thresholds || v === null || Number.isNaN(v)) return undefined;
+  let color: string | undefined;
+  for (const t of thresholds) if (t.value === null || v >= t.value) color = t.color;
+  return color;
+}
+
+/** The number an instant result shows: a scalar, or the first series' value. */
+function instantValue(d: QueryData): number | null {
+  if (d.resultType === 'scalar') return Number(d.result[1]);
+  if (d.resultType === 'vector') {
+    const s = d.result[0];
+    if (s && 'value' in s) return Number(s.value[1]);
+  }
+  return null;
+}
+
+export function PanelView({ panel, window: w, syncKey, onZoom, onPhase }: Props) {
+  const result = usePanelQueries(panel, w);
+  const empty = result.status === 'ready' ? result.results.findIndex((r) => !hasSeries(r.data)) : -1;
+  // A panel with several targets still has data when some of them do (a series can be absent, e.g. no limits).
+  const allEmpty = result.status === 'ready' && result.results.every((r) => !hasSeries(r.data));
+  const phase: PanelPhase =
+    result.status === 'loading' ? 'loading' : result.status === 'error' ? 'error' : allEmpty || (panel.type !== 'timeseries' && empty >= 0) ? 'nodata' : 'ready';
+  const key = result.key;
+  // Time series report 'ready' once uPlot has drawn (below); the rest as soon as their data is here.
+  useEffect(() => {
+    if (phase !== 'ready' || panel.type !== 'timeseries') onPhase(panel.id, phase, key);
+  }, [phase, key, panel.id, panel.type, onPhase]);
+
+  const g = panel.gridPos;
+  let body: ReactNode;
+  if (result.status === 'error') {
+    body = (
+      <div className="panel-message panel-error" role="alert">
+        {result.message}
+      </div>
+    );
+  } else if (result.status === 'loading' && !result.prev) {
+    body = <div className="panel-message muted">Loading…</div>;
+  } else if (phase === 'nodata' && result.status === 'ready') {
+    const r = result.results[Math.max(0, empty)]!;
+    body = <div className="panel-message panel-nodata">{panel.noDataHint ?? noDataReason(r.expr)}</div>;
+  } else {
+    const results = result.status === 'ready' ? result.results : result.prev!;
+    body = <PanelBody panel={panel} results={results} window={w} syncKey={syncKey} onZoom={onZoom} onDrawn={() => onPhase(panel.id, 'ready', key)} />;
+  }
+  return (
+    <section
+      className={`panel panel-${panel.type}`}
+      style={{ gridColumn: `${g.x + 1} / span ${g.w}`, gridRow: `${g.y + 1} / span ${g.h}` }}
+      data-panel-id={panel.id}
+      data-state={phase}
+      data-window={key ?? ''}
+      aria-label={panel.title}
+      aria-busy={result.status === 'loading'}
+    >
+      <header className="panel-title" title={panel.description}>
+        {panel.title}
+        {result.status === 'loading' && result.prev && <span className="panel-spinner" aria-hidden="true" />}
+      </header>
+      <div className="panel-body">{body}</div>
+    </section>
+  );
+}
+
+function PanelBody({
+  panel,
+  results,
+  window: w,
+  syncKey,
+  onZoom,
+  onDrawn,
+}: {
+  panel: Panel;
+  results: TargetResult[];
+  window: QueryWindow | null;
+  syncKey: string;
+  onZoom(from: number, to: number): void;
+  onDrawn(): void;
+}) {
+  switch (panel.type) {
+    case 'stat':
+      return <Stat panel={panel} results={results} time={w?.end ?? 0} />;
+    case 'gauge':
+      return <Gauge panel={panel} results={results} time={w?.end ?? 0} />;
+    case 'table':
+      return <Table panel={panel} results={results} />;
+    case 'timeseries':
+      return <Series panel={panel} results={results} window={w} syncKey={syncKey} onZoom={onZoom} onDrawn={onDrawn} />;
+  }
+}
+
+function Stat({ panel, results, time }: { panel: Panel; results: TargetResult[]; time: number }) {
+  return (
+    <div className={`stat stat-n${Math.min(results.length, 3)}`}>
+      {results.map((r, i) => {
+        const v = instantValue(r.data);
+        const t = panel.targets[i]!;
+        const color = thresholdColor(panel.thresholds, v);
+        return (
+          <div className="stat-item" key={i}>
+            {i > 0 && <span className="stat-sep">/</span>}
+            <div>
+              <div className={`stat-value${color ? ` tone-${color}` : ''}`} data-testid="stat-value" data-expr={r.expr} data-time={time} data-raw={v ?? ''}>
+                {formatValue(v, t.unit ?? panel.unit, panel.decimals)}
+              </div>
+              {t.legend && <div className="stat-legend muted">{t.legend}</div>}
+            </div>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function Gauge({ panel, results, time }: { panel: Extract<Panel, { type: 'gauge' }>; results: TargetResult[]; time: number }) {
+  const r = results[0]!;
+  const v = instantValue(r.data);
+  const frac = v === null || Number.isNaN(v) ? 0 : Math.min(1, Math.max(0, (v - panel.min) / (panel.max - panel.min || 1)));
+  const color = thresholdColor(panel.thresholds, v) ?? 'accent';
+  // A 240° arc; its length is the value's share of min…max.
+  const R = 40;
+  const arc = (f: number) => {
+    const a0 = (150 * Math.PI) / 180;
+    const a = a0 + f * ((240 * Math.PI) / 180);
+    return `M ${50 + R * Math.cos(a0)} ${50 + R * Math.sin(a0)} A ${R} ${R} 0 ${f * 240 > 180 ? 1 : 0} 1 ${50 + R * Math.cos(a)} ${50 + R * Math.sin(a)}`;
+  };
+  return (
+    <div className="gauge">
+      <svg viewBox="0 0 100 86" role="img" aria-label={`${panel.title}: ${formatValue(v, panel.unit, panel.decimals)}`}>
+        <path d={arc(1)} className="gauge-track" />
+        {frac > 0 && <path d={arc(frac)} className={`gauge-bar tone-${color}`} />}
+        <text x="50" y="56" textAnchor="middle" className={`gauge-text tone-${color}`} data-testid="gauge-value" data-expr={r.expr} data-time={time} data-raw={v ?? ''}>
+          {formatValue(v, panel.unit, panel.decimals)}
+        </text>
+      </svg>
+    </div>
+  );
+}
+
+function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; results: TargetResult[] }) {
+  const rows = useMemo(() => {
+    const byKey = new Map<string, { labels: string[]; values: (number | null)[] }>();
+    results.forEach((r, ti) => {
+      if (r.data.resultType !== 'vector') return;
+      for (const s of r.data.result) {
+        if (!('value' in s)) continue;
+        const labels = panel.by.map((l) => s.metric[l] ?? '');
+        const k = labels.join('\u0000');
+        let row = byKey.get(k);
+        if (!row) byKey.set(k, (row = { labels, values: new Array<number | null>(results.length).fill(null) }));
+        row.values[ti] = Number(s.value[1]);
+      }
+    });
+    return [...byKey.values()].sort((a, b) => a.labels.join(' ').localeCompare(b.labels.join(' ')));
+  }, [results, panel.by]);
+  return (
+    <div className="panel-table-wrap">
+      <table className="grid panel-table">
+        <thead>
+          <tr>
+            {panel.by.map((l) => (
+              <th key={l}>{l}</th>
+            ))}
+            {panel.targets.map((t, i) => (
+              <th key={i} className="num">
+                {t.legend ?? `#${i + 1}`}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.labels.join('\u0000')}>
+              {row.labels.map((l, i) => (
+                <td key={i}>{l}</td>
+              ))}
+              {row.values.map((v, i) => (
+                <td key={i} className="num">
+                  {formatValue(v, panel.targets[i]!.unit ?? panel.unit, panel.decimals)}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Series({
+  panel,
+  results,
+  window: w,
+  syncKey,
+  onZoom,
+  onDrawn,
+}: {
+  panel: Extract<Panel, { type: 'timeseries' }>;
+  results: TargetResult[];
+  window: QueryWindow | null;
+  syncKey: string;
+  onZoom(from: number, to: number): void;
+  onDrawn(): void;
+}) {
+  const columnar = useMemo(
+    () =>
+      toColumnar(
+        results.map((r, i) => ({
+          result: r.data.resultType === 'matrix' ? r.data.result : [],
+          legend: panel.targets[i]!.legend,
+        })),
+      ),
+    [results, panel.targets],
+  );
+  // Series names with no samples at all still get a legend entry; say which targets returned nothing.
+  const missing = results.map((r, i) => (hasSeries(r.data) ? null : panel.targets[i]!.legend ?? r.expr)).filter((x): x is string => x !== null);
+  return (
+    <>
+      <TimeSeries
+        columnar={columnar}
+        unit={panel.unit}
+        decimals={panel.decimals}
+        min={panel.min}
+        max={panel.max}
+        start={w?.start ?? 0}
+        end={w?.end ?? 0}
+        syncKey={syncKey}
+        onZoom={onZoom}
+        onDrawn={onDrawn}
+      />
+      {missing.length > 0 && <div className="panel-note muted">No series for: {missing.join(', ')}</div>}
+    </>
+  );
+}

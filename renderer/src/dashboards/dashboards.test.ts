@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { toColumnar } from './columnar.js';
+import { legendName, metricNames, noDataReason } from './legend.js';
+import { DASHBOARD_SOURCES } from './registry.js';
+import { parseDashboard } from './schema.js';
+import { alignRange, chooseStep, formatView, interpolate, parseDuration, parseView, rateInterval, resolveRange } from './timerange.js';
+import { autoDecimals, formatValue } from './units.js';
+
+describe('dashboard files', () => {
+  // The registry globs resources/dashboards/*.json, as the bundle does: every file is checked here.
+  const files = Object.keys(DASHBOARD_SOURCES);
+  it('bundles the built-in dashboards', () => {
+    expect(files).toContain('cluster.json');
+  });
+  for (const f of files) {
+    it(`${f} is a valid dashboard`, () => {
+      const d = parseDashboard(DASHBOARD_SOURCES[f], f);
+      expect(d.panels.length).toBeGreaterThan(0);
+      // No two panels overlap on the 24-column grid.
+      const cells = new Set<string>();
+      for (const p of d.panels) {
+        for (let x = p.gridPos.x; x < p.gridPos.x + p.gridPos.w; x++) {
+          for (let y = p.gridPos.y; y < p.gridPos.y + p.gridPos.h; y++) {
+            const k = `${x},${y}`;
+            expect(cells.has(k), `${p.id} overlaps at ${k}`).toBe(false);
+            cells.add(k);
+          }
+        }
+      }
+    });
+  }
+  it('rejects a broken dashboard with the paths of its problems', () => {
+    const bad = { schemaVersion: 1, uid: 'x', title: 'X', panels: [{ id: 'a', type: 'pie', title: 'A', gridPos: { x: 20, y: 0, w: 8, h: 2 }, targets: [] }] };
+    expect(() => parseDashboard(bad, 'bad.json')).toThrow(/bad\.json is not a valid dashboard/);
+    const dup = {
+      schemaVersion: 1,
+      uid: 'x',
+      title: 'X',
+      panels: ['a', 'a'].map((id, i) => ({ id, type: 'stat', title: 'A', gridPos: { x: i * 4, y: 0, w: 4, h: 2 }, targets: [{ expr: 'up' }] })),
+    };
+    expect(() => parseDashboard(dup)).toThrow(/duplicate panel id "a"/);
+    const wide = { ...dup, panels: [{ ...dup.panels[0], gridPos: { x: 20, y: 0, w: 8, h: 2 } }] };
+    expect(() => parseDashboard(wide)).toThrow(/at most 24/);
+  });
+});
+
+describe('units', () => {
+  it('formats IEC bytes', () => {
+    expect(formatValue(0, 'bytes')).toBe('0 B');
+    expect(formatValue(512, 'bytes')).toBe('512 B');
+    expect(formatValue(1536, 'bytes')).toBe('1.5 KiB');
+    expect(formatValue(16527034368, 'bytes')).toBe('15.4 GiB');
+    expect(formatValue(243073675264, 'bytes')).toBe('226 GiB');
+    expect(formatValue(1024 ** 4 * 2, 'bytes')).toBe('2 TiB');
+    expect(formatValue(1536, 'bytes', 2)).toBe('1.50 KiB');
+  });
+  it('formats percent, seconds, ops/s, bits/s, cores and plain numbers', () => {
+    expect(formatValue(7.575757, 'percent')).toBe('7.58%');
+    expect(formatValue(7.575757, 'percent', 1)).toBe('7.6%');
+    expect(formatValue(0.42, 'percentunit')).toBe('42%');
+    expect(formatValue(0.0042, 'seconds')).toBe('4.2 ms');
+    expect(formatValue(42, 'seconds')).toBe('42 s');
+    expect(formatValue(5400, 'seconds')).toBe('1.5 h');
+    expect(formatValue(1500, 'ops')).toBe('1.5k ops/s');
+    expect(formatValue(12, 'ops')).toBe('12 ops/s');
+    expect(formatValue(2_500_000, 'bits')).toBe('2.5 Mb/s');
+    expect(formatValue(4.02, 'cores')).toBe('4.02 cores');
+    expect(formatValue(1, 'cores')).toBe('1 core');
+    expect(formatValue(330, 'short', 0)).toBe('330');
+    expect(formatValue(12345, 'short')).toBe('12.3 k');
+    expect(formatValue(null, 'short')).toBe('–');
+    expect(formatValue(Number.NaN, 'short')).toBe('–');
+    expect(formatValue(Infinity, 'short')).toBe('+Inf');
+  });
+  it('picks decimals by magnitude', () => {
+    expect(autoDecimals(1234.5)).toBe(0);
+    expect(autoDecimals(12.34)).toBe(1);
+    expect(autoDecimals(1.234)).toBe(2);
+    expect(autoDecimals(0.01234)).toBe(4);
+    expect(autoDecimals(3)).toBe(0);
+  });
+});
+
+describe('legends and no-data reasons', () => {
+  it('fills {{label}} templates', () => {
+    expect(legendName('{{node}} ({{resource}})', { node: 'n1', resource: 'cpu' }, 'x')).toBe('n1 (cpu)');
+    expect(legendName('{{ missing }}!', {}, 'x')).toBe('!');
+    expect(legendName(undefined, { __name__: 'up', job: 'a', instance: 'b' }, 'x')).toBe('up{instance="b", job="a"}');
+    expect(legendName(undefined, {}, 'series 1')).toBe('series 1');
+    expect(legendName('', { job: 'a' }, 'x')).toBe('{job="a"}');
+  });
+  it('names the metrics an expression selects and where they come from', () => {
+    expect(metricNames('sum(rate(container_cpu_usage_seconds_total{job="kubelet", container!=""}[5m])) by (node)')).toEqual(['container_cpu_usage_seconds_total']);
+    expect(
+      metricNames('100 * sum(kube_pod_status_phase{phase="Running"}) / sum(kube_node_status_capacity{resource="pods"}) or vector(0)'),
+    ).toEqual(['kube_pod_status_phase', 'kube_node_status_capacity']);
+    expect(metricNames('x * on(namespace, pod) group_left() max by(namespace, pod) (y == 1) offset 5m')).toEqual(['x', 'y']);
+    expect(noDataReason('sum(kube_node_status_condition{condition="Ready"})')).toBe(
+      'No series for kube_node_status_condition. Is kube-state-metrics scraped? See Targets.',
+    );
+    expect(noDataReason('sum(container_memory_working_set_bytes) / sum(node_memory_MemTotal_bytes)')).toMatch(/cAdvisor and node-exporter scraped/);
+    expect(noDataReason('vector(1) == 2')).toBe('The query returned no series.');
+  });
+});
+
+describe('time ranges, the hash and steps', () => {
+  it('parses and writes the view in the hash', () => {
+    expect(parseView('')).toEqual({ range: { kind: 'relative', span: '1h' }, refresh: 'off' });
+    expect(parseView('range=6h&refresh=30s')).toEqual({ range: { kind: 'relative', span: '6h' }, refresh: '30s' });
+    expect(parseView('from=1000&to=5000')).toEqual({ range: { kind: 'absolute', from: 1000, to: 5000 }, refresh: 'off' });
+    // Malformed parts fall back to the defaults.
+    expect(parseView('range=soon&refresh=2s&from=9&to=3', '15m')).toEqual({ range: { kind: 'relative', span: '15m' }, refresh: 'off' });
+    expect(formatView({ range: { kind: 'relative', span: '1h' }, refresh: 'off' })).toBe('');
+    expect(formatView({ range: { kind: 'relative', span: '7d' }, refresh: '1m' })).toBe('range=7d&refresh=1m');
+    const abs = { range: { kind: 'absolute' as const, from: 1, to: 2 }, refresh: '10s' as const };
+    expect(parseView(formatView(abs))).toEqual(abs);
+    expect(resolveRange({ kind: 'relative', span: '15m' }, 1_000_000)).toEqual({ start: 100_000, end: 1_000_000 });
+    expect(parseDuration('7d')).toBe(604_800_000);
+    expect(parseDuration('0m')).toBeNull();
+  });
+  it('chooses about one point per 2.5 px, at least the scrape interval, rounded to a nice step', () => {
+    expect(chooseStep(15 * 60_000, 1000)).toBe(15_000); // 400 points would be 2.25 s apart
+    expect(chooseStep(3_600_000, 1000)).toBe(15_000); // 9 s → 15 s
+    expect(chooseStep(6 * 3_600_000, 1000)).toBe(60_000); // 54 s → 1 m
+    expect(chooseStep(24 * 3_600_000, 1000)).toBe(300_000); // 216 s → 5 m
+    expect(chooseStep(7 * 86_400_000, 1000)).toBe(1_800_000); // 1512 s → 30 m
+    expect(chooseStep(3_600_000, 250)).toBe(60_000); // 100 points: 36 s → 1 m
+    expect(chooseStep(60_000, 1000, 30_000)).toBe(30_000);
+    expect(alignRange(100_500, 200_700, 15_000)).toEqual({ start: 90_000, end: 195_000 });
+  });
+  it('interpolates Grafana interval variables', () => {
+    expect(rateInterval(15_000)).toBe(60_000);
+    expect(rateInterval(300_000)).toBe(315_000);
+    expect(interpolate('rate(x[$__rate_interval]) + y[${__interval}] + z[$__range]', { stepMs: 300_000, rangeMs: 6 * 3_600_000 })).toBe(
+      'rate(x[315s]) + y[5m] + z[6h]',
+    );
+  });
+});
+
+describe('range results → uPlot columns', () => {
+  it('aligns series with different timestamps on one sorted x axis, null where a series has no sample', () => {
+    const c = toColumnar([
+      {
+        legend: '{{node}}',
+        result: [
+          { metric: { node: 'a' }, values: [[10, '1'], [20, '2'], [30, '3']] },
+          { metric: { node: 'b' }, values: [[20, '5'], [40, '6']] },
+        ],
+      },
+      { legend: 'total', result: [{ metric: {}, values: [[5, 'NaN'], [40, '+Inf']] }] },
+      { result: [] },
+    ]);
+    expect(c.data[0]).toEqual([5, 10, 20, 30, 40]);
+    expect(c.data[1]).toEqual([null, 1, 2, 3, null]);
+    expect(c.data[2]).toEqual([null, null, 5, null, 6]);
+    expect(c.data[3]).toEqual([null, null, null, null, null]);
+    expect(c.series.map((s) => [s.name, s.target])).toEqual([
+      ['a', 0],
+      ['b', 0],
+      ['total', 1],
+    ]);
+  });
+});
