@@ -4,7 +4,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExter
 import { PanelView, type PanelPhase } from './PanelView.js';
 import type { QueryWindow } from './query.js';
 import type { Dashboard } from './schema.js';
-import { alignRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
+import { anchorRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
 import { useView } from './useView.js';
 
 const ROW_PX = 32;
@@ -63,10 +63,10 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
     (w: number): QueryWindow | null => {
       if (width === 0) return null;
       const step = chooseStep(rawEnd - rawStart, (width * w) / 24, MIN_STEP_MS);
-      const { start, end } = view.range.kind === 'absolute' ? { start: rawStart, end: rawEnd } : alignRange(rawStart, rawEnd, step);
-      return { start, end: view.range.kind === 'absolute' ? end : Math.max(end, start + step), step, key: `${rangeKey}@${now}` };
+      const { start, end } = anchorRange(rawStart, rawEnd, step);
+      return { start, end, step, key: `${rangeKey}@${now}` };
     },
-    [width, rawStart, rawEnd, view.range.kind, rangeKey, now],
+    [width, rawStart, rawEnd, rangeKey, now],
   );
   const cycle = `${rangeKey}@${now}`;
   useLayoutEffect(() => {

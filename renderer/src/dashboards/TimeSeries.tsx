@@ -106,5 +106,6 @@ export function TimeSeries(props: TimeSeriesProps) {
     u.setData(props.columnar.data as uPlot.AlignedData, true);
   }, [props.columnar, props.start, props.end]);
 
-  return <div className="ts-chart" ref={box} />;
+  const points = props.columnar.data.slice(1).reduce((n, col) => n + col.filter((v) => v !== null).length, 0);
+  return <div className="ts-chart" ref={box} data-series={props.columnar.series.length} data-points={points} />;
 }

@@ -3,7 +3,7 @@ import { toColumnar } from './columnar.js';
 import { legendName, metricNames, noDataReason } from './legend.js';
 import { DASHBOARD_SOURCES } from './registry.js';
 import { parseDashboard } from './schema.js';
-import { alignRange, chooseStep, formatView, interpolate, parseDuration, parseView, rateInterval, resolveRange } from './timerange.js';
+import { anchorRange, chooseStep, formatView, interpolate, parseDuration, parseView, rateInterval, resolveRange } from './timerange.js';
 import { autoDecimals, formatValue } from './units.js';
 
 describe('dashboard files', () => {
@@ -98,7 +98,7 @@ describe('legends and no-data reasons', () => {
     expect(noDataReason('sum(kube_node_status_condition{condition="Ready"})')).toBe(
       'No series for kube_node_status_condition. Is kube-state-metrics scraped? See Targets.',
     );
-    expect(noDataReason('sum(container_memory_working_set_bytes) / sum(node_memory_MemTotal_bytes)')).toMatch(/cAdvisor and node-exporter scraped/);
+    expect(noDataReason('sum(container_memory_working_set_bytes) / sum(node_memory_MemTotal_bytes)')).toMatch(/Are the kubelet's cAdvisor and node-exporter scraped\?/);
     expect(noDataReason('vector(1) == 2')).toBe('The query returned no series.');
   });
 });
@@ -126,7 +126,8 @@ describe('time ranges, the hash and steps', () => {
     expect(chooseStep(7 * 86_400_000, 1000)).toBe(1_800_000); // 1512 s → 30 m
     expect(chooseStep(3_600_000, 250)).toBe(60_000); // 100 points: 36 s → 1 m
     expect(chooseStep(60_000, 1000, 30_000)).toBe(30_000);
-    expect(alignRange(100_500, 200_700, 15_000)).toEqual({ start: 90_000, end: 195_000 });
+    expect(anchorRange(100_500, 200_700, 15_000)).toEqual({ start: 95_700, end: 200_700 });
+    expect(anchorRange(100_000, 100_000, 15_000)).toEqual({ start: 85_000, end: 100_000 });
   });
   it('interpolates Grafana interval variables', () => {
     expect(rateInterval(15_000)).toBe(60_000);

@@ -50,6 +50,7 @@ export function noDataReason(expr: string): string {
   const names = metricNames(expr);
   if (names.length === 0) return 'The query returned no series.';
   const sources = [...new Set(names.map(sourceOf).filter((s): s is string => s !== null))];
-  const where = sources.length > 0 ? ` Is ${sources.join(' and ')} scraped? See Targets.` : ' Is the exporter that exposes it scraped? See Targets.';
+  const where =
+    sources.length === 0 ? ' Is the exporter that exposes it scraped? See Targets.' : ` ${sources.length > 1 ? 'Are' : 'Is'} ${sources.join(' and ')} scraped? See Targets.`;
   return `No series for ${names.join(', ')}.${where}`;
 }

@@ -79,9 +79,12 @@ export function chooseStep(rangeMs: number, widthPx: number, minStepMs = 15_000)
   return Math.ceil(raw / 86_400_000) * 86_400_000;
 }
 
-/** Aligns a range to its step (as Grafana does) so refreshes reuse the same sample times. */
-export function alignRange(start: number, end: number, step: number): { start: number; end: number } {
-  return { start: Math.floor(start / step) * step, end: Math.floor(end / step) * step };
+/**
+ * Anchors a range's evaluation times at its end: a whole number of steps back from `end`, so the
+ * newest point is "now" (aligning to step multiples instead would hide up to a step of fresh data).
+ */
+export function anchorRange(start: number, end: number, step: number): { start: number; end: number } {
+  return { start: end - Math.max(1, Math.ceil((end - start) / step)) * step, end };
 }
 
 /** Grafana's $__rate_interval: max($__interval + scrape interval, 4 × scrape interval). */

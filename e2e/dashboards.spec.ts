@@ -1,0 +1,183 @@
+// The Cluster overview against the demo cluster: every panel draws data, the stat and gauge
+// numbers equal what the app's own Prometheus API answers for the same expressions at the same
+// time, range switches cancel the queries in flight, and drag-to-zoom and back/forward move the range.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { APIRequestContext } from '@playwright/test';
+import { expect, test } from './fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
+  const kubeconfig = path.join(dir, 'demo.kubeconfig');
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
+    proc.stdout!.on('data', (c) => {
+      out += c;
+      if (out.includes('Press Ctrl+C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.stderr!.on('data', (c) => (out += c));
+    proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
+  });
+  return { proc, kubeconfig };
+}
+
+type Vector = { metric: Record<string, string>; value: [number, string] }[];
+
+async function instant(request: APIRequestContext, origin: string, query: string, time?: number): Promise<Vector> {
+  const params = new URLSearchParams({ query });
+  if (time !== undefined) params.set('time', String(time));
+  const r = await request.get(`${origin}/api/v1/query?${params}`);
+  expect(r.status(), await r.text()).toBe(200);
+  const body = (await r.json()) as { data: { resultType: string; result: Vector } };
+  expect(body.data.resultType).toBe('vector');
+  return body.data.result;
+}
+
+const CADVISOR = 'job="kubelet", metrics_path="/metrics/cadvisor", container!="", image!=""';
+
+test('the Cluster overview draws every panel with data, and its numbers are the API answers', async ({ page, ws }, testInfo) => {
+  // The kubelet ServiceMonitor asks for 30 s, so a CPU rate needs up to a minute of scrapes.
+  test.setTimeout(180_000);
+  const demo = await startDemo(ws.dir);
+  try {
+    const { loginUrl } = await ws.start({ KUBECONFIG: demo.kubeconfig }, ['--scrape-interval', '2s']);
+    const origin = new URL(loginUrl).origin;
+    // Wait for data: kube-state-metrics, and two cAdvisor scrapes (a rate) 20 s ago, since range
+    // queries end at the last whole step (15 s) before now.
+    const rate = `sum(rate(container_cpu_usage_seconds_total{${CADVISOR}}[1m] offset 20s))`;
+    await expect
+      .poll(async () => (await instant(page.request, origin, rate)).length, { timeout: 120_000, intervals: [2000] })
+      .toBe(1);
+    await expect.poll(async () => (await instant(page.request, origin, 'kube_node_status_condition')).length, { timeout: 30_000 }).toBeGreaterThan(0);
+
+    // The landing page, with a context selected, is the Cluster overview.
+    const t0 = Date.now();
+    await page.setViewportSize({ width: 1440, height: 1100 });
+    await page.goto(loginUrl);
+    const dashboard = page.locator('[data-dashboard="cluster"]');
+    await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    const wallMs = Date.now() - t0;
+    const drawnMs = Number(await dashboard.getAttribute('data-load-ms'));
+    testInfo.annotations.push({ type: 'time-to-all-panels', description: `${drawnMs} ms from the range being set to every panel drawn; ${wallMs} ms from navigation` });
+    console.log(`cluster overview: all panels drawn ${drawnMs} ms after the range was set, ${wallMs} ms after navigation (login included)`);
+
+    const panels = page.locator('section.panel');
+    const count = await panels.count();
+    expect(count).toBe(15);
+    for (let i = 0; i < count; i++) {
+      const p = panels.nth(i);
+      const id = await p.getAttribute('data-panel-id');
+      await expect(p, `panel ${id}`).toHaveAttribute('data-state', 'ready');
+    }
+    // Time series: uPlot canvases with points for usage, requests and allocatable.
+    for (const id of ['cpu-usage', 'memory-usage']) {
+      const chart = page.locator(`[data-panel-id="${id}"] .ts-chart`);
+      await expect(chart.locator('canvas')).toHaveCount(1);
+      expect(Number(await chart.getAttribute('data-series'))).toBeGreaterThanOrEqual(3);
+      expect(Number(await chart.getAttribute('data-points'))).toBeGreaterThan(3);
+      await expect(chart.locator('.u-legend')).toContainText('requests');
+      await expect(chart.locator('.u-legend')).toContainText('allocatable');
+    }
+    // The node table: one row per node.
+    await expect(page.locator('[data-panel-id="nodes"] tbody tr')).toHaveCount(3);
+
+    // Every stat and gauge number equals the API's answer for the same expression at the same time.
+    const values = page.locator('[data-testid="stat-value"], [data-testid="gauge-value"]');
+    const n = await values.count();
+    expect(n).toBe(16);
+    for (let i = 0; i < n; i++) {
+      const v = values.nth(i);
+      const expr = (await v.getAttribute('data-expr'))!;
+      const time = Number(await v.getAttribute('data-time')) / 1000;
+      const shown = Number(await v.getAttribute('data-raw'));
+      const api = await instant(page.request, origin, expr, time);
+      expect(api.length, expr).toBe(1);
+      expect(Number(api[0]!.value[1]), expr).toBeCloseTo(shown, 9);
+      expect(await v.textContent()).not.toBe('–');
+    }
+    // And the counts are what the demo cluster has: 3 nodes, all Ready.
+    await expect(page.locator('[data-panel-id="nodes-ready"] [data-testid="stat-value"]')).toHaveText('3');
+    await expect(page.locator('[data-panel-id="nodes-not-ready"] [data-testid="stat-value"]')).toHaveText('0');
+
+    // Switching the range while queries are in flight cancels them: hold every range query for
+    // 3 s, switch to 6h, then to 24h before they answer; the browser aborts the 6h requests.
+    const aborted: string[] = [];
+    page.on('requestfailed', (r) => {
+      if (r.url().includes('/rpc/promql.')) aborted.push(`${r.url()} ${r.failure()?.errorText ?? ''}`);
+    });
+    let held = 0;
+    await page.route('**/rpc/promql.queryRange', async (route) => {
+      held++;
+      await new Promise((r) => setTimeout(r, 3000));
+      await route.continue().catch(() => {});
+    });
+    await page.getByRole('button', { name: '6h', exact: true }).click();
+    await expect(page).toHaveURL(/#\/cluster\?range=6h$/);
+    const cpu = page.locator('[data-panel-id="cpu-usage"]');
+    await expect(cpu).toHaveAttribute('data-state', 'loading');
+    await expect.poll(() => held).toBe(8); // both time series panels, four targets each
+    await page.getByRole('button', { name: '24h', exact: true }).click();
+    await expect.poll(() => aborted.length, { message: 'aborted 6h range queries' }).toBe(8);
+    expect(aborted.every((a) => a.includes('promql.queryRange') && a.includes('ERR_ABORTED'))).toBe(true);
+    await page.unroute('**/rpc/promql.queryRange');
+    await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    await expect(cpu).toHaveAttribute('data-window', /^24h@/);
+    await expect(cpu).toHaveAttribute('data-state', 'ready');
+
+    // Back and forward move through the ranges.
+    await page.goBack();
+    await expect(page).toHaveURL(/#\/cluster\?range=6h$/);
+    await expect(cpu).toHaveAttribute('data-window', /^6h@/);
+    await page.goForward();
+    await expect(page).toHaveURL(/#\/cluster\?range=24h$/);
+
+    // Drag across a chart: the dashboard's range becomes the selection (absolute, in the hash).
+    await page.getByRole('button', { name: '15m', exact: true }).click();
+    await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    await expect(cpu).toHaveAttribute('data-window', /^15m@/);
+    // The screenshot for the test report and the README, on the range the fresh data fills best.
+    await page.mouse.move(0, 0);
+    const shot = await page.screenshot({ fullPage: true });
+    await testInfo.attach('cluster-overview', { body: shot, contentType: 'image/png' });
+    mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
+    await page.screenshot({ fullPage: true, path: path.join(ROOT, 'docs', 'screenshots', 'cluster.png') });
+    const over = page.locator('[data-panel-id="cpu-usage"] .u-over');
+    const box = (await over.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 5 });
+    await page.mouse.up();
+    await expect(page).toHaveURL(/#\/cluster\?from=\d+&to=\d+$/);
+    const hash = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    const span = Number(hash.get('to')) - Number(hash.get('from'));
+    expect(span).toBeGreaterThan(60_000); // about a fifth of 15 minutes
+    expect(span).toBeLessThan(5 * 60_000);
+    await expect(page.getByTestId('range-label')).toContainText('→');
+    await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    await expect(cpu).toHaveAttribute('data-window', new RegExp(`^${hash.get('from')}-${hash.get('to')}@`));
+  } finally {
+    demo.proc.kill('SIGTERM');
+  }
+});
+
+test('a panel whose metric is not scraped says why instead of showing an empty box', async ({ page, ws }) => {
+  // The fixture's kubeconfig points at a stand-in API server with no exporters: nothing to scrape.
+  const { loginUrl } = await ws.start({}, ['--no-scrape']);
+  await page.goto(loginUrl);
+  const dashboard = page.locator('[data-dashboard="cluster"]');
+  await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+  const ready = page.locator('[data-panel-id="nodes-ready"]');
+  await expect(ready).toHaveAttribute('data-state', 'nodata');
+  await expect(ready).toContainText('No series for kube_node_status_condition. Is kube-state-metrics scraped? See Targets.');
+  await expect(page.locator('[data-panel-id="cpu-usage"]')).toContainText("No series for container_cpu_usage_seconds_total. Is the kubelet's cAdvisor scraped? See Targets.");
+});
