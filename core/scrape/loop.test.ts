@@ -89,6 +89,22 @@ describe('ScrapeLoop', () => {
     expect(t.requests[0]!.timeoutMs).toBe(10_000);
   });
 
+  it('keeps each value with its series when the target reorders, adds or drops series between scrapes', async () => {
+    const t = setup(['a 1\nb 2\nc 3\ndrop_me 9\n', 'drop_me 8\nc 30\nd 40\na 10\n', 'a 100\nc 300\nd 400\ndrop_me 7\n'], `  metric_relabel_configs:
+  - {source_labels: [__name__], regex: drop_me, action: drop}`);
+    await t.scrape();
+    await t.scrape();
+    expect(value(t.storage, 'a')).toBe(10);
+    expect(value(t.storage, 'c')).toBe(30);
+    expect(value(t.storage, 'd')).toBe(40);
+    expect(value(t.storage, 'scrape_series_added')).toBe(1);
+    expect(t.storage.byName('drop_me')).toHaveLength(0);
+    await t.scrape();
+    expect([value(t.storage, 'a'), value(t.storage, 'c'), value(t.storage, 'd')]).toEqual([100, 300, 400]);
+    expect(value(t.storage, 'scrape_series_added')).toBe(0);
+    expect(value(t.storage, 'scrape_samples_post_metric_relabeling')).toBe(3);
+  });
+
   it('marks a vanished series stale at the next scrape, and counts only new series as added', async () => {
     const t = setup([BODY1, 'node_load1 0.7\nnode_cpu_seconds_total{cpu="0",mode="idle"} 101\nnode_boot_time_seconds 1e9\n']);
     await t.scrape();
