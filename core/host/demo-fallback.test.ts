@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Engine } from './engine.js';
+import { eventually } from '../kube/sd/testing.js';
 
 const signal = new AbortController().signal;
 const dir = mkdtempSync(path.join(os.tmpdir(), 'kg-demo-'));
@@ -16,27 +17,18 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(f: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('no kubeconfig: the demo cluster', () => {
   it('opens on the demo cluster, marked as such, and scrapes it', async () => {
     engine = new Engine({ dataDir: path.join(dir, 'data'), shell: 'browser', env: { KUBECONFIG: kubeconfig }, probeIntervalMs: 0, watch: false, demoNodes: 3 });
     engine.start(() => {});
-    const state = await until(async () => {
+    const state = await eventually(async () => {
       const s = await engine!.handlers['contexts.list']({}, { signal });
       return s.origin === 'demo' ? s : null;
     });
     expect(state.selected).toBe('kubeglass-demo');
     expect(state.issues.some((i) => i.severity === 'info' && /built-in demo cluster/.test(i.message))).toBe(true);
-    const targets = await until(async () => {
+    const targets = await eventually(async () => {
       const t = await engine!.handlers['targets.list']({}, { signal });
       return t.context === 'kubeglass-demo' && t.active.length > 0 ? t : null;
     });

@@ -8,21 +8,13 @@ import type { TargetsState } from '../api/contract.js';
 import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
 import { sharedCA } from '../demo/testing.js';
 import { Engine } from './engine.js';
+import { eventually } from '../kube/sd/testing.js';
 
 const signal = new AbortController().signal;
 let demo: RunningDemoCluster;
 let dir: string;
 let engine: Engine;
 
-async function until<T>(f: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 beforeAll(async () => {
   demo = await startDemoCluster({ nodes: 3, seed: 11, ca: await sharedCA() });
@@ -49,7 +41,7 @@ afterAll(async () => {
 
 describe('the engine scrapes the selected context', () => {
   it('lists the discovered targets with how each is reached', async () => {
-    const state = await until(async () => {
+    const state = await eventually(async () => {
       const s: TargetsState = await engine.handlers['targets.list']({}, { signal });
       return s.active.filter((t) => t.labels['job'] === 'node-exporter').length === 3 ? s : null;
     });
@@ -62,7 +54,7 @@ describe('the engine scrapes the selected context', () => {
 
   it('follows a switch to another context (its own credentials, its own database)', async () => {
     await engine.handlers['contexts.select']({ name: `${demo.contextName}-cert` }, { signal });
-    const s = await until(async () => {
+    const s = await eventually(async () => {
       const st = await engine.handlers['targets.list']({}, { signal });
       return st.context === `${demo.contextName}-cert` && st.active.length > 0 ? st : null;
     });

@@ -3,19 +3,11 @@ import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
 import { sharedCA } from '../demo/testing.js';
 import { MemoryStorage } from '../tsdb/memory.js';
 import { ClusterScraping } from './cluster-scraping.js';
+import { eventually } from './sd/testing.js';
 
 let demo: RunningDemoCluster;
 let scraping: ClusterScraping;
 
-async function until<T>(f: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 beforeAll(async () => {
   demo = await startDemoCluster({ nodes: 3, seed: 7, ca: await sharedCA() });
@@ -30,7 +22,7 @@ afterAll(async () => {
 describe('ClusterScraping against the demo cluster', () => {
   it('discovers a node-exporter per node, named by its node, reached through its pod proxy', async () => {
     const nodes = demo.cluster.list('nodes').map((n) => n.metadata.name).sort();
-    const exporters = await until(() => {
+    const exporters = await eventually(() => {
       const t = scraping.targets().active.filter((x) => x.labels['job'] === 'node-exporter');
       return t.length === nodes.length ? t : null;
     });
@@ -43,7 +35,7 @@ describe('ClusterScraping against the demo cluster', () => {
   });
 
   it('scrapes each kubelet three ways through the node proxy, with kube-prometheus labels', async () => {
-    const kubelets = await until(() => {
+    const kubelets = await eventually(() => {
       const t = scraping.targets().active.filter((x) => x.labels['job'] === 'kubelet');
       return t.length >= 6 ? t : null;
     });
@@ -54,7 +46,7 @@ describe('ClusterScraping against the demo cluster', () => {
   });
 
   it('finds kube-state-metrics and says where each job comes from', async () => {
-    await until(() => scraping.targets().active.some((x) => x.labels['job'] === 'kube-state-metrics'));
+    await eventually(() => scraping.targets().active.some((x) => x.labels['job'] === 'kube-state-metrics'));
     const status = scraping.jobStatus();
     expect(status.find((s) => s.job === 'kubeglass/node-exporter')).toMatchObject({ origin: 'built in' });
     expect(status.every((s) => s.discovery === null || s.discovery.state !== 'retrying')).toBe(true);
@@ -68,10 +60,10 @@ describe('ClusterScraping: pods through port-forwards', () => {
     const s = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false, preferPortForward: true });
     s.start();
     try {
-      const targets = await until(() => (ping(s).length > 0 ? ping(s) : null));
+      const targets = await eventually(() => (ping(s).length > 0 ? ping(s) : null));
       expect(targets[0]!.via).toMatch(/^port-forward to pod demo\//);
       // Pools may still be settling (monitors arrive after the first targets): scrape until all are up.
-      const after = await until(async () => {
+      const after = await eventually(async () => {
         await s.manager.scrapeAllOnce();
         const t = ping(s);
         return t.length > 0 && t.every((x) => x.health === 'up') ? t : null;
@@ -87,8 +79,8 @@ describe('ClusterScraping: pods through port-forwards', () => {
     const s = new ClusterScraping({ kubeconfig: user.kubeconfig, appendable: new MemoryStorage(), autoStart: false });
     s.start();
     try {
-      await until(() => ping(s).length > 0);
-      const switched = await until(async () => {
+      await eventually(() => ping(s).length > 0);
+      const switched = await eventually(async () => {
         await s.manager.scrapeAllOnce();
         const t = ping(s);
         return t.length > 0 && t.every((x) => x.health === 'up' && x.via?.includes('does not let this user proxy to pods')) ? t : null;

@@ -7,19 +7,11 @@ import { sharedCA } from '../demo/testing.js';
 import type { TargetStatus } from '../scrape/manager.js';
 import { MemoryStorage } from '../tsdb/memory.js';
 import { ClusterScraping } from './cluster-scraping.js';
+import { eventually } from './sd/testing.js';
 
 let demo: RunningDemoCluster;
 let scraping: ClusterScraping;
 
-async function until<T>(f: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** The node-exporter target of the first worker, scraped once more. */
 async function exporter(): Promise<TargetStatus> {
@@ -33,8 +25,8 @@ beforeAll(async () => {
   demo = await startDemoCluster({ nodes: 3, seed: 3, ca: await sharedCA(), dialTimeoutMs: 300 });
   scraping = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false, scrapeTimeoutMs: 1000, scrapeIntervalMs: 5000 });
   scraping.start();
-  await until(() => scraping.targets().active.some((x) => x.labels['instance'] === 'demo-worker-01' && x.labels['job'] === 'node-exporter'));
-  expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+  await eventually(() => scraping.targets().active.some((x) => x.labels['instance'] === 'demo-worker-01' && x.labels['job'] === 'node-exporter'));
+  expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
 }, 60_000);
 afterAll(async () => {
   await scraping?.stop();
@@ -51,7 +43,7 @@ describe('faults on a target', () => {
   ])('%s: down with the reason, up again once cleared', async (_name, inject, reason) => {
     const undo = inject();
     try {
-      const down = await until(async () => {
+      const down = await eventually(async () => {
         const t = await exporter();
         return t.health === 'down' ? t : null;
       });
@@ -60,7 +52,7 @@ describe('faults on a target', () => {
       undo();
       clearTargetFaults(demo.network);
     }
-    expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).lastError).toBe('');
+    expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).lastError).toBe('');
   }, 30_000);
 });
 
@@ -68,7 +60,7 @@ describe('the API server going away', () => {
   it('makes scrapes fail with the connection error, and they recover when it is back', async () => {
     await apiServerDown(demo);
     try {
-      const t = await until(async () => {
+      const t = await eventually(async () => {
         const x = await exporter();
         return x.health === 'down' ? x : null;
       });
@@ -76,6 +68,6 @@ describe('the API server going away', () => {
     } finally {
       await apiServerUp(demo);
     }
-    expect((await until(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+    expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
   }, 40_000);
 });

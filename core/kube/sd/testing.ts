@@ -347,3 +347,14 @@ export async function until(pred: () => boolean, timeoutMs = 5000, what = 'condi
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Polls `f` until it gives a value (sync or async) and returns it; fails after timeoutMs. */
+export async function eventually<T>(f: () => T | null | undefined | false | Promise<T | null | undefined | false>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
