@@ -3,7 +3,7 @@
 import { useEffect, useMemo, type ReactNode } from 'react';
 import type { QueryData } from '../../../core/api/contract.js';
 import { toColumnar } from './columnar.js';
-import { noDataReason } from './legend.js';
+import { NoData } from './NoData.js';
 import { usePanelQueries, type QueryWindow, type TargetResult } from './query.js';
 import type { Panel, Threshold } from './schema.js';
 import { TimeSeries } from './TimeSeries.js';
@@ -66,7 +66,7 @@ export function PanelView({ panel, window: w, syncKey, onZoom, onPhase }: Props)
     body = <div className="panel-message muted">Loading…</div>;
   } else if (phase === 'nodata' && result.status === 'ready') {
     const r = result.results[Math.max(0, empty)]!;
-    body = <div className="panel-message panel-nodata">{panel.noDataHint ?? noDataReason(r.expr)}</div>;
+    body = <NoData expr={r.expr} hint={panel.noDataHint} start={w?.start ?? 0} end={w?.end ?? 0} />;
   } else {
     const results = result.status === 'ready' ? result.results : result.prev!;
     body = <PanelBody panel={panel} results={results} window={w} syncKey={syncKey} onZoom={onZoom} onDrawn={() => onPhase(panel.id, 'ready', key)} />;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { toColumnar } from './columnar.js';
+import { diagnoseNoData } from './diagnose.js';
 import { legendName, metricNames, noDataReason } from './legend.js';
 import { DASHBOARD_SOURCES } from './registry.js';
 import { parseDashboard } from './schema.js';
@@ -160,5 +161,48 @@ describe('range results → uPlot columns', () => {
       ['b', 0],
       ['total', 1],
     ]);
+  });
+});
+
+describe('no-data diagnosis', () => {
+  const target = (labels: Record<string, string>, health: 'up' | 'down' | 'unknown', lastError = '') => ({
+    scrapePool: `serviceMonitor/monitoring/${labels['job']}/0`,
+    url: 'http://10.0.0.1:8080/metrics',
+    via: null,
+    unreachable: null,
+    health,
+    lastError,
+    lastScrape: null,
+    lastScrapeDurationMs: 0,
+    samplesScraped: 0,
+    samplesPostRelabeling: 0,
+    seriesAdded: 0,
+    samplesRejected: 0,
+    intervalMs: 30_000,
+    timeoutMs: 10_000,
+    labels,
+    discoveredLabels: {},
+  });
+  const state = (active: ReturnType<typeof target>[], s: 'running' | 'off' = 'running') => ({
+    context: 'c',
+    state: s,
+    message: s === 'off' ? 'scraping is off (--no-scrape)' : '',
+    jobs: [],
+    active,
+    dropped: [],
+  });
+  it('says whether the target is missing, down, not scraped yet, or scraped without the metric', () => {
+    const m = 'kube_node_status_condition';
+    expect(diagnoseNoData(m, true, null)).toMatch(/is stored, but no series of it match/);
+    expect(diagnoseNoData(m, false, state([], 'off'))).toBe(`No series for ${m}: no context is being scraped (scraping is off (--no-scrape)).`);
+    expect(diagnoseNoData(m, false, state([target({ job: 'node-exporter' }, 'up')]))).toMatch(/there is no kube-state-metrics target/);
+    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'down', 'connection refused')]))).toBe(
+      `No series for ${m}: kube-state-metrics is down (1 of 1 targets): connection refused. See Targets.`,
+    );
+    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'unknown')]))).toMatch(/has not been scraped yet/);
+    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'up')]))).toMatch(/is scraped \(1 of 1 targets up\) but does not expose it/);
+    const cadvisor = target({ job: 'kubelet', metrics_path: '/metrics/cadvisor' }, 'down', 'HTTP 403');
+    expect(diagnoseNoData('container_memory_working_set_bytes', false, state([cadvisor]))).toMatch(/the kubelet's cAdvisor is down .*HTTP 403/);
+    expect(diagnoseNoData('my_app_requests_total', false, state([]))).toMatch(/Is the exporter that exposes it scraped/);
   });
 });

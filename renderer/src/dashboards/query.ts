@@ -25,8 +25,11 @@ export interface TargetResult {
   warnings: string[];
 }
 
+/** $__rate_interval assumes a 30 s scrape (Kubeglass's default, and kube-prometheus's monitors'): rates span at least 2 minutes. */
+const RATE_SCRAPE_MS = 30_000;
+
 export function panelExprs(panel: Panel, w: QueryWindow): string[] {
-  return panel.targets.map((t) => interpolate(t.expr, { stepMs: w.step, rangeMs: w.end - w.start }));
+  return panel.targets.map((t) => interpolate(t.expr, { stepMs: w.step, rangeMs: w.end - w.start, scrapeMs: RATE_SCRAPE_MS }));
 }
 
 type Done = { status: 'error'; key: string; message: string } | { status: 'ready'; key: string; results: TargetResult[]; ms: number };
