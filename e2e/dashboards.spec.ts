@@ -127,8 +127,9 @@ test('the Cluster overview draws every panel with data, and its numbers are the 
     await expect(cpu).toHaveAttribute('data-state', 'loading');
     await expect.poll(() => held).toBe(8); // both time series panels, four targets each
     await page.getByRole('button', { name: '24h', exact: true }).click();
-    await expect.poll(() => aborted.length, { message: 'aborted 6h range queries' }).toBe(8);
-    expect(aborted.every((a) => a.includes('promql.queryRange') && a.includes('ERR_ABORTED'))).toBe(true);
+    const abortedRange = () => aborted.filter((a) => a.includes('promql.queryRange') && a.includes('ERR_ABORTED')).length;
+    await expect.poll(abortedRange, { message: 'aborted 6h range queries' }).toBeGreaterThanOrEqual(8);
+    console.log(`range switch: ${held} range queries held, ${aborted.length} promql requests aborted:\n  ${aborted.join('\n  ')}`);
     await page.unroute('**/rpc/promql.queryRange');
     await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
     await expect(cpu).toHaveAttribute('data-window', /^24h@/);
@@ -153,6 +154,21 @@ test('the Cluster overview draws every panel with data, and its numbers are the 
     await page.screenshot({ fullPage: true, path: path.join(ROOT, 'docs', 'screenshots', 'cluster.png') });
     const over = page.locator('[data-panel-id="cpu-usage"] .u-over');
     const box = (await over.boundingBox())!;
+
+    // The legends show the latest values; hovering one chart moves the other's crosshair and
+    // legend too (uPlot cursor sync), to the values at that time.
+    const memTime = page.locator('[data-panel-id="memory-usage"] .u-legend .u-series').first();
+    await expect(memTime).toContainText('latest');
+    await page.mouse.move(box.x + box.width * 0.97, box.y + box.height / 2);
+    await expect(memTime).not.toContainText('latest');
+    await expect(page.locator('[data-panel-id="memory-usage"] .u-legend')).toContainText('GiB');
+    // A click on a legend entry hides that series, a second shows it again.
+    const requests = page.locator('[data-panel-id="cpu-usage"] .u-legend .u-series', { hasText: 'requests' });
+    await requests.locator('th').click();
+    await expect(requests).toHaveClass(/u-off/);
+    await requests.locator('th').click();
+    await expect(requests).not.toHaveClass(/u-off/);
+
     await page.mouse.move(box.x + box.width * 0.5, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.7, box.y + box.height / 2, { steps: 5 });

@@ -22,6 +22,15 @@ export interface TimeSeriesProps {
   onDrawn?(): void;
 }
 
+function lastValue(col: ArrayLike<number | null | undefined> | undefined): number | null {
+  if (!col) return null;
+  for (let i = col.length - 1; i >= 0; i--) {
+    const v = col[i];
+    if (v !== null && v !== undefined) return v;
+  }
+  return null;
+}
+
 export function TimeSeries(props: TimeSeriesProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -60,14 +69,15 @@ export function TimeSeries(props: TimeSeriesProps) {
         { ...axis, size: 70, values: (_u, splits) => splits.map((v) => formatValue(v, unit, decimals)) },
       ],
       series: [
-        { label: 'Time' },
+        // Without a cursor the legend shows each series' latest value.
+        { label: 'Time', value: (_u: uPlot, v: number | null) => (v == null ? 'latest' : new Date(v * 1000).toLocaleString()) },
         ...columnar.series.map((s, i) => ({
           label: s.name,
           stroke: SERIES_COLORS[i % SERIES_COLORS.length]!,
           width: 1.5,
           spanGaps: false,
           points: { show: false },
-          value: (_u: uPlot, v: number | null) => fmt(v),
+          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => fmt(idx == null ? lastValue(u.data[sidx]) : v),
         })),
       ],
       hooks: {
