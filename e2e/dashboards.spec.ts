@@ -200,6 +200,15 @@ test('a panel without data says why instead of showing an empty box', async ({ p
     /^No series for container_cpu_usage_seconds_total: no context is being scraped/,
   );
 
+  // Auto-refresh from the address: every 10 s the panels query again, ending at the new "now".
+  await page.goto(new URL(loginUrl).origin + '/#/cluster?range=15m&refresh=10s');
+  await expect(page.getByRole('combobox', { name: 'Auto-refresh' })).toHaveValue('10s');
+  const first = await ready.getAttribute('data-window');
+  expect(first).toMatch(/^15m@/);
+  await expect(ready).not.toHaveAttribute('data-window', first!, { timeout: 15_000 });
+  const second0 = Number(/@(\d+)/.exec((await ready.getAttribute('data-window'))!)![1]);
+  expect(second0 - Number(/@(\d+)/.exec(first!)![1])).toBeGreaterThanOrEqual(9_000);
+
   // Scraping on, but this API server offers nothing to discover: no kube-state-metrics target.
   await ws.stop();
   const second = await ws.start();
