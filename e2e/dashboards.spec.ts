@@ -186,7 +186,7 @@ test('the Cluster overview draws every panel with data, and its numbers are the 
   }
 });
 
-test('a panel without data says why instead of showing an empty box', async ({ page, ws }) => {
+test('a panel without data says why, a failing or slow query affects only its own panel, and auto-refresh re-queries', async ({ page, ws }) => {
   // The fixture's kubeconfig points at a stand-in API server with no exporters: nothing to scrape.
   const { loginUrl } = await ws.start({}, ['--no-scrape']);
   await page.goto(loginUrl);
@@ -199,6 +199,32 @@ test('a panel without data says why instead of showing an empty box', async ({ p
   await expect(page.locator('[data-panel-id="cpu-usage"]').getByTestId('no-data')).toHaveText(
     /^No series for container_cpu_usage_seconds_total: no context is being scraped/,
   );
+
+  // A failing query breaks only its own panel, which shows the error; a slow one only keeps its
+  // own panel loading while the others finish.
+  await page.route('**/rpc/promql.query', async (route) => {
+    const body = route.request().postData() ?? '';
+    if (body.includes('nvidia_com_gpu')) {
+      await route.fulfill({ status: 422, contentType: 'application/json', body: JSON.stringify({ ok: false, error: { code: 'execution', message: 'injected failure' } }) });
+    } else if (body.includes('status!=\\"true\\"')) {
+      await new Promise((r) => setTimeout(r, 4000));
+      await route.continue().catch(() => {});
+    } else {
+      await route.continue();
+    }
+  });
+  await page.reload();
+  const gpu = page.locator('[data-panel-id="gpu"]');
+  const slow = page.locator('[data-panel-id="nodes-not-ready"]');
+  await expect(gpu).toHaveAttribute('data-state', 'error');
+  await expect(gpu.getByRole('alert')).toHaveText('injected failure');
+  await expect(ready).toHaveAttribute('data-state', 'nodata');
+  await expect(slow).toHaveAttribute('data-state', 'loading');
+  await expect(page.locator('[data-panel-id="memory-capacity"]')).toHaveAttribute('data-state', 'nodata');
+  await expect(dashboard).toHaveAttribute('data-loaded', 'false');
+  await expect(slow).toHaveAttribute('data-state', 'nodata', { timeout: 10_000 });
+  await expect(dashboard).toHaveAttribute('data-loaded', 'true');
+  await page.unroute('**/rpc/promql.query');
 
   // Auto-refresh from the address: every 10 s the panels query again, ending at the new "now".
   await page.goto(new URL(loginUrl).origin + '/#/cluster?range=15m&refresh=10s');
