@@ -17,6 +17,7 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '200' },
     duration: { type: 'string', default: '300' },
     interval: { type: 'string', default: '15' },
+    counting: { type: 'boolean', default: false },
   },
 });
 const nodes = Number(values.nodes);
@@ -40,7 +41,7 @@ const tsdb = Tsdb.open(path.join(dir, 'bench.db'));
 let samples = 0;
 const counting: Appendable = {
   appender() {
-    const app = tsdb.appender();
+    const app = values.counting ? { append: () => null, updateMetadata: () => {}, commit: async () => {}, rollback: () => {} } : tsdb.appender();
     return {
       ...app,
       append: (l, t, v) => {
@@ -58,13 +59,22 @@ await new Promise((r) => setTimeout(r, interval * 1000 + 5000));
 const cpu0 = process.cpuUsage();
 const samples0 = samples;
 let peakRss = process.memoryUsage().rss;
-const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 1000);
+let atPeak = process.memoryUsage();
+const rssTimer = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) {
+    peakRss = m.rss;
+    atPeak = m;
+  }
+}, 1000);
 await new Promise((r) => setTimeout(r, duration * 1000));
 clearInterval(rssTimer);
 const cpu = process.cpuUsage(cpu0);
 const cpuS = (cpu.user + cpu.system) / 1e6;
 const n = samples - samples0;
 const { active } = scraping.targets();
+const seriesCount = tsdb.stats().series;
+if (process.env.KG_HEAP_SNAPSHOT) (await import('node:v8')).writeHeapSnapshot(process.env.KG_HEAP_SNAPSHOT);
 const up = active.filter((t) => t.health === 'up').length;
 await scraping.stop();
 tsdb.close();
@@ -74,4 +84,6 @@ rmSync(dir, { recursive: true, force: true });
 console.log(`targets: ${active.length} (${up} up)`);
 console.log(`samples scraped: ${n} (${(n / duration).toFixed(0)}/s)`);
 console.log(`Kubeglass CPU: ${cpuS.toFixed(2)} s = ${((cpuS / n) * 1e6).toFixed(2)} CPU s per million samples`);
-console.log(`Kubeglass peak RSS: ${(peakRss / 1048576).toFixed(0)} MiB`);
+const mib = (n: number) => `${(n / 1048576).toFixed(0)} MiB`;
+console.log(`Kubeglass peak RSS: ${mib(peakRss)} (JS heap ${mib(atPeak.heapUsed)} of ${mib(atPeak.heapTotal)}, external ${mib(atPeak.external)}, array buffers ${mib(atPeak.arrayBuffers)})`);
+console.log(`series in the TSDB: ${seriesCount}`);

@@ -99,6 +99,11 @@ export class ScrapeLoop {
 
   private readonly cache = new Map<string, Cached>();
   /**
+   * One copy of each label name and value the cache holds: most repeat across a target's series
+   * (names, namespaces, nodes, images), and each copy is detached from the scrape body it came from.
+   */
+  private strings = new Map<string, string>();
+  /**
    * The cache entries of the last scrape in the order its series came: targets write their series
    * in the same order every time, so a series is first compared with the entry at its position,
    * which costs a string comparison instead of hashing the whole text for a map lookup.
@@ -330,7 +335,10 @@ export class ScrapeLoop {
       let cached: Cached | undefined = predicted !== undefined && predicted.text === text ? predicted : this.cache.get(text);
       let fresh = false;
       if (cached === undefined) {
-        const labels = this.sampleLabels(parser.labels());
+        const sampled = this.sampleLabels(parser.labels());
+        // Label strings from the parser are slices of this scrape's body: kept in the cache (and
+        // in storage) they would each pin a whole body, megabytes per target.
+        const labels = sampled && sampled.map((l) => ({ name: this.intern(l.name), value: this.intern(l.value) }));
         if (labels === null || labels.length === 0) {
           // Cache keys are slices of the scrape body: detach them or each would pin a whole body.
           const dropped: Dropped = { dropped: true, text: detach(text) };
@@ -371,8 +379,11 @@ export class ScrapeLoop {
       const next: MetricMetadata = { type: m.type ?? 'unknown', help: m.help ?? '', unit: m.unit ?? '' };
       const prev = this.metadata.get(name);
       if (!prev || prev.type !== next.type || prev.help !== next.help || prev.unit !== next.unit) {
-        changed.push([name, next]);
-        app.updateMetadata(name, next);
+        // Kept by the loop and by storage: copies, not slices pinning this scrape's body.
+        const kept: MetricMetadata = { type: next.type, help: detach(next.help), unit: detach(next.unit) };
+        const keptName = detach(name);
+        changed.push([keptName, kept]);
+        app.updateMetadata(keptName, kept);
       }
     }
     this.appendStaleness(app, appendTime, seriesCur);
@@ -381,8 +392,18 @@ export class ScrapeLoop {
     this.orderSpare = prevOrder;
     this.order = order;
     // Forget series not seen for a while so the cache tracks what the target exposes now.
-    if (iter % 10 === 0) for (const [text, e] of this.cache) if ('dropped' in e || iter - e.lastIter > 10) this.cache.delete(text);
+    if (iter % 10 === 0) {
+      for (const [text, e] of this.cache) if ('dropped' in e || iter - e.lastIter > 10) this.cache.delete(text);
+      // Strings of series gone would stay forever; cached entries keep their own references.
+      if (this.strings.size > 4 * this.cache.size + 1000) this.strings = new Map();
+    }
     return changed;
+  }
+
+  private intern(s: string): string {
+    let kept = this.strings.get(s);
+    if (kept === undefined) this.strings.set((kept = detach(s)), kept);
+    return kept;
   }
 
   /** Staleness markers for series of the previous scrape missing from `seriesCur` (null: all of them). */
