@@ -17,14 +17,18 @@ export function NoData({ expr, hint, start, end }: { expr: string; hint: string 
       try {
         let absent: string | null = null;
         for (const m of names) {
-          const s = await client.call('promql.series', { match: [m], start, end, limit: 1 }, { signal });
-          if (s.length === 0) {
+          // Samples in the range (and the 5 minutes of lookback before it); series() is coarser (storage windows).
+          const window = `${Math.ceil((end - start) / 1000) + 300}s`;
+          const r = await client.call('promql.query', { query: `count(last_over_time(${m}[${window}]))`, time: end }, { signal });
+          if (r.data.resultType === 'vector' && r.data.result.length === 0) {
             absent = m;
             break;
           }
         }
-        const targets = absent ? await client.call('targets.list', {}, { signal }) : null;
-        if (!signal.aborted) setFound({ expr, reason: diagnoseNoData(absent ?? names[0]!, absent === null, targets) });
+        let stored: 'in-range' | 'elsewhere' | 'absent' = absent === null ? 'in-range' : 'absent';
+        if (absent !== null && (await client.call('promql.series', { match: [absent], limit: 1 }, { signal })).length > 0) stored = 'elsewhere';
+        const targets = stored === 'absent' ? await client.call('targets.list', {}, { signal }) : null;
+        if (!signal.aborted) setFound({ expr, reason: diagnoseNoData(absent ?? names[0]!, stored, targets) });
       } catch {
         // Keep the reason derived from the expression alone.
       }

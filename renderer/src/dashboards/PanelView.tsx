@@ -200,7 +200,9 @@ function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; r
           {rows.map((row) => (
             <tr key={row.labels.join('\u0000')}>
               {row.labels.map((l, i) => (
-                <td key={i}>{l}</td>
+                <td key={i} className={l === '' ? 'muted' : undefined}>
+                  {l === '' ? `(no ${panel.by[i]})` : l}
+                </td>
               ))}
               {row.values.map((v, i) => (
                 <td key={i} className="num">

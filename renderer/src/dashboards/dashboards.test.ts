@@ -193,16 +193,17 @@ describe('no-data diagnosis', () => {
   });
   it('says whether the target is missing, down, not scraped yet, or scraped without the metric', () => {
     const m = 'kube_node_status_condition';
-    expect(diagnoseNoData(m, true, null)).toMatch(/is stored, but no series of it match/);
-    expect(diagnoseNoData(m, false, state([], 'off'))).toBe(`No series for ${m}: no context is being scraped (scraping is off (--no-scrape)).`);
-    expect(diagnoseNoData(m, false, state([target({ job: 'node-exporter' }, 'up')]))).toMatch(/there is no kube-state-metrics target/);
-    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'down', 'connection refused')]))).toBe(
+    expect(diagnoseNoData(m, 'in-range', null)).toMatch(/is stored, but no series of it match/);
+    expect(diagnoseNoData(m, 'elsewhere', null)).toBe(`No samples of ${m} in this range; Kubeglass has it from other times. Try a later or longer range.`);
+    expect(diagnoseNoData(m, 'absent', state([], 'off'))).toBe(`No series for ${m}: no context is being scraped (scraping is off (--no-scrape)).`);
+    expect(diagnoseNoData(m, 'absent', state([target({ job: 'node-exporter' }, 'up')]))).toMatch(/there is no kube-state-metrics target/);
+    expect(diagnoseNoData(m, 'absent', state([target({ job: 'kube-state-metrics' }, 'down', 'connection refused')]))).toBe(
       `No series for ${m}: kube-state-metrics is down (1 of 1 targets): connection refused. See Targets.`,
     );
-    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'unknown')]))).toMatch(/has not been scraped yet/);
-    expect(diagnoseNoData(m, false, state([target({ job: 'kube-state-metrics' }, 'up')]))).toMatch(/is scraped \(1 of 1 targets up\) but does not expose it/);
+    expect(diagnoseNoData(m, 'absent', state([target({ job: 'kube-state-metrics' }, 'unknown')]))).toMatch(/has not been scraped yet/);
+    expect(diagnoseNoData(m, 'absent', state([target({ job: 'kube-state-metrics' }, 'up')]))).toMatch(/is scraped \(1 of 1 targets up\) but does not expose it/);
     const cadvisor = target({ job: 'kubelet', metrics_path: '/metrics/cadvisor' }, 'down', 'HTTP 403');
-    expect(diagnoseNoData('container_memory_working_set_bytes', false, state([cadvisor]))).toMatch(/the kubelet's cAdvisor is down .*HTTP 403/);
-    expect(diagnoseNoData('my_app_requests_total', false, state([]))).toMatch(/Is the exporter that exposes it scraped/);
+    expect(diagnoseNoData('container_memory_working_set_bytes', 'absent', state([cadvisor]))).toMatch(/the kubelet's cAdvisor is down .*HTTP 403/);
+    expect(diagnoseNoData('my_app_requests_total', 'absent', state([]))).toMatch(/Is the exporter that exposes it scraped/);
   });
 });

@@ -15,11 +15,12 @@ function isSourceTarget(metric: string, t: TargetInfo): boolean {
 }
 
 /**
- * One sentence on why `metric` has no series. `stored`: whether the database holds any series of
- * it at all (then the query's label filters or arithmetic removed them).
+ * One sentence on why `metric` has no series. `stored`: whether the database holds series of it in
+ * the range (then the query's label filters or arithmetic removed them), only at other times, or not at all.
  */
-export function diagnoseNoData(metric: string, stored: boolean, targets: TargetsState | null): string {
-  if (stored) return `${metric} is stored, but no series of it match this query's labels in this range.`;
+export function diagnoseNoData(metric: string, stored: 'in-range' | 'elsewhere' | 'absent', targets: TargetsState | null): string {
+  if (stored === 'in-range') return `${metric} is stored, but no series of it match this query's labels in this range.`;
+  if (stored === 'elsewhere') return `No samples of ${metric} in this range; Kubeglass has it from other times. Try a later or longer range.`;
   if (targets && targets.state !== 'running') {
     return `No series for ${metric}: no context is being scraped${targets.message ? ` (${targets.message})` : ''}.`;
   }
