@@ -27,6 +27,7 @@ import {
   isValidSchema,
   kahanInc,
 } from './histogram.js';
+import { parseHistogramText } from '../promql/testfile.js';
 
 const CUSTOM = CUSTOM_BUCKETS_SCHEMA;
 const INCOMPATIBLE = HISTOGRAM_ERRORS.incompatibleSchema;
@@ -1548,33 +1549,8 @@ describe('trimBuckets', () => {
   });
 });
 
-/** Reads the `{{…}}` notation of Prometheus's test files (one span per side). */
-function parseTestHistogram(text: string): FloatHistogram {
-  const num = (s: string): number => {
-    if (/^[+-]?inf$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-    if (/^nan$/i.test(s)) return NaN;
-    return Number(s);
-  };
-  const fields: Record<string, string> = {};
-  for (const m of text.slice(2, -2).matchAll(/(\w+):(\[[^\]]*\]|\S+)/g)) fields[m[1]!] = m[2]!;
-  const list = (k: string): number[] => (fields[k] ?? '[]').slice(1, -1).split(' ').filter(Boolean).map(num);
-  const field = (k: string): number => (fields[k] === undefined ? 0 : num(fields[k]));
-  const pb = list('buckets');
-  const nb = list('n_buckets');
-  return new FloatHistogram({
-    schema: field('schema'),
-    count: field('count'),
-    sum: field('sum'),
-    zeroCount: field('z_bucket'),
-    zeroThreshold: field('z_bucket_w'),
-    positiveSpans: pb.length > 0 ? [{ offset: field('offset'), length: pb.length }] : [],
-    positiveBuckets: pb,
-    negativeSpans: nb.length > 0 ? [{ offset: field('n_offset'), length: nb.length }] : [],
-    negativeBuckets: nb,
-    customValues: list('custom_values'),
-    counterResetHint: (fields.counter_reset_hint as CounterResetHint | undefined) ?? 'unknown',
-  });
-}
+/** The `{{…}}` notation of Prometheus's test files. */
+const parseTestHistogram = parseHistogramText;
 
 describe('trim operators, cases of Prometheus\'s native_histograms.test', () => {
   // input, operator, right-hand side, expected; `true` marks expectations written with rounded

@@ -4,36 +4,12 @@
 // and says so. Everything else is exact.
 
 import { describe, expect, test } from 'vitest';
-import { type CounterResetHint, FloatHistogram, goExp2, goLog2 } from '../model/histogram.js';
+import { goExp2, goLog2 } from '../model/histogram.js';
 import { histogramFraction, histogramQuantile, histogramStdVar } from './histogram-quantile.js';
+import { parseHistogramText } from './testfile.js';
 
-/** Reads the `{{…}}` notation of Prometheus's test files (one span per side). */
-function h(text: string): FloatHistogram {
-  const num = (s: string): number => {
-    if (/^[+-]?inf$/i.test(s)) return s.startsWith('-') ? -Infinity : Infinity;
-    if (/^nan$/i.test(s)) return NaN;
-    return Number(s);
-  };
-  const fields: Record<string, string> = {};
-  for (const m of text.slice(2, -2).matchAll(/(\w+):(\[[^\]]*\]|\S+)/g)) fields[m[1]!] = m[2]!;
-  const list = (k: string): number[] => (fields[k] ?? '[]').slice(1, -1).split(' ').filter(Boolean).map(num);
-  const field = (k: string): number => (fields[k] === undefined ? 0 : num(fields[k]));
-  const pb = list('buckets');
-  const nb = list('n_buckets');
-  return new FloatHistogram({
-    schema: field('schema'),
-    count: field('count'),
-    sum: field('sum'),
-    zeroCount: field('z_bucket'),
-    zeroThreshold: field('z_bucket_w'),
-    positiveSpans: pb.length > 0 ? [{ offset: field('offset'), length: pb.length }] : [],
-    positiveBuckets: pb,
-    negativeSpans: nb.length > 0 ? [{ offset: field('n_offset'), length: nb.length }] : [],
-    negativeBuckets: nb,
-    customValues: list('custom_values'),
-    counterResetHint: (fields.counter_reset_hint as CounterResetHint | undefined) ?? 'unknown',
-  });
-}
+/** The `{{…}}` notation of Prometheus's test files. */
+const h = parseHistogramText;
 
 /** Within a few units in the last place, for expectations the test file rounds. */
 function expectNear(got: number, want: number, ulps = 4): void {

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { compareLabels, compareStrings, formatLabels, getLabel, labelsFrom, labelsKey, type Label, type Labels } from '../model/labels.js';
-import { customBucketBoundsMatch, FloatHistogram, type CounterResetHint, type Span } from '../model/histogram.js';
+import { customBucketBoundsMatch, type FloatHistogram, type Span } from '../model/histogram.js';
 import type { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import type { Querier, Queryable } from '../tsdb/interface.js';
@@ -29,6 +29,7 @@ import {
   type Expectation,
   type ExpectedSeries,
   type HistogramLiteral,
+  literalHistogram,
   type LoadCommand,
   type SequenceValue,
 } from './testfile.js';
@@ -247,29 +248,6 @@ class HistogramSequence {
     this.prev = { lit, h };
     return { h, hintSet };
   }
-}
-
-const HINTS: Record<string, CounterResetHint> = { unknown: 'unknown', reset: 'reset', not_reset: 'not_reset', gauge: 'gauge' };
-
-/** Prometheus's buildHistogramFromMap. */
-function literalHistogram(f: HistogramLiteral['fields']): FloatHistogram {
-  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : 0);
-  const list = (k: string) => (Array.isArray(f[k]) ? [...(f[k] as number[])] : []);
-  const buckets = list('buckets');
-  const nBuckets = list('n_buckets');
-  return new FloatHistogram({
-    schema: num('schema'),
-    sum: num('sum'),
-    count: num('count'),
-    zeroCount: num('z_bucket'),
-    zeroThreshold: num('z_bucket_w'),
-    customValues: list('custom_values'),
-    counterResetHint: HINTS[String(f['counter_reset_hint'] ?? 'unknown')] ?? 'unknown',
-    positiveBuckets: buckets,
-    positiveSpans: buckets.length > 0 ? [{ offset: num('offset'), length: buckets.length }] : [],
-    negativeBuckets: nBuckets,
-    negativeSpans: nBuckets.length > 0 ? [{ offset: num('n_offset'), length: nBuckets.length }] : [],
-  });
 }
 
 /** The expected histograms of one expected series, by slot (undefined where a slot is not one). */

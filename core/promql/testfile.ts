@@ -6,6 +6,7 @@
 // The PromQL expressions themselves are not parsed here: the reference rejects a file whose eval
 // expression does not parse, but that check belongs to the engine, and the runner reports a parse
 // error on an eval line as that eval failing.
+import { FloatHistogram, type CounterResetHint } from '../model/histogram.js';
 import { labelsFrom, labelsKey, type Labels } from '../model/labels.js';
 import { compileRE2, type GoRegexp } from '../model/regex.js';
 import { parseDuration } from '../scrape/duration.js';
@@ -865,6 +866,35 @@ function parseHistogramLiteral(input: string, pos: number, mkErr: (msg: string, 
     }
   }
   return [{ text: input.slice(pos, close + 2), fields }, close + 2];
+}
+
+const HINTS: Record<string, CounterResetHint> = { unknown: 'unknown', reset: 'reset', not_reset: 'not_reset', gauge: 'gauge' };
+
+/** Prometheus's buildHistogramFromMap. */
+export function literalHistogram(f: HistogramLiteral['fields']): FloatHistogram {
+  const num = (k: string) => (typeof f[k] === 'number' ? (f[k] as number) : 0);
+  const list = (k: string) => (Array.isArray(f[k]) ? [...(f[k] as number[])] : []);
+  const buckets = list('buckets');
+  const nBuckets = list('n_buckets');
+  return new FloatHistogram({
+    schema: num('schema'),
+    sum: num('sum'),
+    count: num('count'),
+    zeroCount: num('z_bucket'),
+    zeroThreshold: num('z_bucket_w'),
+    customValues: list('custom_values'),
+    counterResetHint: HINTS[String(f['counter_reset_hint'] ?? 'unknown')] ?? 'unknown',
+    positiveBuckets: buckets,
+    positiveSpans: buckets.length > 0 ? [{ offset: num('offset'), length: buckets.length }] : [],
+    negativeBuckets: nBuckets,
+    negativeSpans: nBuckets.length > 0 ? [{ offset: num('n_offset'), length: nBuckets.length }] : [],
+  });
+}
+
+/** One `{{…}}` literal as a histogram (for tests that write histograms in this notation). */
+export function parseHistogramText(text: string): FloatHistogram {
+  const [lit] = parseHistogramLiteral(text, 0, (msg) => new Error(msg));
+  return literalHistogram(lit.fields);
 }
 
 function parseHistogramItem(input: string, pos: number, out: SequenceValue[], mkErr: (msg: string, at?: number) => Error): number {
