@@ -5,7 +5,7 @@
 // Label sets are assembled in Maps that keep empty values, as Go's model.LabelSet does, so that
 // merges override exactly as Prometheus's do; they become Labels (where empty means absent, as it
 // does once Prometheus builds the target) only at the end.
-import { ADDRESS, INSTANCE, labelsFrom, type Labels } from '../../model/labels.js';
+import { ADDRESS, INSTANCE, labelsFrom, sanitizeLabelName, type Labels } from '../../model/labels.js';
 import type { TargetGroup } from '../../scrape/source.js';
 import {
   SERVICE_NAME_LABEL,
@@ -34,10 +34,7 @@ const PRESENT = 'true';
 
 type LabelSet = Map<string, string>;
 
-/** Prometheus's strutil.SanitizeLabelName: every code point outside [a-zA-Z0-9_] becomes "_". */
-export function sanitizeLabelName(name: string): string {
-  return name.replace(/[^a-zA-Z0-9_]/gu, '_');
-}
+export { sanitizeLabelName };
 
 /** Go's net.JoinHostPort: IPv6 literals (anything with a colon) get brackets. */
 export function joinHostPort(host: string, port: string | number): string {
