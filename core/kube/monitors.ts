@@ -182,12 +182,8 @@ export function serviceMonitorJobs(m: ServiceMonitor): MonitorJob[] {
       { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
     );
     if (ep.filterRunning ?? true) rel.push(RUNNING_FILTER);
-    for (const l of m.spec.targetLabels ?? []) {
-      rel.push({ source_labels: [`__meta_kubernetes_service_label_${sanitizeLabelName(l)}`], target_label: sanitizeLabelName(l), regex: '(.+)', replacement: '${1}' });
-    }
-    for (const l of m.spec.podTargetLabels ?? []) {
-      rel.push({ source_labels: [`__meta_kubernetes_pod_label_${sanitizeLabelName(l)}`], target_label: sanitizeLabelName(l), regex: '(.+)', replacement: '${1}' });
-    }
+    for (const l of m.spec.targetLabels ?? []) rel.push(labelCopy('service', l));
+    for (const l of m.spec.podTargetLabels ?? []) rel.push(labelCopy('pod', l));
     // The service name is the job, unless jobLabel names a service label that has a value.
     rel.push({ source_labels: ['__meta_kubernetes_service_name'], target_label: 'job', replacement: '${1}' });
     if (m.spec.jobLabel) {
@@ -195,18 +191,7 @@ export function serviceMonitorJobs(m: ServiceMonitor): MonitorJob[] {
     }
     const endpointName = ep.port || (ep.targetPort !== undefined && ep.targetPort !== '' ? String(ep.targetPort) : '');
     if (endpointName) rel.push({ target_label: 'endpoint', replacement: endpointName });
-    rel.push(...crdRelabelings(ep.relabelings));
-    const config: MonitorJob['config'] = {
-      job_name: jobName,
-      ...(ep.honorLabels ? { honor_labels: true } : {}),
-      kubernetes_sd_configs: [sdConfig('endpointslice', m)],
-      ...endpointSettings(ep),
-      relabel_configs: rel,
-      ...limits(m.spec),
-    };
-    const metricRel = crdRelabelings(ep.metricRelabelings);
-    if (metricRel.length > 0) config['metric_relabel_configs'] = metricRel;
-    return { jobName, config, notes: credentialNotes(ep) };
+    return monitorJob(jobName, 'endpointslice', m, ep, rel);
   });
 }
 
@@ -227,28 +212,34 @@ export function podMonitorJobs(m: PodMonitor): MonitorJob[] {
       { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
       { source_labels: ['__meta_kubernetes_pod_name'], target_label: 'pod' },
     );
-    for (const l of m.spec.podTargetLabels ?? []) {
-      rel.push({ source_labels: [`__meta_kubernetes_pod_label_${sanitizeLabelName(l)}`], target_label: sanitizeLabelName(l), regex: '(.+)', replacement: '${1}' });
-    }
+    for (const l of m.spec.podTargetLabels ?? []) rel.push(labelCopy('pod', l));
     rel.push({ target_label: 'job', replacement: `${namespace}/${name}` });
     if (m.spec.jobLabel) {
       rel.push({ source_labels: [`__meta_kubernetes_pod_label_${sanitizeLabelName(m.spec.jobLabel)}`], target_label: 'job', regex: '(.+)', replacement: '${1}' });
     }
     if (ep.port) rel.push({ target_label: 'endpoint', replacement: ep.port });
     else if (ep.targetPort !== undefined && ep.targetPort !== '') rel.push({ target_label: 'endpoint', replacement: String(ep.targetPort) });
-    rel.push(...crdRelabelings(ep.relabelings));
-    const config: MonitorJob['config'] = {
-      job_name: jobName,
-      ...(ep.honorLabels ? { honor_labels: true } : {}),
-      kubernetes_sd_configs: [sdConfig('pod', m)],
-      ...endpointSettings(ep),
-      relabel_configs: rel,
-      ...limits(m.spec),
-    };
-    const metricRel = crdRelabelings(ep.metricRelabelings);
-    if (metricRel.length > 0) config['metric_relabel_configs'] = metricRel;
-    return { jobName, config, notes: credentialNotes(ep) };
+    return monitorJob(jobName, 'pod', m, ep, rel);
   });
+}
+
+/** The job of one monitor endpoint: its relabelings, then the endpoint's own, last. */
+function monitorJob(jobName: string, role: 'endpointslice' | 'pod', m: { metadata: { namespace: string }; spec: MonitorSpecCommon }, ep: EndpointCommon, rel: Raw[]): MonitorJob {
+  const config: MonitorJob['config'] = {
+    job_name: jobName,
+    kubernetes_sd_configs: [sdConfig(role, m)],
+    ...endpointSettings(ep),
+    relabel_configs: [...rel, ...crdRelabelings(ep.relabelings)],
+    ...limits(m.spec),
+  };
+  const metricRel = crdRelabelings(ep.metricRelabelings);
+  if (metricRel.length > 0) config['metric_relabel_configs'] = metricRel;
+  return { jobName, config, notes: credentialNotes(ep) };
+}
+
+/** Copies an object label (a service's or pod's) onto targets, as targetLabels/podTargetLabels do. */
+function labelCopy(kind: 'service' | 'pod', l: string): Raw {
+  return { source_labels: [`__meta_kubernetes_${kind}_label_${sanitizeLabelName(l)}`], target_label: sanitizeLabelName(l), regex: '(.+)', replacement: '${1}' };
 }
 
 function sdConfig(role: 'endpointslice' | 'pod', m: { metadata: { namespace: string }; spec: MonitorSpecCommon }): Raw {
