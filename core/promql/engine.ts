@@ -15,7 +15,7 @@ import type { AggregateExpr, AtModifier, BinaryExpr, Call, DurationExpr, Expr, M
 import { histogramStatsSelectors, typeOf } from './ast.js';
 import { aggregate } from './aggregate.js';
 import { binaryOp, scalarBinary } from './binary.js';
-import { ANCHORED_SAFE, FUNCTIONS, interpolate, interpolateHistograms, SMOOTHED_SAFE, type EvalContext, type RangeArg } from './functions.js';
+import { ANCHORED_SAFE, FUNCTIONS, interpolate, interpolateHistograms, SMOOTHED_SAFE, windowEdges, type EvalContext, type RangeArg } from './functions.js';
 import { goPow } from './gomath.js';
 import { goQuote } from './lexer.js';
 import { parseExpr, ParseError } from './parser.js';
@@ -655,24 +655,11 @@ export class Evaluator implements EvalContext {
       let hi = lo;
       while (hi < s.t.length && s.t[hi]! <= maxt + (smoothed ? this.lookback : 0)) hi++;
       if (hi === lo) continue;
-      const { t, f } = s;
-      let last = hi - 1;
-      let first = lo;
-      while (first < last && t[first]! <= mint) first++;
-      first = Math.max(lo, first - 1);
-      if (smoothed) {
-        let k = lo;
-        while (k < last && t[k]! < maxt) k++;
-        last = k;
-      }
-      if (t[last]! <= mint) continue;
-      const left = smoothed && t[first]! < mint ? interpolate(t[first]!, f[first]!, t[first + 1]!, f[first + 1]!, mint, false) : f[first]!;
-      const right = smoothed && last > lo && t[last]! > maxt ? interpolate(t[last - 1]!, f[last - 1]!, t[last]!, f[last]!, maxt, false) : f[last]!;
-      if (t[first]! <= mint) first++;
-      if (t[last]! >= maxt) last--;
-      const points: Point[] = [{ t: mint, f: left }];
-      for (let i = first; i <= last; i++) points.push({ t: t[i]!, f: f[i]! });
-      points.push({ t: maxt, f: right });
+      const e = windowEdges(s.t, s.f, lo, hi, mint, maxt, smoothed, false);
+      if (!e) continue;
+      const points: Point[] = [{ t: mint, f: e.left }];
+      for (let i = e.first; i <= e.last; i++) points.push({ t: s.t[i]!, f: s.f[i]! });
+      points.push({ t: maxt, f: e.right });
       this.addSamples(points.length);
       out.push({ metric: s.metric, points, dropName: s.dropName });
     }

@@ -203,30 +203,51 @@ function lastIndex(t: ArrayLike<number>, lo: number, last: number, rangeEnd: num
 }
 
 /**
+ * An anchored or smoothed float window's values at its edges, picked (the sample at or before the
+ * start, the last one) or, smoothed, interpolated; and the samples strictly inside, first..last.
+ * Null where no sample lies after the start. startAfterEnd: the window's first sample comes after
+ * its end (smoothed rate() gives nothing then).
+ */
+export function windowEdges(
+  t: ArrayLike<number>,
+  f: ArrayLike<number>,
+  lo: number,
+  hi: number,
+  rangeStart: number,
+  rangeEnd: number,
+  smoothed: boolean,
+  isCounter: boolean,
+): { left: number; right: number; first: number; last: number; startAfterEnd: boolean } | null {
+  let last = hi - 1;
+  let first = firstIndex(t, lo, last, rangeStart);
+  if (smoothed) last = lastIndex(t, lo, last, rangeEnd);
+  if (t[last]! <= rangeStart) return null;
+  const startAfterEnd = t[first]! > rangeEnd;
+  const left = smoothed && t[first]! < rangeStart ? interpolate(t[first]!, f[first]!, t[first + 1]!, f[first + 1]!, rangeStart, isCounter) : f[first]!;
+  const right = smoothed && last > lo && t[last]! > rangeEnd ? interpolate(t[last - 1]!, f[last - 1]!, t[last]!, f[last]!, rangeEnd, isCounter) : f[last]!;
+  if (t[first]! <= rangeStart) first++;
+  if (t[last]! >= rangeEnd) last--;
+  return { left, right, first, last, startAfterEnd };
+}
+
+/**
  * rate/increase/delta over an anchored or smoothed window (Prometheus's extendedRate): the
  * difference between the values at the boundaries, picked or interpolated, no extrapolation.
  */
 function extendedRate(w: RangeArg, isCounter: boolean, isRate: boolean): number | null {
-  const { t, f, rangeStart, rangeEnd } = w;
+  const { f, rangeStart, rangeEnd } = w;
   const smoothed = w.mode === 'smoothed';
-  let last = w.hi - 1;
-  let first = firstIndex(t, w.lo, last, rangeStart);
-  if (smoothed) last = lastIndex(t, w.lo, last, rangeEnd);
-  if (t[last]! <= rangeStart) return null;
-  if (smoothed && t[first]! > rangeEnd) return null;
-  const left = smoothed && t[first]! < rangeStart ? interpolate(t[first]!, f[first]!, t[first + 1]!, f[first + 1]!, rangeStart, isCounter) : f[first]!;
-  const right = smoothed && last > w.lo && t[last]! > rangeEnd ? interpolate(t[last - 1]!, f[last - 1]!, t[last]!, f[last]!, rangeEnd, isCounter) : f[last]!;
-  let result = right - left;
+  const e = windowEdges(w.t, f, w.lo, w.hi, rangeStart, rangeEnd, smoothed, isCounter);
+  if (!e || (smoothed && e.startAfterEnd)) return null;
+  let result = e.right - e.left;
   if (isCounter) {
     // The boundary values already account for resets at the edges; count those within.
-    if (t[first]! <= rangeStart) first++;
-    if (t[last]! >= rangeEnd) last--;
-    let prev = left;
-    for (let i = first; i <= last; i++) {
+    let prev = e.left;
+    for (let i = e.first; i <= e.last; i++) {
       if (f[i]! < prev) result += prev;
       prev = f[i]!;
     }
-    if (right < prev) result += prev;
+    if (e.right < prev) result += prev;
   }
   return isRate ? result / ((rangeEnd - rangeStart) / 1000) : result;
 }
