@@ -1,35 +1,13 @@
 // The Cluster overview against the demo cluster: every panel draws data, the stat and gauge
 // numbers equal what the app's own Prometheus API answers for the same expressions at the same
 // time, range switches cancel the queries in flight, and drag-to-zoom and back/forward move the range.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { APIRequestContext } from '@playwright/test';
-import { expect, test } from './fixtures.js';
+import { expect, startDemo, test } from './fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
-  const kubeconfig = path.join(dir, 'demo.kubeconfig');
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
-    proc.stdout!.on('data', (c) => {
-      out += c;
-      if (out.includes('Press Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.stderr!.on('data', (c) => (out += c));
-    proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
-  });
-  return { proc, kubeconfig };
-}
 
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 

@@ -129,4 +129,26 @@ export const test = base.extend<{ ws: Workspace }>({
   },
 });
 
+/** A 3-node demo cluster in its own process, with a kubeconfig for it in `dir`. */
+export async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
+  const kubeconfig = path.join(dir, 'demo.kubeconfig');
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
+    proc.stdout!.on('data', (c) => {
+      out += c;
+      if (out.includes('Press Ctrl+C')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.stderr!.on('data', (c) => (out += c));
+    proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
+  });
+  return { proc, kubeconfig };
+}
+
 export { expect };

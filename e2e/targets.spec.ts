@@ -1,32 +1,6 @@
 // The Targets page against the demo cluster: real discovery, real scrapes through the API
 // server's proxy, the Operator's labels.
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { expect, test } from './fixtures.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
-  const kubeconfig = path.join(dir, 'demo.kubeconfig');
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
-    proc.stdout!.on('data', (c) => {
-      out += c;
-      if (out.includes('Press Ctrl+C')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.stderr!.on('data', (c) => (out += c));
-    proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
-  });
-  return { proc, kubeconfig };
-}
+import { expect, startDemo, test } from './fixtures.js';
 
 test('scrapes the demo cluster through the API server and lists its targets with the Operator labels', async ({ page, ws }) => {
   // The cluster's kubelet ServiceMonitor asks for 30 s, so its first scrapes take up to that long.
