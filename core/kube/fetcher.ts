@@ -6,6 +6,8 @@ import type https from 'node:https';
 import { createHttpFetcher, ScrapeError, type Fetcher } from '../scrape/fetch.js';
 import { parsePortForwardUrl, type PortForwards } from './portforward.js';
 
+const CREDENTIALS_TTL_MS = 5000;
+
 /** A Kubernetes Status object's message, where the API server (or its proxy) sent one. */
 export function kubeStatusMessage(_status: number, contentType: string, body: Buffer): string | null {
   if (!contentType.includes('json') || body.length > 64 * 1024) return null;
@@ -39,6 +41,22 @@ export function createKubeFetcher(kc: KubeConfig, options: KubeFetcherOptions = 
   let tlsKey = '';
   // Through a tunnel the pod's own certificate is for its service name, never 127.0.0.1.
   const local = createHttpFetcher({ insecureSkipVerify: true });
+  // Credentials are asked for at most every few seconds, not on every scrape of every target:
+  // client-node reads token and certificate files each time (exec tokens it caches itself).
+  let creds: { at: number; opts: Promise<https.RequestOptions> } | null = null;
+  const credentials = (): Promise<https.RequestOptions> => {
+    const now = Date.now();
+    if (!creds || now - creds.at > CREDENTIALS_TTL_MS) {
+      const opts: https.RequestOptions = {};
+      const p = kc.applyToHTTPSOptions(opts).then(() => opts);
+      // A failure is not kept: the next scrape asks again.
+      p.catch(() => {
+        if (creds?.opts === p) creds = null;
+      });
+      creds = { at: now, opts: p };
+    }
+    return creds.opts;
+  };
   const fetcher: Fetcher = async (req) => {
     const pf = parsePortForwardUrl(req.url);
     if (pf) {
@@ -51,9 +69,9 @@ export function createKubeFetcher(kc: KubeConfig, options: KubeFetcherOptions = 
       }
       return local({ ...req, url: `${pf.scheme}://127.0.0.1:${port}${pf.pathAndQuery}` });
     }
-    const opts: https.RequestOptions = {};
+    let opts: https.RequestOptions;
     try {
-      await kc.applyToHTTPSOptions(opts);
+      opts = await credentials();
     } catch (err) {
       // Exec plugins and token files fail here: say so, the scrape is down until they work.
       throw new ScrapeError(`credentials for the cluster: ${(err as Error).message}`);
