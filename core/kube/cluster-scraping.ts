@@ -56,7 +56,7 @@ function coveredDefaults(selectorValues: string[]): Set<string> {
   for (const v of selectorValues) {
     if (/^(prometheus-)?node-exporter$/.test(v)) out.add('kubeglass/node-exporter');
     if (v === 'kube-state-metrics') out.add('kubeglass/kube-state-metrics');
-    if (v === 'kubelet') ['kubeglass/kubelet/0', 'kubeglass/kubelet/1', 'kubeglass/kubelet/2'].forEach((j) => out.add(j));
+    if (v === 'kubelet') for (const j of defaultJobs()) if (j.jobName.startsWith('kubeglass/kubelet/')) out.add(j.jobName);
   }
   return out;
 }
