@@ -13,20 +13,27 @@ let demo: RunningDemoCluster;
 let scraping: ClusterScraping;
 
 
-/** The node-exporter target of the first worker, scraped once more. */
-async function exporter(): Promise<TargetStatus> {
+/**
+ * The node-exporter target of the first worker, scraped once more; null while its pool is being
+ * replaced (the cluster's own ServiceMonitor takes over from the built-in job once it is listed).
+ */
+async function exporter(): Promise<TargetStatus | null> {
   await scraping.manager.scrapeAllOnce();
-  const t = scraping.targets().active.find((x) => x.labels['job'] === 'node-exporter' && x.labels['instance'] === 'demo-worker-01');
-  if (!t) throw new Error('no node-exporter target for demo-worker-01');
-  return t;
+  return scraping.targets().active.find((x) => x.labels['job'] === 'node-exporter' && x.labels['instance'] === 'demo-worker-01') ?? null;
 }
+
+/** The target once it is in the given health. */
+const inHealth = (health: TargetStatus['health']) => eventually(async () => {
+  const t = await exporter();
+  return t?.health === health ? t : null;
+});
 
 beforeAll(async () => {
   demo = await startDemoCluster({ nodes: 3, seed: 3, ca: await sharedCA(), dialTimeoutMs: 300 });
   scraping = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false, scrapeTimeoutMs: 1000, scrapeIntervalMs: 5000 });
   scraping.start();
   await eventually(() => scraping.targets().active.some((x) => x.labels['instance'] === 'demo-worker-01' && x.labels['job'] === 'node-exporter'));
-  expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+  expect((await inHealth('up')).health).toBe('up');
 }, 60_000);
 afterAll(async () => {
   await scraping?.stop();
@@ -43,16 +50,13 @@ describe('faults on a target', () => {
   ])('%s: down with the reason, up again once cleared', async (_name, inject, reason) => {
     const undo = inject();
     try {
-      const down = await eventually(async () => {
-        const t = await exporter();
-        return t.health === 'down' ? t : null;
-      });
+      const down = await inHealth('down');
       expect(down.lastError).toMatch(reason);
     } finally {
       undo();
       clearTargetFaults(demo.network);
     }
-    expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).lastError).toBe('');
+    expect((await inHealth('up')).lastError).toBe('');
   }, 30_000);
 });
 
@@ -60,14 +64,11 @@ describe('the API server going away', () => {
   it('makes scrapes fail with the connection error, and they recover when it is back', async () => {
     await apiServerDown(demo);
     try {
-      const t = await eventually(async () => {
-        const x = await exporter();
-        return x.health === 'down' ? x : null;
-      });
+      const t = await inHealth('down');
       expect(t.lastError).toMatch(/ECONNREFUSED|connect/i);
     } finally {
       await apiServerUp(demo);
     }
-    expect((await eventually(async () => ((await exporter()).health === 'up' ? exporter() : null))).health).toBe('up');
+    expect((await inHealth('up')).health).toBe('up');
   }, 40_000);
 });
