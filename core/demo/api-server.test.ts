@@ -4,7 +4,7 @@ import { createCertificateAuthority, issueClientCertificate, issueServerCertific
 import { ManualClock } from './cluster.js';
 import { startDemoCluster, type RunningDemoCluster } from './index.js';
 import { request, sharedCA, watchStream, withTempDir, type RequestOptions } from './testing.js';
-import type { KubeObject, Pod } from './types.js';
+import type { KubeObject, Pod } from '../kube/objects.js';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 let demo: RunningDemoCluster;

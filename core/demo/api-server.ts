@@ -34,7 +34,7 @@ import {
   type StatusObject,
 } from './status.js';
 import { partialObjectMetadata, toTable, type IncludeObject } from './tables.js';
-import { keyOf, type KubeObject } from './types.js';
+import { keyOf, type KubeObject } from '../kube/objects.js';
 import { serveWatch } from './watch.js';
 
 export interface RequestContext {

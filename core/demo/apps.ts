@@ -5,7 +5,7 @@ import { MetricWriter, type Format } from './metrics-text.js';
 import type { MetricsModel } from './model.js';
 import { sortedLabels } from './node-exporter.js';
 import { draw, gauge, hashString, Rate, subKey } from './signals.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 
 const DRIVER_VERSION = '550.127.05';
 

@@ -3,7 +3,7 @@
 // node-exporter and kube-state-metrics put on their objects, and the quantity arithmetic kubelets
 // use for allocatable resources.
 import { createHash } from 'node:crypto';
-import type { Container } from './types.js';
+import type { Container } from '../kube/objects.js';
 
 export const KUBERNETES_VERSION = 'v1.32.4';
 export const MIN_NODES = 3;

@@ -5,7 +5,7 @@ import { CoreV1Api, KubeConfig, makeInformer, Watch, type V1Pod } from '@kuberne
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemoCluster, type RunningDemoCluster } from './index.js';
 import { sharedCA, tempDir } from './testing.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../kube/objects.js';
 
 let demo: RunningDemoCluster;
 let dir: { dir: string; remove: () => Promise<void> };

@@ -3,7 +3,7 @@ import { DemoCluster, ManualClock } from './cluster.js';
 import { crashLoopBackOff, nodeNotReady, nodeReady, oomKilled, stopCrashLoop } from './faults.js';
 import { NODE_EXPORTER_LABELS, PING_PORT } from './catalog.js';
 import { nodeStatusText, podSummary } from './tables.js';
-import type { CoreEvent, KubeObject, Node, Pod, Service, Workload } from './types.js';
+import type { CoreEvent, KubeObject, Node, Pod, Service, Workload } from '../kube/objects.js';
 
 const T0 = Date.UTC(2025, 5, 1, 12, 0, 0);
 const GRS = ['namespaces', 'nodes', 'pods', 'services', 'endpoints', 'events', 'daemonsets.apps', 'deployments.apps', 'replicasets.apps', 'leases.coordination.k8s.io', 'endpointslices.discovery.k8s.io'];

@@ -33,7 +33,7 @@ import {
   type Pod,
   type Service,
   type Workload,
-} from './types.js';
+} from '../kube/objects.js';
 
 export interface Clock {
   now(): number;

@@ -3,7 +3,7 @@
 // builds the initial cluster with these, and the cluster re-runs them after every pod change, so
 // derived objects always agree with the pods (a crash-looping pod leaves the ready endpoints).
 import { matchesLabels, fromLabelSelectorSpec } from './selectors.js';
-import type { Condition, KubeObject, Node, Pod, Service, ServicePort, Workload } from './types.js';
+import type { Condition, KubeObject, Node, Pod, Service, ServicePort, Workload } from '../kube/objects.js';
 
 export function isPodReady(pod: Pod): boolean {
   return (pod.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');

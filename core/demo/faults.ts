@@ -5,7 +5,7 @@
 import type { DemoCluster } from './cluster.js';
 import type { DemoUser, RunningDemoCluster } from './index.js';
 import type { ClusterNetwork, TargetFault } from './network.js';
-import { rfc3339, type Condition, type ContainerStatus, type Node, type Pod, type Taint } from './types.js';
+import { rfc3339, type Condition, type ContainerStatus, type Node, type Pod, type Taint } from '../kube/objects.js';
 
 const SECOND = 1000;
 /** The kubelet's crash back-off: 10 s doubling up to 5 minutes. */

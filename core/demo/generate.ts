@@ -55,7 +55,7 @@ import {
   type ServicePort,
   type Taint,
   type Workload,
-} from './types.js';
+} from '../kube/objects.js';
 import { addDcgmExporter, addMonitoringObjects } from './monitoring.js';
 import { addApplications, addControlPlane, addCoreDNS, addKubeProxy, addMonitoring, addPingApp } from './workloads.js';
 

@@ -13,7 +13,7 @@ import { registerMetricsApi } from './metrics-api.js';
 import { ClusterNetwork } from './network.js';
 import { registerPortForward } from './portforward.js';
 import { registerProxies } from './proxy.js';
-import type { Node } from './types.js';
+import type { Node } from '../kube/objects.js';
 
 export interface StartDemoClusterOptions {
   nodes?: number;

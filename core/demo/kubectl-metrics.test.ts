@@ -9,10 +9,10 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { restrictedUser } from './faults.js';
 import { startDemoCluster, type RunningDemoCluster } from './index.js';
-import { parseQuantity } from './model.js';
+import { parseQuantity } from '../kube/objects.js';
 import { kubectl, sharedCA, tempDir } from './testing.js';
 import { TextParser } from '../exposition/text.js';
-import type { KubeObject, Node, Pod } from './types.js';
+import type { KubeObject, Node, Pod } from '../kube/objects.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 

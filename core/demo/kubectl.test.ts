@@ -10,7 +10,7 @@ import { ADMIN_USER, startDemoCluster, type RunningDemoCluster } from './index.j
 import { demoKubeconfig } from './kubeconfig-out.js';
 import { kubectl, sharedCA, tempDir } from './testing.js';
 import { nodeRoles } from './tables.js';
-import type { KubeObject, Node, Pod } from './types.js';
+import type { KubeObject, Node, Pod } from '../kube/objects.js';
 
 const hasKubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 

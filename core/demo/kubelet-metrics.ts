@@ -8,7 +8,7 @@ import { escapeLabel, labelBlock, MetricWriter, type Format } from './metrics-te
 import { containerId, type ContainerModel, type MetricsModel, type PodModel } from './model.js';
 import { sortedLabels } from './node-exporter.js';
 import { draw, gauge, hashString, subKey, unit } from './signals.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 
 const HOUSEKEEPING_MS = 10_000;
 const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';

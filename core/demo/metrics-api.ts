@@ -10,7 +10,7 @@ import { isRunning, metricsModel, type MetricsModel } from './model.js';
 import type { ResourceType } from './resources.js';
 import { unit } from './signals.js';
 import { registerPrinter, type TableColumn } from './tables.js';
-import { rfc3339, type KubeObject, type Node, type Pod } from './types.js';
+import { rfc3339, type KubeObject, type Node, type Pod } from '../kube/objects.js';
 
 export const METRICS_GROUP = 'metrics.k8s.io';
 /** metrics-server's --metric-resolution. */

@@ -12,24 +12,10 @@
 import type { DemoCluster } from './cluster.js';
 import type { Change } from './store.js';
 import { draw, hashString, Rate, subKey, type GaugeSpec, gauge } from './signals.js';
-import { parseTime, type Container, type Node, type Pod } from './types.js';
+import { parseQuantity, parseTime, type Container, type Node, type Pod } from '../kube/objects.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
-
-/** A Kubernetes quantity ("250m", "8Gi", "104845292Ki", "1.5") as a number (cores, bytes). */
-export function parseQuantity(q: string | number | undefined): number {
-  if (q === undefined) return 0;
-  if (typeof q === 'number') return q;
-  const m = /^([+-]?[0-9.]+(?:[eE][+-]?\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(q.trim());
-  if (!m) return 0;
-  const n = Number(m[1]);
-  const mult: Record<string, number> = {
-    Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, Pi: 1024 ** 5, Ei: 1024 ** 6,
-    n: 1e-9, u: 1e-6, m: 1e-3, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  };
-  return m[2] ? n * mult[m[2]]! : n;
-}
 
 export type NodeKind = 'control-plane' | 'worker' | 'gpu';
 

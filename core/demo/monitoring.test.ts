@@ -14,7 +14,7 @@ import { metricsModel } from './model.js';
 import { RULE_GROUPS } from './monitoring.js';
 import { renderNodeExporter } from './node-exporter.js';
 import { matchesLabels, fromLabelSelectorSpec } from './selectors.js';
-import type { KubeObject, Node, Pod, Service } from './types.js';
+import type { KubeObject, Node, Pod, Service } from '../kube/objects.js';
 import { parseExpr } from '../promql/parser.js';
 
 const T0 = Date.UTC(2025, 5, 3, 10, 0, 0);

@@ -10,7 +10,7 @@ import { DAY, SECOND } from './catalog.js';
 import type { Generator } from './generate.js';
 import { MONITORING_GROUP } from './resources.js';
 import { humanDuration, registerPrinter, type TableColumn } from './tables.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/objects.js';
 
 export { MONITORING_GROUP, MONITORING_TYPES } from './resources.js';
 

@@ -12,7 +12,7 @@ import { renderCadvisor, renderKubeletMetrics, renderProbeMetrics, renderResourc
 import { expositionResponse, notFoundResponse, textResponse, type NegotiateOptions, type TargetRequest, type TargetResponse } from './metrics-text.js';
 import { isRunning, metricsModel, type MetricsModel } from './model.js';
 import { nodeExporterLandingPage, renderNodeExporter } from './node-exporter.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 
 export type Scheme = 'http' | 'https';
 

@@ -7,7 +7,7 @@ import { KERNELS } from './catalog.js';
 import { labelBlock, MetricWriter, type ExpositionType, type Format } from './metrics-text.js';
 import type { MetricsModel, NodeModel } from './model.js';
 import { draw, gauge, hashString, Rate, subKey } from './signals.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 
 export const NODE_EXPORTER_VERSION = '1.8.2';
 const GO_VERSION = 'go1.22.5';

@@ -8,7 +8,7 @@ import { restrictedUser } from './faults.js';
 import { startDemoCluster, type RunningDemoCluster } from './index.js';
 import { connectTo } from './portforward.js';
 import { sharedCA } from './testing.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../kube/objects.js';
 
 let demo: RunningDemoCluster;
 let ping: Pod;

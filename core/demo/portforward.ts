@@ -17,7 +17,7 @@ import { ApiError, badRequest, statusObject } from './status.js';
 import type { TargetRequest } from './metrics-text.js';
 import { SpdyConnection, type SpdyStream } from './spdy.js';
 import { hashString, subKey } from './signals.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 import { isWebSocketUpgrade, offeredProtocols, WebSocketConnection } from './websocket.js';
 
 export const TUNNELING_PROTOCOL = 'SPDY/3.1+portforward.k8s.io';

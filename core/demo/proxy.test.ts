@@ -8,12 +8,13 @@ import { apiServerDown, apiServerUp, hangTarget, malformedTarget, nodeNotReady, 
 import { startDemoCluster, type RunningDemoCluster } from './index.js';
 import { renderResourceMetrics } from './kubelet-metrics.js';
 import { nodeMetrics, podMetrics } from './metrics-api.js';
-import { metricsModel, parseQuantity } from './model.js';
+import { metricsModel } from './model.js';
+import { parseQuantity } from '../kube/objects.js';
 import { request, sharedCA, type RequestOptions } from './testing.js';
 import { TextParser } from '../exposition/text.js';
 import { OpenMetricsParser } from '../exposition/openmetrics.js';
 import { ParseError } from '../exposition/types.js';
-import type { Node, Pod } from './types.js';
+import type { Node, Pod } from '../kube/objects.js';
 
 let demo: RunningDemoCluster;
 let nodeName: string;

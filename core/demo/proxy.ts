@@ -10,7 +10,7 @@ import type { DemoApiServer, SubresourceContext } from './api-server.js';
 import type { ClusterNetwork, Scheme } from './network.js';
 import { ApiError, badRequest, notFound, statusObject } from './status.js';
 import type { TargetRequest, TargetResponse } from './metrics-text.js';
-import type { Node, Pod, Service } from './types.js';
+import type { Node, Pod, Service } from '../kube/objects.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'content-length']);
 

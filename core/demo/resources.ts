@@ -1,7 +1,7 @@
 // The kinds the demo API server knows, described once: discovery, routing, field selectors and
 // the object store all read this registry, so a later kind (metrics.k8s.io, CRDs) is one entry.
 import { createHash } from 'node:crypto';
-import type { CoreEvent, KubeObject, Node, Pod, Service } from './types.js';
+import type { CoreEvent, KubeObject, Node, Pod, Service } from '../kube/objects.js';
 
 export interface ResourceType {
   group: string;

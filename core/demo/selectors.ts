@@ -1,7 +1,7 @@
 // Label and field selectors with the grammar and semantics of k8s.io/apimachinery's labels and
 // fields packages: the same operators, the same "!= also matches a missing label", the same
 // escapes in field values. Errors carry messages close to the real server's, for 400 responses.
-import type { LabelSelectorSpec } from './types.js';
+import type { LabelSelectorSpec } from '../kube/objects.js';
 
 export class SelectorError extends Error {}
 

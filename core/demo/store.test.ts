@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectStore, type Change } from './store.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/objects.js';
 
 const pod = (namespace: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: 'v1',

@@ -5,7 +5,7 @@
 //
 // Stored objects are never mutated: every write stores a new object, so a page being written or
 // an event queued for a slow watcher keeps the state it was taken from.
-import { keyOf, objectKey, type KubeObject } from './types.js';
+import { keyOf, objectKey, type KubeObject } from '../kube/objects.js';
 
 export type ChangeType = 'ADDED' | 'MODIFIED' | 'DELETED';
 

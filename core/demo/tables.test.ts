@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { humanDuration, nodeRoles, podSummary, toTable } from './tables.js';
-import type { Pod } from './types.js';
+import type { Pod } from '../kube/objects.js';
 
 const s = 1000;
 const m = 60 * s;

@@ -3,7 +3,7 @@
 // prints "wide"; kubectl hides priority-1 columns unless -o wide). Ages are computed here, at the
 // cluster's "now", exactly as the server does: kubectl prints the cells as given.
 import { formatLabels, formatLabelSelectorSpec, fromLabelSelectorSpec } from './selectors.js';
-import { parseTime, type CoreEvent, type KubeObject, type Node, type Pod, type Service, type Workload } from './types.js';
+import { parseTime, type CoreEvent, type KubeObject, type Node, type Pod, type Service, type Workload } from '../kube/objects.js';
 
 export interface TableColumn {
   name: string;

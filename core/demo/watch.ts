@@ -8,7 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { statusObject, tooLargeResourceVersion, type StatusObject } from './status.js';
 import type { Change, ObjectStore } from './store.js';
-import type { KubeObject } from './types.js';
+import type { KubeObject } from '../kube/objects.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 

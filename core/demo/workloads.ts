@@ -14,7 +14,7 @@ import {
   SECOND,
 } from './catalog.js';
 import type { Generator } from './generate.js';
-import type { PodSpec } from './types.js';
+import type { PodSpec } from '../kube/objects.js';
 
 export function addControlPlane(g: Generator): void {
   const components: { name: string; image: string; port: number; cpu: string; memory?: string }[] = [
