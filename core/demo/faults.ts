@@ -316,3 +316,32 @@ export function apiServerUp(demo: RunningDemoCluster): Promise<void> {
 export function restrictedUser(demo: RunningDemoCluster, deny: string[], name = `restricted-${deny.join('-').replace(/[^a-z0-9-]/g, '-')}`): DemoUser {
   return demo.addUser({ name, deny });
 }
+
+/** What uninstalling an add-on deletes, in this order (owners before what they own). */
+const ADDON_RESOURCES = ['servicemonitors.monitoring.coreos.com', 'podmonitors.monitoring.coreos.com', 'deployments.apps', 'daemonsets.apps', 'replicasets.apps', 'pods', 'services', 'endpoints', 'endpointslices.discovery.k8s.io'];
+
+/**
+ * `helm uninstall` of an add-on (e.g. "kube-state-metrics", "prometheus-node-exporter"): every
+ * object labelled app.kubernetes.io/name=<app>, with its monitors, service endpoints and pods,
+ * is deleted, leaving a cluster without it. Returns how many objects went.
+ */
+export function uninstallAddon(cluster: DemoCluster, app: string): number {
+  const services = new Set<string>();
+  let deleted = 0;
+  for (const ref of ADDON_RESOURCES) {
+    for (const o of cluster.list(ref)) {
+      const labels = o.metadata.labels ?? {};
+      const ns = o.metadata.namespace;
+      const owned =
+        labels['app.kubernetes.io/name'] === app ||
+        (ref === 'endpoints' && services.has(`${ns}/${o.metadata.name}`)) ||
+        (ref.startsWith('endpointslices') && services.has(`${ns}/${labels['kubernetes.io/service-name']}`));
+      if (!owned) continue;
+      if (ref === 'services') services.add(`${ns}/${o.metadata.name}`);
+      cluster.delete(ref, ns, o.metadata.name);
+      deleted++;
+    }
+  }
+  if (deleted === 0) throw new Error(`no objects labelled app.kubernetes.io/name=${app}`);
+  return deleted;
+}

@@ -211,6 +211,7 @@ export {
   restrictedUser,
   stopCrashLoop,
   type TargetRef,
+  uninstallAddon,
 } from './faults.js';
 export { ClusterNetwork, type Listener, type TargetFault } from './network.js';
 export { metricsModel, type MetricsModel } from './model.js';

@@ -2,14 +2,18 @@
 // discovered with Kubernetes SD, routed through the API server's proxy, into one Appendable.
 // Monitors are followed live: a new, changed or deleted monitor adds, replaces or removes its
 // pools. Where the cluster's own monitors already scrape node-exporter, kube-state-metrics or the
-// kubelet, the built-in job for it stands down, so nothing is scraped twice.
+// kubelet, the built-in job for it stands down, so nothing is scraped twice. Where the cluster has
+// no kube-state-metrics at all, its series are derived from the API (derived-state.ts).
 import { KubeConfig } from '@kubernetes/client-node';
+import { ADDRESS, getLabel } from '../model/labels.js';
 import { parseRawScrapeConfig, type GlobalScrapeDefaults, type ScrapeConfig } from '../scrape/config.js';
 import { ScrapeManager, type DroppedTarget, type TargetStatus } from '../scrape/manager.js';
+import { StaticSource } from '../scrape/source.js';
 import type { Target } from '../scrape/target.js';
 import type { Appendable } from '../tsdb/interface.js';
 import { targetAccess } from './access.js';
 import { defaultJobs } from './defaults.js';
+import { DERIVED_STATE_ADDRESS, DERIVED_STATE_JOB, DerivedState, derivedStateConfig } from './derived-state.js';
 import { createKubeFetcher } from './fetcher.js';
 import { portForwardUrl, PortForwards } from './portforward.js';
 import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
@@ -30,6 +34,8 @@ export interface ClusterScrapingOptions {
   now?: () => number;
   /** False: pools are built but only scrape when asked (tests). */
   autoStart?: boolean;
+  /** How often to check whether the cluster has a kube-state-metrics of its own (default 10 s). */
+  derivedCheckMs?: number;
 }
 
 export interface ClusterJobStatus {
@@ -79,6 +85,11 @@ export class ClusterScraping {
   private readonly portForwards: PortForwards;
   /** Pods are reached by port-forward: chosen, or the pod proxy turned out forbidden. */
   private podPortForward: false | 'chosen' | 'forbidden';
+  /** kube-state-metrics' series rendered from the API, while the cluster has none of its own. */
+  private derived: DerivedState | null = null;
+  /** Consecutive checks that found no kube-state-metrics target. */
+  private ksmMissing = 0;
+  private derivedTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly opts: ClusterScrapingOptions) {
     this.kc = new KubeConfig();
@@ -95,7 +106,7 @@ export class ClusterScraping {
     const fetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
     this.manager = new ScrapeManager({
       appendable: opts.appendable,
-      fetcherFor: () => fetcher,
+      fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : fetcher),
       route: (t) => this.route(t),
       log: opts.log,
       now: opts.now,
@@ -104,6 +115,9 @@ export class ClusterScraping {
   }
 
   private route(t: Target): Pick<Target, 'requestUrl' | 'via' | 'unreachable'> {
+    if (getLabel(t.relabeled, ADDRESS) === DERIVED_STATE_ADDRESS) {
+      return { requestUrl: t.url, via: 'rendered by Kubeglass from the nodes, pods and workloads it watches, because the cluster has no kube-state-metrics' };
+    }
     const a = targetAccess(t, this.podPortForward !== false);
     if (a.via === 'proxy') return { requestUrl: this.server + a.path, via: a.reason };
     if (a.via === 'port-forward') {
@@ -129,6 +143,40 @@ export class ClusterScraping {
     m.prometheusRules.release();
     for (const h of Object.values(this.monitors)) this.unsubscribe.push(h.informer.onChange(() => this.scheduleSync()));
     this.sync();
+    const every = this.opts.derivedCheckMs ?? 10_000;
+    if (every > 0) {
+      this.derivedTimer = setInterval(() => void this.checkDerived(), every);
+      this.derivedTimer.unref?.();
+    }
+  }
+
+  /**
+   * Derives kube-state-metrics' series when discovery has settled and found no kube-state-metrics
+   * target twice in a row (a restarting one is not mistaken for a missing one); stops as soon as
+   * the cluster has one again, whose own series then take over.
+   */
+  async checkDerived(): Promise<void> {
+    if (this.stopped) return;
+    const real = this.manager.targets().active.some((t) => t.job !== DERIVED_STATE_JOB && t.labels.job === 'kube-state-metrics');
+    if (real) {
+      this.ksmMissing = 0;
+      if (this.derived) {
+        this.opts.log?.('kube-state-metrics found in the cluster: no longer deriving its series from the API');
+        const d = this.derived;
+        this.derived = null;
+        await this.manager.removePool(DERIVED_STATE_JOB);
+        d.release();
+      }
+      return;
+    }
+    if (this.derived) return;
+    const settled = [...this.jobs.values()].every((j) => !j.source || j.source.status().state === 'synced') && !!this.monitors?.serviceMonitors.informer.synced && !!this.monitors.podMonitors.informer.synced;
+    if (!settled) return;
+    if (++this.ksmMissing < 2) return;
+    this.opts.log?.('no kube-state-metrics in the cluster: deriving its series from the Kubernetes API');
+    this.derived = new DerivedState(this.discovery.informers);
+    const config = derivedStateConfig(this.global);
+    this.manager.addPool(config, new StaticSource(config.staticConfigs));
   }
 
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
@@ -196,13 +244,31 @@ export class ClusterScraping {
 
   /** Every job with where it comes from, its discovery's health and why it may be off. */
   jobStatus(): ClusterJobStatus[] {
-    return [...this.jobs.entries()].map(([job, r]) => ({
+    const out: ClusterJobStatus[] = [...this.jobs.entries()].map(([job, r]) => ({
       job,
       origin: r.origin,
       notes: r.job.notes,
       discovery: r.source?.status() ?? null,
       ...(r.disabled ? { disabled: r.disabled } : {}),
     }));
+    if (this.derived) {
+      const problems = this.derived.problems();
+      out.push({
+        job: DERIVED_STATE_JOB,
+        origin: 'derived from the Kubernetes API',
+        notes: [
+          'The cluster has no kube-state-metrics: Kubeglass writes its series (nodes, pods, requests and limits, restarts, workloads) from the objects it watches, with the same names and labels.',
+          ...problems.map((p) => `not derived, the API refused the list: ${p}`),
+        ],
+        discovery: null,
+      });
+    }
+    return out;
+  }
+
+  /** Whether kube-state-metrics' series are being derived from the API. */
+  get deriving(): boolean {
+    return this.derived !== null;
   }
 
   targets(): { active: TargetStatus[]; dropped: DroppedTarget[] } {
@@ -213,8 +279,11 @@ export class ClusterScraping {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.derivedTimer) clearInterval(this.derivedTimer);
     for (const u of this.unsubscribe) u();
     await this.manager.stop();
+    this.derived?.release();
+    this.derived = null;
     this.portForwards.close();
     this.monitors?.serviceMonitors.release();
     this.monitors?.podMonitors.release();
