@@ -130,9 +130,10 @@ export const test = base.extend<{ ws: Workspace }>({
 });
 
 /** A 3-node demo cluster in its own process, with a kubeconfig for it in `dir`. */
-export async function startDemo(dir: string): Promise<{ proc: ChildProcess; kubeconfig: string }> {
+/** `kubeglass demo-cluster` with 3 nodes; `args` adds options (e.g. --without kube-state-metrics). */
+export async function startDemo(dir: string, args: string[] = []): Promise<{ proc: ChildProcess; kubeconfig: string }> {
   const kubeconfig = path.join(dir, 'demo.kubeconfig');
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig], {
+  const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -28,6 +28,29 @@ describe('kubeglass demo-cluster', () => {
     expect(errors[4]).toContain('the cluster has no node "nope"');
   });
 
+  it.skipIf(!hasKubectl)('--without APP starts a cluster without that add-on; an unknown one is an error', async () => {
+    await withTempDir(async (dir) => {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      const errors: string[] = [];
+      expect(await demoClusterCommand(['--nodes', '3', '--without', 'no-such-app', '--kubeconfig-out', kubeconfig], { err: (s) => errors.push(s), out: () => {}, stop: Promise.resolve() })).toBe(2);
+      expect(errors[0]).toContain('--without no-such-app: no objects labelled app.kubernetes.io/name=no-such-app');
+      let stop!: () => void;
+      const lines: string[] = [];
+      const running = demoClusterCommand(['--nodes', '3', '--without', 'kube-state-metrics', '--kubeconfig-out', kubeconfig], { out: (s) => lines.push(s), stop: new Promise<void>((r) => (stop = r)) });
+      try {
+        while (!lines.some((l) => l.startsWith('Press Ctrl+C'))) await new Promise((r) => setTimeout(r, 20));
+        expect(lines).toContain('without:      kube-state-metrics');
+        const r = await kubectl(['get', 'deploy,pods,svc', '-A', '-l', 'app.kubernetes.io/name=kube-state-metrics', '-o', 'name'], { KUBECONFIG: kubeconfig, HOME: dir });
+        expect(r.stdout.trim()).toBe('');
+        const nodes = await kubectl(['get', 'nodes', '-o', 'name'], { KUBECONFIG: kubeconfig, HOME: dir });
+        expect(nodes.stdout.trim().split('\n')).toHaveLength(3);
+      } finally {
+        stop();
+        expect(await running).toBe(0);
+      }
+    });
+  });
+
   it.skipIf(!hasKubectl)('--node-exporter-url backs a node\'s node-exporter with a real exporter, reached through the API server', async () => {
     const exposition = '# HELP node_load1 1m load average.\n# TYPE node_load1 gauge\nnode_load1 0.42\n';
     let seen: Record<string, string | string[] | undefined> = {};

@@ -6,14 +6,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_NODES, MIN_NODES } from './catalog.js';
 import { generateCluster } from './generate.js';
-import { startDemoCluster } from './index.js';
+import { startDemoCluster, uninstallAddon } from './index.js';
 
 /** The node names a cluster of this size and seed has (generation is cheap next to starting). */
 function demoNodeNames(nodes: number, seed: string): string[] {
   return (generateCluster({ seed, nodes, now: Date.now() }).objects.get('nodes') ?? []).map((n) => n.metadata.name);
 }
 
-const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR] [--node-exporter-url [NODE=]URL]...
+const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR] [--node-exporter-url [NODE=]URL]... [--without APP]...
 
 Runs a simulated Kubernetes cluster behind a real HTTPS API server on 127.0.0.1 and writes a
 kubeconfig for it (CA embedded; a bearer-token context, current, and a client-certificate
@@ -32,6 +32,9 @@ Options:
   --node-exporter-url [NODE=]URL
                        back NODE's node-exporter (default: the first worker) with a real one,
                        e.g. http://127.0.0.1:9100/metrics; repeatable
+  --without APP        a cluster without this add-on (kube-state-metrics,
+                       prometheus-node-exporter, dcgm-exporter): its objects and monitors
+                       are deleted, as helm uninstall would; repeatable
   -h, --help           show this help`;
 
 export interface DemoClusterCommandIO {
@@ -69,6 +72,7 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
       context: { type: 'string' },
       'state-dir': { type: 'string' },
       'node-exporter-url': { type: 'string', multiple: true },
+      without: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -127,6 +131,15 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
       urls[node] = u.url;
     }
     const demo = await startDemoCluster({ nodes, seed, port, contextName: context, kubeconfigOut, stateDir, nodeExporterUrls: urls });
+    for (const app of values.without ?? []) {
+      try {
+        uninstallAddon(demo.cluster, app);
+      } catch (e) {
+        await demo.close();
+        err(`kubeglass demo-cluster: --without ${app}: ${(e as Error).message}`);
+        return 2;
+      }
+    }
     const ms = Math.round(performance.now() - started);
     const setVar = process.platform === 'win32' ? `set KUBECONFIG=${kubeconfigOut}` : `export KUBECONFIG=${kubeconfigOut}`;
     out(`Demo cluster: ${demo.cluster.summary()} (started in ${ms} ms)`);
@@ -134,6 +147,7 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
     out(`kubeconfig:   ${kubeconfigOut}`);
     out(`              ${setVar}; kubectl get nodes`);
     for (const [node, url] of Object.entries(urls)) out(`node-exporter: ${node} answers with ${url}`);
+    for (const app of values.without ?? []) out(`without:      ${app}`);
     out('Press Ctrl+C to stop.');
     const reason = await (io.stop ?? signals!.promise);
     await demo.close();

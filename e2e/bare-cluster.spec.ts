@@ -1,0 +1,35 @@
+// A cluster without kube-state-metrics (the demo cluster after `helm uninstall`): the app derives
+// its series from the API, the Cluster overview still counts nodes and pods, and the Targets page
+// says which series are derived rather than scraped.
+import { expect, startDemo, test } from './fixtures.js';
+
+test('a cluster without kube-state-metrics still gets a Cluster overview, from series derived from the API', async ({ page, ws }) => {
+  test.setTimeout(120_000);
+  const demo = await startDemo(ws.dir, ['--without', 'kube-state-metrics']);
+  try {
+    const { loginUrl } = await ws.start({ KUBECONFIG: demo.kubeconfig }, ['--scrape-interval', '2s']);
+    const origin = new URL(loginUrl).origin;
+    const ready = async () => {
+      const r = await page.request.get(`${origin}/api/v1/query?${new URLSearchParams({ query: 'sum(kube_node_status_condition{job="kube-state-metrics",condition="Ready",status="true"})' })}`);
+      const body = (await r.json()) as { data: { result: { value: [number, string] }[] } };
+      return body.data.result[0]?.value[1] ?? null;
+    };
+    // Derivation starts after two settled checks (10 s apart) find no kube-state-metrics.
+    await expect.poll(ready, { timeout: 60_000, intervals: [2000] }).toBe('3');
+
+    await page.goto(loginUrl);
+    const dashboard = page.locator('[data-dashboard="cluster"]');
+    await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    await expect(page.locator('[data-panel-id="nodes-ready"] [data-testid="stat-value"]')).toHaveText('3');
+
+    await page.goto(`${origin}/#/targets`);
+    const job = page.locator('[data-pool="kubeglass/derived-state"]');
+    await expect(job).toContainText('derived from the Kubernetes API', { timeout: 20_000 });
+    await expect(job).toContainText('The cluster has no kube-state-metrics');
+    await expect(job).toContainText('1/1 up', { timeout: 20_000 });
+    // No kube-state-metrics pod to scrape: the built-in job found nothing.
+    await expect(page.locator('[data-pool="kubeglass/kube-state-metrics"]')).not.toContainText('1/1 up');
+  } finally {
+    demo.proc.kill('SIGTERM');
+  }
+});
