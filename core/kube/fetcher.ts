@@ -2,7 +2,9 @@
 // certificate or token, refreshed through client-node (which runs exec plugins and caches their
 // tokens until they expire), so long-running scrapes survive token rotation.
 import type { KubeConfig } from '@kubernetes/client-node';
+import type http from 'node:http';
 import type https from 'node:https';
+import { AgentTransport } from '../scrape/agent-transport.js';
 import { createHttpFetcher, ScrapeError, type Fetcher } from '../scrape/fetch.js';
 import { parsePortForwardUrl, type PortForwards } from './portforward.js';
 
@@ -77,14 +79,18 @@ export function createKubeFetcher(kc: KubeConfig, options: KubeFetcherOptions = 
       throw new ScrapeError(`credentials for the cluster: ${(err as Error).message}`);
     }
     const tls = { ca: pem(opts.ca), cert: pem(opts.cert), key: pem(opts.key), insecureSkipVerify: opts.rejectUnauthorized === false, serverName: opts.servername };
-    const key = JSON.stringify(tls);
+    // A proxy-url (HTTP CONNECT or SOCKS) is spoken by the agent client-node builds for it.
+    const proxyUrl = kc.getCurrentCluster()?.proxyUrl;
+    const key = JSON.stringify([tls, proxyUrl ?? null]);
     if (!inner || key !== tlsKey) {
       inner?.close?.();
-      inner = createHttpFetcher(tls, { describeError: kubeStatusMessage });
+      const transport = proxyUrl && opts.agent ? new AgentTransport(opts.agent as http.Agent) : undefined;
+      inner = createHttpFetcher(tls, { describeError: kubeStatusMessage, transport });
       tlsKey = key;
     }
     const headers = (opts.headers ?? {}) as Record<string, string | string[] | undefined>;
-    const auth = headers['Authorization'] ?? headers['authorization'];
+    // A kubeconfig user with username and password gets HTTP basic auth, as kubectl sends it.
+    const auth = headers['Authorization'] ?? headers['authorization'] ?? (opts.auth ? `Basic ${Buffer.from(opts.auth).toString('base64')}` : undefined);
     try {
       return await inner({ ...req, authorization: typeof auth === 'string' ? auth : req.authorization });
     } catch (err) {

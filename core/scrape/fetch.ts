@@ -4,7 +4,7 @@
 import { gunzipSync } from 'node:zlib';
 import { VERSION } from '../version.js';
 import type { TlsOptions } from './config.js';
-import { Http1Client, Http1Error } from './http1.js';
+import { Http1Client, Http1Error, type Http1GetOptions, type Http1Response } from './http1.js';
 
 export interface ScrapeRequest {
   url: string;
@@ -29,13 +29,21 @@ export type Fetcher = ((req: ScrapeRequest) => Promise<ScrapeResponse>) & {
 
 export class ScrapeError extends Error {}
 
+/** What carries a scrape's GET: Http1Client, or an AgentTransport where a proxy is in the way. */
+export interface ScrapeTransport {
+  get(url: URL, options: Http1GetOptions): Promise<Http1Response>;
+  close(): void;
+}
+
 export interface HttpFetcherOptions {
   /** Words to add to a non-200 status from its body (e.g. a Kubernetes Status object's message). */
   describeError?: (status: number, contentType: string, body: Buffer) => string | null;
+  /** Instead of a direct Http1Client (which the TLS options then do not configure). */
+  transport?: ScrapeTransport;
 }
 
 export function createHttpFetcher(tls: TlsOptions = { insecureSkipVerify: false }, opts: HttpFetcherOptions = {}): Fetcher {
-  const client = new Http1Client({
+  const client: ScrapeTransport = opts.transport ?? new Http1Client({
     tls: { ca: tls.ca, cert: tls.cert, key: tls.key, servername: tls.serverName, rejectUnauthorized: !tls.insecureSkipVerify },
   });
   const userAgent = `User-Agent: Kubeglass/${VERSION}`;
