@@ -60,8 +60,16 @@ export function formatValue(v: number | null | undefined, unit: Unit, decimals?:
       return duration(v, decimals);
     case 'ops':
       return `${scaled(v, 1000, SI, '', decimals, '')} ops/s`.replace(/ {2}/, ' ');
+    case 'Bps':
+      return `${scaled(v, 1024, IEC, '', decimals).replace(/^(-?[\d.]+)$/, '$1 B')}/s`;
     case 'bits':
       return scaled(v, 1000, SI, 'b/s', decimals);
+    case 'watt':
+      return scaled(v, 1000, SI, 'W', decimals);
+    case 'hertz':
+      return scaled(v, 1000, SI, 'Hz', decimals);
+    case 'celsius':
+      return `${fixed(v, decimals)} °C`;
     case 'cores':
       return `${fixed(v, decimals)} ${Math.abs(v) === 1 ? 'core' : 'cores'}`;
     case 'short':
