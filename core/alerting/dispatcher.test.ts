@@ -1,0 +1,276 @@
+// Grouping timers, driven by a fake clock: group_wait, group_interval, repeat_interval, resolved
+// alerts sent once, dedup per receiver, continue, and what mutes a notification.
+import { describe, expect, it } from 'vitest';
+import { FakeClock } from './clock.js';
+import { parseAlertingConfig } from './config.js';
+import { Notifier } from './notifier.js';
+import type { Notification } from './payload.js';
+import { NotifyError, type Receiver } from './receiver.js';
+
+const S = 1000;
+const M = 60 * S;
+
+interface Sent {
+  at: number;
+  receiver: string;
+  status: string;
+  alerts: string[];
+  groupKey: string;
+}
+
+function setup(yaml: string, receiverNames: string[] = ['r']) {
+  const clock = new FakeClock('2026-01-01T00:00:00Z');
+  const t0 = clock.now();
+  const sent: Sent[] = [];
+  const fail: { next: number; retryable: boolean } = { next: 0, retryable: true };
+  const recv = (name: string, sendResolved = true): Receiver => ({
+    name: 'test',
+    sendResolved,
+    async notify(n: Notification) {
+      if (fail.next > 0) {
+        fail.next--;
+        throw new NotifyError('boom', fail.retryable);
+      }
+      sent.push({
+        at: (clock.now() - t0) / S,
+        receiver: name,
+        status: n.alerts.some((a) => a.status === 'firing') ? 'firing' : 'resolved',
+        alerts: n.alerts.map((a) => `${a.labels.alertname}${a.labels.pod ? '/' + a.labels.pod : ''}:${a.status}`),
+        groupKey: n.groupKey,
+      });
+    },
+  });
+  const extra: Record<string, Receiver[]> = {};
+  for (const name of receiverNames) extra[name] = [recv(name, !name.endsWith('-noresolved'))];
+  const notifier = new Notifier({ config: parseAlertingConfig(yaml), clock, extraReceivers: extra, random: () => 0.5 });
+  const at = (sec: number) => t0 + sec * S;
+  const firing = (name: string, extraLabels: Record<string, string> = {}, startsAt = clock.now()) => ({
+    labels: { alertname: name, ...extraLabels },
+    annotations: { summary: `${name} is firing` },
+    startsAt: new Date(startsAt).toISOString(),
+    endsAt: new Date(clock.now() + 24 * 60 * M).toISOString(),
+  });
+  const resolved = (name: string, extraLabels: Record<string, string> = {}, startsAt = t0) => ({
+    labels: { alertname: name, ...extraLabels },
+    startsAt: new Date(startsAt).toISOString(),
+    endsAt: new Date(clock.now()).toISOString(),
+  });
+  const advanceTo = (sec: number) => clock.advance(at(sec) - clock.now());
+  return { clock, notifier, sent, fail, firing, resolved, advanceTo, t0 };
+}
+
+const BASIC = `
+route:
+  receiver: r
+  group_by: [alertname]
+  group_wait: 30s
+  group_interval: 5m
+  repeat_interval: 4h
+receivers: [{name: r}]
+`;
+
+describe('grouping timers', () => {
+  it('waits group_wait before the first notification and batches what arrives meanwhile', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(BASIC);
+    notifier.put([firing('A', { pod: 'p1' })]);
+    await advanceTo(10);
+    notifier.put([firing('A', { pod: 'p2' }), firing('B')]);
+    await advanceTo(29);
+    expect(sent).toEqual([]);
+    await advanceTo(30);
+    expect(sent.map((s) => [s.at, s.alerts])).toEqual([[30, ['A/p1:firing', 'A/p2:firing']]]);
+    await advanceTo(40);
+    expect(sent.map((s) => [s.at, s.alerts])).toEqual([
+      [30, ['A/p1:firing', 'A/p2:firing']],
+      [40, ['B:firing']],
+    ]);
+    expect(sent[0]!.groupKey).toBe('{}:{alertname="A"}');
+  });
+
+  it('flushes at once when the alert started longer than group_wait ago', async () => {
+    const { notifier, sent, firing, advanceTo, t0 } = setup(BASIC);
+    await advanceTo(100);
+    notifier.put([firing('A', {}, t0)]);
+    await advanceTo(100);
+    expect(sent.map((s) => s.at)).toEqual([100]);
+  });
+
+  it('sends changes at the next group_interval, not before', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(BASIC);
+    notifier.put([firing('A', { pod: 'p1' })]);
+    await advanceTo(30);
+    notifier.put([firing('A', { pod: 'p2' })]);
+    await advanceTo(30 + 299);
+    expect(sent).toHaveLength(1);
+    await advanceTo(330);
+    expect(sent.map((s) => [s.at, s.alerts])).toEqual([
+      [30, ['A/p1:firing']],
+      [330, ['A/p1:firing', 'A/p2:firing']],
+    ]);
+  });
+
+  it('does not re-send an unchanged group before repeat_interval, then repeats it', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(BASIC.replace('4h', '1h'));
+    const keepFiring = async (until: number) => {
+      for (let t = 0; t <= until; t += 60) {
+        await advanceTo(t);
+        notifier.put([firing('A')]);
+      }
+    };
+    await keepFiring(3 * 3600);
+    // Flushes every 5m from 30s; a repeat needs more than an hour since the last send, so the
+    // flush at exactly 1h (3630) is skipped, as in Alertmanager (entry.Timestamp.Before(now-repeat)).
+    expect(sent.map((s) => s.at)).toEqual([30, 3930, 7830]);
+  });
+
+  it('sends a resolved alert once, then drops it; the group ends when empty', async () => {
+    const { notifier, sent, firing, resolved, advanceTo } = setup(BASIC);
+    notifier.put([firing('A', { pod: 'p1' }), firing('A', { pod: 'p2' })]);
+    await advanceTo(30);
+    await advanceTo(100);
+    notifier.put([resolved('A', { pod: 'p1' })]);
+    await advanceTo(330);
+    expect(sent.map((s) => [s.at, s.status, s.alerts])).toEqual([
+      [30, 'firing', ['A/p1:firing', 'A/p2:firing']],
+      [330, 'firing', ['A/p1:resolved', 'A/p2:firing']],
+    ]);
+    expect(notifier.groups()[0]!.alerts.map((a) => a.labels.pod)).toEqual(['p2']);
+    notifier.put([resolved('A', { pod: 'p2' })]);
+    await advanceTo(630);
+    expect(sent.at(-1)).toMatchObject({ at: 630, status: 'resolved', alerts: ['A/p2:resolved'] });
+    expect(notifier.groups()).toEqual([]);
+    await advanceTo(3600);
+    expect(sent).toHaveLength(3);
+  });
+
+  it('without send_resolved: resolved alerts are left out and a fully resolved group is not sent', async () => {
+    const { notifier, sent, firing, resolved, advanceTo } = setup(BASIC.replace('receiver: r', 'receiver: r-noresolved').replace('{name: r}', '{name: r-noresolved}'), ['r-noresolved']);
+    notifier.put([firing('A', { pod: 'p1' }), firing('A', { pod: 'p2' })]);
+    await advanceTo(30);
+    notifier.put([resolved('A', { pod: 'p1' })]);
+    await advanceTo(330);
+    // The firing set shrank: nothing new to say.
+    expect(sent.map((s) => s.at)).toEqual([30]);
+    notifier.put([firing('A', { pod: 'p3' })]);
+    await advanceTo(630);
+    expect(sent.at(-1)!.alerts).toEqual(['A/p2:firing', 'A/p3:firing']);
+    notifier.put([resolved('A', { pod: 'p2' }), resolved('A', { pod: 'p3' })]);
+    await advanceTo(930);
+    expect(sent).toHaveLength(2);
+    expect(notifier.groups()).toEqual([]);
+  });
+
+  it('retries a failed delivery with backoff within the group_interval and keeps resolved alerts until it succeeds', async () => {
+    const { notifier, sent, fail, firing, advanceTo } = setup(BASIC);
+    fail.next = 3;
+    notifier.put([firing('A')]);
+    await advanceTo(30);
+    expect(sent).toEqual([]);
+    // 500ms, 750ms, 1125ms with the jitter pinned to its middle.
+    await advanceTo(33);
+    expect(sent.map((s) => s.at)).toEqual([32.375]);
+  });
+
+  it('gives up on an error that is not retryable and tries again at the next flush', async () => {
+    const { notifier, sent, fail, firing, advanceTo } = setup(BASIC);
+    fail.next = 1;
+    fail.retryable = false;
+    notifier.put([firing('A')]);
+    await advanceTo(300);
+    expect(sent).toEqual([]);
+    await advanceTo(330);
+    expect(sent.map((s) => s.at)).toEqual([330]);
+  });
+});
+
+describe('routing', () => {
+  const TREE = `
+route:
+  receiver: default
+  group_by: [alertname]
+  group_wait: 10s
+  routes:
+    - matchers: ['severity="critical"']
+      receiver: pager
+      continue: true
+    - matchers: ['team=~"db|storage"']
+      receiver: db
+      group_by: ['...']
+    - match: {team: web}
+      receiver: web
+receivers: [{name: default}, {name: pager}, {name: db}, {name: web}]
+`;
+
+  it.each([
+    [{ severity: 'critical', team: 'db' }, ['pager', 'db']],
+    [{ severity: 'critical', team: 'web' }, ['pager', 'web']],
+    [{ severity: 'critical' }, ['pager']],
+    [{ team: 'storage' }, ['db']],
+    [{ team: 'other' }, ['default']],
+  ])('%j goes to %j', async (labels, receivers) => {
+    const { notifier, sent, firing, advanceTo } = setup(TREE, ['default', 'pager', 'db', 'web']);
+    notifier.put([firing('X', labels)]);
+    await advanceTo(10);
+    expect(sent.map((s) => s.receiver).sort()).toEqual([...receivers].sort());
+  });
+
+  it("group_by ['...'] groups by every label, and group keys carry the route's matchers", async () => {
+    const { notifier, sent, firing, advanceTo } = setup(TREE, ['default', 'pager', 'db', 'web']);
+    notifier.put([firing('X', { team: 'db', pod: 'a' }), firing('X', { team: 'db', pod: 'b' })]);
+    await advanceTo(10);
+    expect(sent.map((s) => s.groupKey).sort()).toEqual([
+      '{}/{team=~"db|storage"}:{alertname="X", pod="a", team="db"}',
+      '{}/{team=~"db|storage"}:{alertname="X", pod="b", team="db"}',
+    ]);
+  });
+});
+
+describe('muting', () => {
+  const CFG = `
+route: {receiver: r, group_by: [alertname, context], group_wait: 10s, group_interval: 1m}
+receivers: [{name: r}]
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity="warning"]
+    equal: [context]
+`;
+
+  it('silenced alerts are not notified; once the silence expires they are', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(CFG);
+    notifier.put([firing('A', { context: 'prod' })]);
+    const fp = notifier.alerts()[0]!.fingerprint;
+    const s = notifier.silenceAlert(fp, { createdBy: 'me', comment: 'known', durationMs: 5 * M });
+    expect(notifier.alerts()[0]).toMatchObject({ state: 'suppressed', silencedBy: [s.id] });
+    await advanceTo(200);
+    expect(sent).toEqual([]);
+    notifier.silences.expire(s.id);
+    await advanceTo(250);
+    expect(sent.map((x) => x.at)).toEqual([250]);
+  });
+
+  it('inhibits a warning while a critical alert with the same context fires', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(CFG);
+    notifier.put([firing('Crit', { context: 'prod', severity: 'critical' }), firing('Warn', { context: 'prod', severity: 'warning' }), firing('Warn', { context: 'dev', severity: 'warning' })]);
+    await advanceTo(10);
+    expect(sent.map((s) => s.alerts[0]).sort()).toEqual(['Crit:firing', 'Warn:firing']);
+    expect(sent.find((s) => s.alerts[0] === 'Warn:firing')!.groupKey).toContain('context="dev"');
+    const warnProd = notifier.alerts().find((a) => a.labels.alertname === 'Warn' && a.labels.context === 'prod')!;
+    expect(warnProd.inhibitedBy).toHaveLength(1);
+  });
+
+  it('do-not-disturb and a muted context suppress notifications but keep tracking alerts', async () => {
+    const { notifier, sent, firing, advanceTo, t0 } = setup(CFG);
+    notifier.setDoNotDisturb(true, t0 + 2 * M);
+    notifier.muteContext('dev');
+    notifier.put([firing('A', { context: 'prod' }), firing('A', { context: 'dev' })]);
+    await advanceTo(70);
+    expect(sent).toEqual([]);
+    expect(notifier.alerts().map((a) => a.suppressedBecause)).toEqual(['do not disturb', 'do not disturb']);
+    await advanceTo(130);
+    expect(sent.map((s) => [s.at, s.groupKey])).toEqual([[130, '{}:{alertname="A", context="prod"}']]);
+    expect(notifier.muteState()).toEqual({ doNotDisturb: { on: false, until: t0 + 2 * M }, contexts: [{ context: 'dev', until: null }] });
+    notifier.unmuteContext('dev');
+    await advanceTo(190);
+    expect(sent.map((s) => s.groupKey)).toContain('{}:{alertname="A", context="dev"}');
+  });
+});

@@ -1,0 +1,32 @@
+// Alertmanager-style notifications for Kubeglass: the public surface of core/alerting.
+export { type Alert, type PostableAlert, type AlertStatus, formatTime, parseTime, receiveAlert } from './alert.js';
+export { type Clock, type TimerHandle, FakeClock, realClock } from './clock.js';
+export {
+  type AlertingConfig,
+  AlertingConfigError,
+  DEFAULT_CONFIG_YAML,
+  type DesktopConfig,
+  type InhibitRuleConfig,
+  type ReceiverConfig,
+  type RouteConfig,
+  type WebhookConfig,
+  defaultAlertingConfig,
+  parseAlertingConfig,
+} from './config.js';
+export { type DesktopNotice, desktopNotice, desktopReceiver } from './desktop-receiver.js';
+export type { FlushContext, GroupSnapshot } from './dispatcher.js';
+export { fingerprint, labelSetString, type LabelSet } from './labels.js';
+export { AlertMatcher, parseMatcher, parseMatchers } from './matchers.js';
+export {
+  type AlertView,
+  type MuteSnapshot,
+  Mutes,
+  Notifier,
+  type NotifierOptions,
+  type PutResult,
+} from './notifier.js';
+export { type Notification, type NotificationAlert, type WebhookMessage, encodeWebhookMessage, templateData, webhookMessage } from './payload.js';
+export type { PipelineEvents } from './pipeline.js';
+export { NotifyError, type Receiver } from './receiver.js';
+export { type Silence, type SilenceInput, type SilenceSnapshot, type SilenceState, Silences, silenceFromAlert, silenceState } from './silences.js';
+export { webhookReceiver } from './webhook-receiver.js';
