@@ -244,7 +244,8 @@ export function parseAlertingConfig(text: string): AlertingConfig {
     const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    throw new AlertingConfigError(`${lineOf(doc, lineCounter, path)}${formatPath(path) || 'config'}: ${message}`);
+    const at = issue.code === 'unrecognized_keys' ? [...path, issue.keys[0]!] : path;
+    throw new AlertingConfigError(`${lineOf(doc, lineCounter, at)}${formatPath(path) || 'config'}: ${message}`);
   }
   return buildConfig(result.data);
 }
