@@ -5,8 +5,12 @@ import { ContextSwitcher } from './components/ContextSwitcher.js';
 import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DataPage } from './pages/Data.js';
+import { GpuPage } from './pages/Gpu.js';
+import { NodePage } from './pages/Node.js';
+import { NodesPage } from './pages/Nodes.js';
 import { OverviewPage } from './pages/Overview.js';
 import { TargetsPage } from './pages/Targets.js';
+import { WorkloadsPage } from './pages/Workloads.js';
 import { ROUTES, useRoute } from './router.js';
 
 const isMac = navigator.platform.toLowerCase().includes('mac');
@@ -94,8 +98,8 @@ export function App() {
         <ConnectionBadge connection={connection} />
       </header>
       <nav className="sidebar" aria-label="Pages">
-        {ROUTES.map((r) => (
-          <a key={r.path} href={`#${r.path}`} aria-current={route === r.path ? 'page' : undefined}>
+        {ROUTES.filter((r) => !('nav' in r)).map((r) => (
+          <a key={r.path} href={`#${r.path}`} aria-current={route === r.path || (route === '/node' && r.path === '/nodes') ? 'page' : undefined}>
             {r.label}
           </a>
         ))}
@@ -119,6 +123,14 @@ export function App() {
           <TargetsPage />
         ) : route === '/cluster' ? (
           <ClusterPage />
+        ) : route === '/nodes' ? (
+          <NodesPage />
+        ) : route === '/node' ? (
+          <NodePage />
+        ) : route === '/workloads' ? (
+          <WorkloadsPage />
+        ) : route === '/gpu' ? (
+          <GpuPage />
         ) : (
           <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
         )}

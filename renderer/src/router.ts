@@ -4,6 +4,10 @@ import { useSyncExternalStore } from 'react';
 
 export const ROUTES = [
   { path: '/cluster', label: 'Cluster' },
+  { path: '/nodes', label: 'Nodes' },
+  { path: '/node', label: 'Node', nav: false },
+  { path: '/workloads', label: 'Workloads' },
+  { path: '/gpu', label: 'GPUs' },
   { path: '/overview', label: 'Overview' },
   { path: '/targets', label: 'Targets' },
   { path: '/contexts', label: 'Contexts' },

@@ -1,11 +1,15 @@
-// The generic dashboard renderer: a time-range bar (presets, zoom, refresh) and a 24-column grid
-// of panels, each querying on its own. Range and refresh live in the URL hash.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, useSyncExternalStore } from 'react';
+// The generic dashboard renderer: a time-range bar (presets, zoom, refresh), the template
+// variables' pickers and a 24-column grid of panels, each querying on its own. Range, refresh and
+// variable values live in the URL hash.
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { PanelView, type PanelPhase } from './PanelView.js';
 import type { QueryWindow } from './query.js';
-import type { Dashboard } from './schema.js';
+import type { Dashboard, Panel } from './schema.js';
 import { anchorRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
-import { useView } from './useView.js';
+import { VariableBar } from './VariableBar.js';
+import { interpolateVars, varsSignature, type VarValues } from './variables.js';
+import { useVariables } from './useVariables.js';
+import { useHashQuery, useView } from './useView.js';
 
 const ROW_PX = 32;
 /** Kubeglass's default scrape interval: no step below it. */
@@ -21,6 +25,16 @@ function subscribeHash(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
+/** The panel with the variables' values in its expressions and title (the same object when it has none). */
+export function interpolatePanel(p: Panel, vars: VarValues): Panel {
+  if (Object.keys(vars).length === 0) return p;
+  return {
+    ...p,
+    title: interpolateVars(p.title, vars, 'text'),
+    targets: p.targets.map((t) => ({ ...t, expr: interpolateVars(t.expr, vars), ...(t.legend !== undefined ? { legend: interpolateVars(t.legend, vars, 'text') } : {}) })),
+  } as Panel;
+}
+
 function describe(r: TimeRange): string {
   if (r.kind === 'relative') return `Last ${r.span}`;
   const f = (t: number) => new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
@@ -28,7 +42,8 @@ function describe(r: TimeRange): string {
 }
 
 export function DashboardView({ dashboard, route }: { dashboard: Dashboard; route: string }) {
-  const [view, setView] = useView(route, dashboard.time);
+  const [view, setView, setVars] = useView(route, dashboard.time);
+  const hashQuery = useHashQuery();
   const grid = useRef<HTMLDivElement>(null);
   const [width, setWidth] = useState(0);
   const rangeKey = view.range.kind === 'relative' ? view.range.span : `${view.range.from}-${view.range.to}`;
@@ -54,6 +69,9 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   }, []);
 
   const { start: rawStart, end: rawEnd } = resolveRange(view.range, now);
+  const vars = useVariables(dashboard.variables, hashQuery, rawStart, rawEnd, rangeKey);
+  const sig = dashboard.variables.length > 0 ? `#${varsSignature(vars.values)}` : '';
+  const panels = useMemo(() => dashboard.panels.map((p) => interpolatePanel(p, vars.values)), [dashboard.panels, vars.values]);
 
   // Time from a new range to every panel drawn, for the page and the e2e test.
   const phases = useRef(new Map<string, string>());
@@ -61,14 +79,15 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   const [loaded, setLoaded] = useState<{ key: string; ms: number } | null>(null);
   const windowFor = useCallback(
     (w: number): QueryWindow | null => {
-      if (width === 0) return null;
+      // Panels wait for the variables their queries use.
+      if (width === 0 || !vars.ready) return null;
       const step = chooseStep(rawEnd - rawStart, (width * w) / 24, MIN_STEP_MS);
       const { start, end } = anchorRange(rawStart, rawEnd, step);
-      return { start, end, step, key: `${rangeKey}@${now}` };
+      return { start, end, step, key: `${rangeKey}@${now}${sig}` };
     },
-    [width, rawStart, rawEnd, rangeKey, now],
+    [width, rawStart, rawEnd, rangeKey, now, sig, vars.ready],
   );
-  const cycle = `${rangeKey}@${now}`;
+  const cycle = `${rangeKey}@${now}${sig}`;
   useLayoutEffect(() => {
     t0.current = { key: cycle, at: performance.now() };
   }, [cycle]);
@@ -97,7 +116,7 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   return (
     <section className="page dashboard" data-dashboard={dashboard.uid} data-loaded={allDrawn ? 'true' : 'false'} data-load-ms={allDrawn ? loaded.ms : ''}>
       <div className="page-head dashboard-head">
-        <h1>{dashboard.title}</h1>
+        <h1>{interpolateVars(dashboard.title, vars.values, 'text')}</h1>
         <div className="timebar" role="toolbar" aria-label="Time range">
           <span className="muted" data-testid="range-label">
             {describe(view.range)}
@@ -131,8 +150,9 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
         </div>
       </div>
       {dashboard.description && <p className="muted dashboard-desc">{dashboard.description}</p>}
+      <VariableBar states={vars.states} onChange={setVars} />
       <div className="dash-grid" ref={grid} style={{ gridTemplateRows: `repeat(${rows}, ${ROW_PX}px)` }}>
-        {dashboard.panels.map((p) => (
+        {panels.map((p) => (
           <PanelView key={p.id} panel={p} window={windowFor(p.gridPos.w)} syncKey={dashboard.uid} onZoom={onZoom} onPhase={onPhase} />
         ))}
       </div>

@@ -1,12 +1,15 @@
 // One panel of any kind: runs its queries and draws the result as a stat, gauge, time series or
 // table, or says why there is nothing to draw (the error, or which metric has no series).
-import { useEffect, useMemo, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { QueryData } from '../../../core/api/contract.js';
 import { toColumnar } from './columnar.js';
 import { NoData } from './NoData.js';
 import { usePanelQueries, type QueryWindow, type TargetResult } from './query.js';
 import type { Panel, Threshold } from './schema.js';
+import { cellText, filterRows, initialSort, sortRows, tableColumns, tableRows, type Row } from './table.js';
 import { TimeSeries } from './TimeSeries.js';
+import { hashQuery } from './useView.js';
+import { interpolateLink } from './variables.js';
 import { formatValue } from './units.js';
 
 export type PanelPhase = 'loading' | 'ready' | 'nodata' | 'error';
@@ -47,7 +50,13 @@ export function PanelView({ panel, window: w, syncKey, onZoom, onPhase }: Props)
   // A panel with several targets still has data when some of them do (a series can be absent, e.g. no limits).
   const allEmpty = result.status === 'ready' && result.results.every((r) => !hasSeries(r.data));
   const phase: PanelPhase =
-    result.status === 'loading' ? 'loading' : result.status === 'error' ? 'error' : allEmpty || (panel.type !== 'timeseries' && empty >= 0) ? 'nodata' : 'ready';
+    result.status === 'loading'
+      ? 'loading'
+      : result.status === 'error'
+        ? 'error'
+        : allEmpty || (panel.type !== 'timeseries' && panel.type !== 'table' && empty >= 0)
+          ? 'nodata'
+          : 'ready';
   const key = result.key;
   // Time series report 'ready' once uPlot has drawn (below); the rest as soon as their data is here.
   useEffect(() => {
@@ -166,53 +175,100 @@ function Gauge({ panel, results, time }: { panel: Extract<Panel, { type: 'gauge'
 }
 
 function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; results: TargetResult[] }) {
-  const rows = useMemo(() => {
-    const byKey = new Map<string, { labels: string[]; values: (number | null)[] }>();
-    results.forEach((r, ti) => {
-      if (r.data.resultType !== 'vector') return;
-      for (const s of r.data.result) {
-        if (!('value' in s)) continue;
-        const labels = panel.by.map((l) => s.metric[l] ?? '');
-        const k = labels.join('\u0000');
-        let row = byKey.get(k);
-        if (!row) byKey.set(k, (row = { labels, values: new Array<number | null>(results.length).fill(null) }));
-        row.values[ti] = Number(s.value[1]);
-      }
-    });
-    return [...byKey.values()].sort((a, b) => a.labels.join(' ').localeCompare(b.labels.join(' ')));
-  }, [results, panel.by]);
+  const columns = useMemo(() => tableColumns(panel), [panel]);
+  const rows = useMemo(() => tableRows(panel.by, results.map((r) => r.data)), [results, panel.by]);
+  const [sort, setSort] = useState(() => initialSort(columns, panel.sort));
+  const [filter, setFilter] = useState('');
+  const sortCol = columns.find((c) => c.id === sort?.id) ?? null;
+  const shown = useMemo(() => sortRows(filterRows(rows, columns, filter), sortCol, sort?.desc ?? false), [rows, columns, filter, sortCol, sort?.desc]);
+  const clickSort = (id: string, numeric: boolean) =>
+    // First click: numbers largest first, labels A→Z; then the other way.
+    setSort((s) => (s?.id === id ? { id, desc: !s.desc } : { id, desc: numeric }));
+  const href = (row: Row) => {
+    if (!panel.link) return undefined;
+    const link = interpolateLink(panel.link, row.labels);
+    // Links to another dashboard keep this one's time range.
+    if (!link.startsWith('#/')) return link;
+    const range = new URLSearchParams(hashQuery());
+    const [path, q = ''] = link.split('?') as [string, string?];
+    const p = new URLSearchParams(q);
+    for (const k of ['range', 'from', 'to', 'refresh']) if (range.has(k) && !p.has(k)) p.set(k, range.get(k)!);
+    const qs = p.toString();
+    return qs ? `${path}?${qs}` : path;
+  };
   return (
-    <div className="panel-table-wrap">
-      <table className="grid panel-table">
-        <thead>
-          <tr>
-            {panel.by.map((l) => (
-              <th key={l}>{l}</th>
-            ))}
-            {panel.targets.map((t, i) => (
-              <th key={i} className="num">
-                {t.legend ?? `#${i + 1}`}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((row) => (
-            <tr key={row.labels.join('\u0000')}>
-              {row.labels.map((l, i) => (
-                <td key={i} className={l === '' ? 'muted' : undefined}>
-                  {l === '' ? `(no ${panel.by[i]})` : l}
-                </td>
-              ))}
-              {row.values.map((v, i) => (
-                <td key={i} className="num">
-                  {formatValue(v, panel.targets[i]!.unit ?? panel.unit, panel.decimals)}
-                </td>
+    <div className="panel-table-box">
+      {panel.filter && (
+        <div className="panel-table-tools">
+          <input
+            type="search"
+            className="panel-table-filter"
+            placeholder="Filter rows"
+            aria-label={`Filter ${panel.title}`}
+            data-testid="table-filter"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+          />
+          <span className="muted" data-testid="table-count">
+            {shown.length === rows.length ? `${rows.length} rows` : `${shown.length} of ${rows.length} rows`}
+          </span>
+        </div>
+      )}
+      <div className="panel-table-wrap">
+        <table className="grid panel-table">
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th
+                  key={c.id}
+                  className={c.kind === 'value' ? 'num' : undefined}
+                  aria-sort={sort?.id === c.id ? (sort.desc ? 'descending' : 'ascending') : undefined}
+                  data-col={c.id}
+                >
+                  <button type="button" className="th-sort" onClick={() => clickSort(c.id, c.kind === 'value')} title={`Sort by ${c.title}`}>
+                    {c.title}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sort?.id === c.id ? (sort.desc ? ' ▼' : ' ▲') : ''}
+                    </span>
+                  </button>
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {shown.map((row) => {
+              const to = href(row);
+              return (
+                <tr
+                  key={row.key}
+                  data-row={row.key.split('\u0000').join('|')}
+                  className={to ? 'row-link' : undefined}
+                  onClick={to ? (e) => !(e.target as HTMLElement).closest('a') && (window.location.hash = to.replace(/^#/, '')) : undefined}
+                >
+                  {columns.map((c, ci) => {
+                    const text = cellText(c, row);
+                    if (c.kind !== 'value') {
+                      const blank = (row.labels[c.label!] ?? '') === '';
+                      return (
+                        <td key={c.id} className={blank ? 'muted' : undefined} data-col={c.id}>
+                          {to && ci === 0 ? <a href={to}>{text}</a> : text}
+                        </td>
+                      );
+                    }
+                    const v = row.values[c.target!] ?? null;
+                    const tone = thresholdColor(c.thresholds, v);
+                    return (
+                      <td key={c.id} className={`num${tone ? ` tone-${tone}` : ''}`} data-col={c.id} data-raw={v ?? ''}>
+                        {text}
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
