@@ -86,54 +86,128 @@ receivers:
 `;
 }
 
+const ROUTING_YAML = (hookBase: string) => `
+route:
+  receiver: hook
+  group_by: ['...']
+  group_wait: 1s
+  group_interval: 1s
+  repeat_interval: 1h
+  routes:
+    - matchers: [severity="critical"]
+      receiver: crit
+      group_by: [alertname]
+      continue: true
+    - match: {team: web}
+      receiver: web
+receivers:
+  - name: hook
+    webhook_configs: [{url: "${hookBase}/hook"}]
+  - name: crit
+    webhook_configs: [{url: "${hookBase}/crit"}]
+  - name: web
+    webhook_configs: [{url: "${hookBase}/web", send_resolved: false}]
+inhibit_rules:
+  - source_matchers: [severity="critical"]
+    target_matchers: [severity=~"warning|critical"]
+    equal: [cluster]
+`;
+
+interface Received {
+  path: string;
+  body: string;
+}
+
+/** A local webhook target recording every request. */
+async function startHookServer(): Promise<{ base: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      received.push({ path: req.url ?? '', body });
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    base: `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+/** The real Alertmanager on a free port with this config, clustering off. */
+async function startAlertmanager(yaml: string): Promise<{ url: string; stop(): void }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglass-am-'));
+  writeFileSync(path.join(dir, 'alertmanager.yml'), yaml);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let log = '';
+  const proc: ChildProcess = spawn(
+    ALERTMANAGER,
+    [
+      `--config.file=${path.join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${path.join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      `--web.external-url=${EXTERNAL_URL}`,
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  proc.stdout?.on('data', (c: Buffer) => (log += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (log += c.toString()));
+  const stop = () => {
+    proc.kill();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  await waitFor('alertmanager to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined)).catch((err: Error) => {
+    stop();
+    throw new Error(`${err.message}\n${log}`);
+  });
+  return { url, stop };
+}
+
+async function postJSON(url: string, body: unknown): Promise<void> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  expect(res.status, await res.text()).toBe(200);
+}
+
+/** Our Notifier on a fake clock, its webhooks captured instead of sent. */
+function ourNotifier(yaml: string, t0: number) {
+  const clock = new FakeClock(t0);
+  const sent: { url: string; body: string }[] = [];
+  const notifier = new Notifier({
+    config: parseAlertingConfig(yaml),
+    clock,
+    externalURL: EXTERNAL_URL,
+    fetch: async (url, init) => {
+      sent.push({ url: String(url), body: String(init?.body) });
+      return new Response('', { status: 200 });
+    },
+  });
+  return { clock, sent, notifier };
+}
+
 describe.skipIf(!available)('webhook payload against the real Alertmanager', () => {
-  let dir: string;
-  let am: ChildProcess;
-  let amLog = '';
-  let hookServer: http.Server;
+  let hooks: Awaited<ReturnType<typeof startHookServer>>;
+  let am: Awaited<ReturnType<typeof startAlertmanager>>;
   let amURL: string;
   let yaml: string;
-  const received: { path: string; body: string }[] = [];
+  let received: Received[];
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglass-am-'));
-    hookServer = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        received.push({ path: req.url ?? '', body });
-        res.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
-    const hookPort = (hookServer.address() as net.AddressInfo).port;
-    yaml = configYaml(`http://127.0.0.1:${hookPort}`);
-    writeFileSync(path.join(dir, 'alertmanager.yml'), yaml);
-    const port = await freePort();
-    amURL = `http://127.0.0.1:${port}`;
-    am = spawn(
-      ALERTMANAGER,
-      [
-        `--config.file=${path.join(dir, 'alertmanager.yml')}`,
-        `--storage.path=${path.join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${port}`,
-        `--web.external-url=${EXTERNAL_URL}`,
-        '--cluster.listen-address=',
-        '--log.level=warn',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    am.stdout?.on('data', (c: Buffer) => (amLog += c.toString()));
-    am.stderr?.on('data', (c: Buffer) => (amLog += c.toString()));
-    await waitFor('alertmanager to be ready', async () => ((await fetch(`${amURL}/-/ready`)).ok ? true : undefined)).catch((err: Error) => {
-      throw new Error(`${err.message}\n${amLog}`);
-    });
+    hooks = await startHookServer();
+    received = hooks.received;
+    yaml = configYaml(hooks.base);
+    am = await startAlertmanager(yaml);
+    amURL = am.url;
   }, 60_000);
 
   afterAll(async () => {
-    am?.kill();
-    await new Promise<void>((r) => hookServer?.close(() => r()));
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    am?.stop();
+    await hooks?.close();
   });
 
   it('sends the same firing and resolved messages', async () => {
@@ -155,10 +229,7 @@ describe.skipIf(!available)('webhook payload against the real Alertmanager', () 
     const firing = [node('n2:9100'), node('n1:9100'), disk('y'), disk('x')];
 
     // The real Alertmanager.
-    const post = async (alerts: PostableAlert[]) => {
-      const res = await fetch(`${amURL}/api/v2/alerts`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(alerts) });
-      expect(res.status, await res.text()).toBe(200);
-    };
+    const post = (alerts: PostableAlert[]) => postJSON(`${amURL}/api/v2/alerts`, alerts);
     await post(firing);
     const amHook1 = await waitFor('the firing /hook message', () => received.find((r) => r.path === '/hook'));
     const amDb = await waitFor('the /db message', () => received.find((r) => r.path === '/db'));
@@ -168,17 +239,7 @@ describe.skipIf(!available)('webhook payload against the real Alertmanager', () 
     const amHook2 = await waitFor('the resolved /hook message', () => received.filter((r) => r.path === '/hook')[1]);
 
     // Ours, on a fake clock that starts when the alerts were posted.
-    const clock = new FakeClock(t0);
-    const ours: { url: string; body: string }[] = [];
-    const notifier = new Notifier({
-      config: parseAlertingConfig(yaml),
-      clock,
-      externalURL: EXTERNAL_URL,
-      fetch: async (url, init) => {
-        ours.push({ url: String(url), body: String(init?.body) });
-        return new Response('', { status: 200 });
-      },
-    });
+    const { clock, sent: ours, notifier } = ourNotifier(yaml, t0);
     expect(notifier.put(firing).errors).toEqual([]);
     await clock.advance(1000);
     const ourHook1 = ours.find((r) => r.url.endsWith('/hook'))!;
@@ -213,5 +274,59 @@ describe.skipIf(!available)('webhook payload against the real Alertmanager', () 
     expect(db).toMatchObject({ truncatedAlerts: 1, receiver: 'hook\\.db', groupKey: '{}/{severity!="info",team=~"db|storage"}:{alertname="DiskFull", cluster="c1"}' });
     // Alertmanager sent nothing more than these (dedup held the unchanged groups back).
     expect(received.filter((r) => r.path === '/hook')).toHaveLength(2);
+  }, 60_000);
+});
+
+describe.skipIf(!available)('routing, inhibition and silences against the real Alertmanager', () => {
+  let hooks: Awaited<ReturnType<typeof startHookServer>>;
+  let am: Awaited<ReturnType<typeof startAlertmanager>>;
+
+  beforeAll(async () => {
+    hooks = await startHookServer();
+    am = await startAlertmanager(ROUTING_YAML(hooks.base));
+  }, 60_000);
+
+  afterAll(async () => {
+    am?.stop();
+    await hooks?.close();
+  });
+
+  it('notifies the same groups with the same alerts', async () => {
+    const yaml = ROUTING_YAML(hooks.base);
+    const t0 = Date.now();
+    const a = (labels: Record<string, string>): PostableAlert => ({ labels, annotations: { summary: labels.alertname! }, startsAt: new Date(t0).toISOString() });
+    const alerts = [
+      a({ alertname: 'NodeDown', severity: 'critical', cluster: 'a', team: 'web' }), // crit (continue) and web; matches both inhibit sides
+      a({ alertname: 'NodeDown', severity: 'critical', cluster: 'a', team: 'web', node: 'n2' }), // two-sided: not inhibited by its twin
+      a({ alertname: 'HighLatency', severity: 'warning', cluster: 'a', team: 'web' }), // inhibited
+      a({ alertname: 'HighLatency', severity: 'warning', cluster: 'b', team: 'web' }), // not inhibited (other cluster)
+      a({ alertname: 'Noisy', severity: 'info', cluster: 'b', pod: 'x' }), // silenced
+      a({ alertname: 'Other', severity: 'info', cluster: 'b', pod: 'x' }), // root route
+    ];
+    const silence = { matchers: [{ name: 'alertname', value: 'Noisy', isRegex: false, isEqual: true }], startsAt: new Date(t0).toISOString(), endsAt: new Date(t0 + 3600_000).toISOString(), createdBy: 'test', comment: 'noisy' };
+
+    // Ours first: it says how many messages to wait for.
+    const ours = ourNotifier(yaml, t0);
+    ours.notifier.silences.create({ ...silence, startsAt: t0, endsAt: t0 + 3600_000 });
+    expect(ours.notifier.put(alerts).errors).toEqual([]);
+    await ours.clock.advance(1000);
+    await ours.clock.advance(5000);
+    ours.notifier.stop();
+    // crit: both NodeDown; web (grouped by every label): each NodeDown and HighLatency in b; hook: Other.
+    expect(ours.sent.length).toBe(5);
+
+    await postJSON(`${am.url}/api/v2/silences`, silence);
+    await postJSON(`${am.url}/api/v2/alerts`, alerts);
+    await waitFor(`${ours.sent.length} messages from Alertmanager`, () => (hooks.received.length >= ours.sent.length ? true : undefined));
+
+    const summary = (path: string, body: string) => {
+      const m = JSON.parse(body) as { groupKey: string; alerts: { labels: Record<string, string> }[] };
+      return `${path} ${m.groupKey} ${m.alerts.map((x) => JSON.stringify(x.labels)).join(' ')}`;
+    };
+    const theirs = hooks.received.map((r) => summary(r.path, r.body)).sort();
+    const mine = ours.sent.map((r) => summary(new URL(r.url).pathname, r.body)).sort();
+    expect(mine).toEqual(theirs);
+    const byKey = new Map(hooks.received.map((r) => [(JSON.parse(r.body) as { groupKey: string }).groupKey, r.body]));
+    for (const r of ours.sent) expect(r.body).toBe(byKey.get((JSON.parse(r.body) as { groupKey: string }).groupKey));
   }, 60_000);
 });
