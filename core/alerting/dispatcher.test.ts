@@ -274,3 +274,116 @@ inhibit_rules:
     expect(sent.map((s) => s.groupKey)).toContain('{}:{alertname="A", context="dev"}');
   });
 });
+
+describe('time intervals on routes', () => {
+  const CFG = `
+route:
+  receiver: r
+  group_by: [alertname]
+  group_wait: 10s
+  group_interval: 1h
+  repeat_interval: 24h
+  routes:
+    - matchers: [when="night"]
+      mute_time_intervals: [day]
+    - matchers: [when="day"]
+      active_time_intervals: [day]
+receivers: [{name: r}]
+time_intervals:
+  - name: day
+    time_intervals: [{times: [{start_time: "08:00", end_time: "20:00"}]}]
+`;
+
+  it('mutes a route inside its mute interval and one with active intervals outside them', async () => {
+    // The clock starts at 00:00 UTC: outside "day".
+    const { notifier, sent, firing, advanceTo } = setup(CFG);
+    notifier.put([firing('N', { when: 'night' }), firing('D', { when: 'day' })]);
+    await advanceTo(10);
+    expect(sent.map((s) => s.alerts[0])).toEqual(['N:firing']);
+    // From 08:00 the day route may notify; the night route is muted.
+    await advanceTo(8 * 3600 + 10);
+    expect(sent.map((s) => [s.at, s.alerts[0]])).toEqual([
+      [10, 'N:firing'],
+      [8 * 3600 + 10, 'D:firing'],
+    ]);
+    // A new night alert during the day waits for 20:00.
+    notifier.put([firing('N', { when: 'night', pod: 'p2' })]);
+    await advanceTo(20 * 3600);
+    expect(sent).toHaveLength(2);
+    await advanceTo(20 * 3600 + 10);
+    expect(sent.at(-1)!.alerts).toEqual(['N:firing', 'N/p2:firing']);
+  });
+});
+
+describe('integrations of one receiver', () => {
+  it('are deduplicated separately: a failed one is retried at the next flush, the other is not re-sent', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    const got: string[] = [];
+    let failB = true;
+    const mk = (name: string): Receiver => ({
+      name,
+      async notify() {
+        if (name === 'b' && failB) throw new NotifyError('down', false);
+        got.push(`${name}@${(clock.now() - Date.parse('2026-01-01T00:00:00Z')) / S}`);
+      },
+    });
+    const notifier = new Notifier({ config: parseAlertingConfig(BASIC), clock, extraReceivers: { r: [mk('a'), mk('b')] } });
+    notifier.put([{ labels: { alertname: 'A' }, endsAt: new Date(clock.now() + 3600_000) }]);
+    await clock.advance(30 * S);
+    expect(got).toEqual(['a@30']);
+    failB = false;
+    await clock.advance(5 * M);
+    expect(got).toEqual(['a@30', 'b@330']);
+    notifier.stop();
+  });
+});
+
+describe('the notifier', () => {
+  it('keeps alerts and the notification log across a config reload, so nothing is sent twice', async () => {
+    const { notifier, sent, firing, advanceTo } = setup(BASIC);
+    notifier.put([firing('A')]);
+    await advanceTo(30);
+    notifier.reload(parseAlertingConfig(BASIC.replace('group_wait: 30s', 'group_wait: 5s')));
+    expect(notifier.groups().map((g) => g.groupKey)).toEqual(['{}:{alertname="A"}']);
+    await advanceTo(600);
+    expect(sent.map((s) => s.at)).toEqual([30]);
+  });
+
+  it('reports invalid alerts and accepts the rest', () => {
+    const { notifier } = setup(BASIC);
+    const res = notifier.put([{ labels: {} }, { labels: { alertname: 'A' } }, { labels: { 'bad-name': 'x' } }]);
+    expect(res.accepted).toBe(1);
+    expect(res.errors).toHaveLength(2);
+    expect(notifier.alerts().map((a) => [a.labels.alertname, a.status, a.state, a.receivers])).toEqual([['A', 'firing', 'active', ['r']]]);
+  });
+
+  it('stop() leaves no timers behind', async () => {
+    const { notifier, clock, firing } = setup(BASIC);
+    notifier.put([firing('A')]);
+    notifier.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('sends through the webhook from the config, retrying a 5xx', async () => {
+    const clock = new FakeClock('2026-01-01T00:00:00Z');
+    const statuses = [503, 502, 200];
+    const bodies: string[] = [];
+    const notifier = new Notifier({
+      clock,
+      random: () => 0.5,
+      config: parseAlertingConfig(`
+route: {receiver: hook, group_wait: 1s}
+receivers: [{name: hook, webhook_configs: [{url: "http://hook.test/x"}]}]
+`),
+      fetch: async (_url, init) => {
+        bodies.push(String(init?.body));
+        return new Response('', { status: statuses.shift() ?? 200 });
+      },
+    });
+    notifier.put([{ labels: { alertname: 'A' } }]);
+    await clock.advance(1000 + 500 + 750);
+    expect(bodies).toHaveLength(3);
+    expect(JSON.parse(bodies[2]!)).toMatchObject({ receiver: 'hook', status: 'firing', groupKey: '{}:{}' });
+    notifier.stop();
+  });
+});
