@@ -100,6 +100,8 @@ route:
       continue: true
     - match: {team: web}
       receiver: web
+    - matchers: [team="db"]
+      group_by: []
 receivers:
   - name: hook
     webhook_configs: [{url: "${hookBase}/hook"}]
@@ -302,6 +304,8 @@ describe.skipIf(!available)('routing, inhibition and silences against the real A
       a({ alertname: 'HighLatency', severity: 'warning', cluster: 'b', team: 'web' }), // not inhibited (other cluster)
       a({ alertname: 'Noisy', severity: 'info', cluster: 'b', pod: 'x' }), // silenced
       a({ alertname: 'Other', severity: 'info', cluster: 'b', pod: 'x' }), // root route
+      a({ alertname: 'Db', team: 'db', pod: 'p1' }), // group_by: [] inherits `...`: one group each
+      a({ alertname: 'Db', team: 'db', pod: 'p2' }),
     ];
     const silence = { matchers: [{ name: 'alertname', value: 'Noisy', isRegex: false, isEqual: true }], startsAt: new Date(t0).toISOString(), endsAt: new Date(t0 + 3600_000).toISOString(), createdBy: 'test', comment: 'noisy' };
 
@@ -312,8 +316,9 @@ describe.skipIf(!available)('routing, inhibition and silences against the real A
     await ours.clock.advance(1000);
     await ours.clock.advance(5000);
     ours.notifier.stop();
-    // crit: both NodeDown; web (grouped by every label): each NodeDown and HighLatency in b; hook: Other.
-    expect(ours.sent.length).toBe(5);
+    // crit: both NodeDown; web (grouped by every label): each NodeDown and HighLatency in b; hook:
+    // Other and each Db.
+    expect(ours.sent.length).toBe(7);
 
     await postJSON(`${am.url}/api/v2/silences`, silence);
     await postJSON(`${am.url}/api/v2/alerts`, alerts);

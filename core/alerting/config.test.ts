@@ -56,7 +56,8 @@ inhibit_rules:
     expect(leaf.opts).toMatchObject({ receiver: 'b', groupByAll: true, groupInterval: 60_000 });
     expect(leaf.key).toBe('{}/{env!="dev",severity="critical",team=~"db|web"}/{x=~"y.*"}');
     expect(other!.key).toBe('{}/{a="1",b="2"}');
-    expect([...other!.opts.groupBy]).toEqual([]);
+    // Alertmanager's quirk: `group_by: []` inherits the parent's list.
+    expect([...other!.opts.groupBy]).toEqual(['alertname']);
     expect(c.resolveTimeoutMs).toBe(60_000);
     expect(c.receivers[0]!.webhookConfigs).toEqual([{ url: 'http://hook.test/x', sendResolved: true, maxAlerts: 5, timeoutMs: 3000 }]);
     expect(c.receivers[1]!.webhookConfigs[0]!.sendResolved).toBe(false);

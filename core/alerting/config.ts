@@ -205,7 +205,8 @@ function buildRoute(r: RawRoute, where: string): RouteConfig {
     }
     if (groupByAll && groupBy.length > 0)
       throw new AlertingConfigError(`${where}: cannot have wildcard group_by (\`...\`) and other other labels at the same time`);
-    if (groupByAll) groupBy = undefined;
+    // As in Alertmanager, an empty group_by (like `...`) leaves the parent's label list in place.
+    if (groupByAll || groupBy.length === 0) groupBy = undefined;
   }
   if (r.group_interval === 0) throw new AlertingConfigError(`${where}: group_interval cannot be zero`);
   if (r.repeat_interval === 0) throw new AlertingConfigError(`${where}: repeat_interval cannot be zero`);
