@@ -349,6 +349,26 @@ describe('the notifier', () => {
     expect(sent.map((s) => s.at)).toEqual([30]);
   });
 
+  it('a restart restored from snapshot() does not re-send what was notified, and keeps silences and mutes', async () => {
+    const { notifier, sent, firing, advanceTo, clock } = setup(BASIC);
+    notifier.put([firing('A'), firing('B')]);
+    const s = notifier.silences.create({ matchers: ['alertname="B"'], durationMs: 3600_000, createdBy: 'me', comment: 'c' });
+    notifier.muteContext('dev', null);
+    await advanceTo(30);
+    expect(sent).toHaveLength(1);
+    const state = JSON.parse(JSON.stringify(notifier.snapshot())) as ReturnType<Notifier['snapshot']>;
+    notifier.stop();
+
+    const again = new Notifier({ config: parseAlertingConfig(BASIC), clock, extraReceivers: { r: [{ name: 'test', notify: async () => void sent.push({ at: 0, receiver: 'r', status: '', alerts: [], groupKey: 'again' }) }] } });
+    again.restore(state);
+    again.put([firing('A'), firing('B')]);
+    await advanceTo(400);
+    expect(sent).toHaveLength(1);
+    expect(again.silences.get(s.id)).toBeDefined();
+    expect(again.muteState().contexts).toEqual([{ context: 'dev', until: null }]);
+    again.stop();
+  });
+
   it('reports invalid alerts and accepts the rest', () => {
     const { notifier } = setup(BASIC);
     const res = notifier.put([{ labels: {} }, { labels: { alertname: 'A' } }, { labels: { 'bad-name': 'x' } }]);

@@ -23,6 +23,7 @@ export {
   Mutes,
   Notifier,
   type NotifierOptions,
+  type NotifierState,
   type PutResult,
 } from './notifier.js';
 export { type Notification, type NotificationAlert, type WebhookMessage, encodeWebhookMessage, templateData, webhookMessage } from './payload.js';

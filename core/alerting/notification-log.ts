@@ -58,4 +58,27 @@ export class NotificationLog {
   get size(): number {
     return this.entries.size;
   }
+
+  /** Plain data for persisting (Alertmanager keeps its nflog on disk across restarts). */
+  snapshot(): NotificationLogSnapshot[] {
+    return [...this.entries].map(([k, e]) => {
+      const [receiver, groupKey] = k.split('\u0000') as [string, string];
+      return { receiver, groupKey, firing: [...e.firing], resolved: [...e.resolved], timestamp: e.timestamp, expiresAt: e.expiresAt };
+    });
+  }
+
+  restore(data: readonly NotificationLogSnapshot[]): void {
+    for (const d of data) {
+      this.entries.set(NotificationLog.key(d.receiver, d.groupKey), { firing: new Set(d.firing), resolved: new Set(d.resolved), timestamp: d.timestamp, expiresAt: d.expiresAt });
+    }
+  }
+}
+
+export interface NotificationLogSnapshot {
+  receiver: string;
+  groupKey: string;
+  firing: string[];
+  resolved: string[];
+  timestamp: number;
+  expiresAt: number;
 }

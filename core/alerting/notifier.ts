@@ -9,11 +9,11 @@ import { type DesktopNotice, desktopReceiver } from './desktop-receiver.js';
 import { Dispatcher, type GroupSnapshot } from './dispatcher.js';
 import { Inhibitor } from './inhibit.js';
 import type { LabelSet } from './labels.js';
-import { NotificationLog } from './notification-log.js';
+import { NotificationLog, type NotificationLogSnapshot } from './notification-log.js';
 import { createPipeline, type MuteState, type PipelineEvents, suppression } from './pipeline.js';
 import type { Receiver } from './receiver.js';
 import { Route } from './route.js';
-import { type Silence, silenceFromAlert, Silences, type SilencesOptions } from './silences.js';
+import { type Silence, silenceFromAlert, Silences, type SilenceSnapshot, type SilencesOptions } from './silences.js';
 import { webhookReceiver } from './webhook-receiver.js';
 
 export interface NotifierOptions {
@@ -62,6 +62,14 @@ export interface PutResult {
   errors: string[];
 }
 
+/** What survives a restart: silences, the notification log (so firing alerts are not re-sent) and mutes. */
+export interface NotifierState {
+  version: 1;
+  silences: SilenceSnapshot[];
+  notificationLog: NotificationLogSnapshot[];
+  mutes: MuteSnapshot;
+}
+
 export interface MuteSnapshot {
   doNotDisturb: { on: boolean; until: number | null };
   contexts: { context: string; until: number | null }[];
@@ -92,6 +100,12 @@ export class Mutes implements MuteState {
     if (!this.contexts.has(context)) return false;
     const until = this.contexts.get(context)!;
     return until === null || now < until;
+  }
+
+  restore(s: MuteSnapshot): void {
+    this.dnd = s.doNotDisturb.on ? { until: s.doNotDisturb.until } : null;
+    this.contexts.clear();
+    for (const c of s.contexts) this.contexts.set(c.context, c.until);
   }
 
   snapshot(now: number): MuteSnapshot {
@@ -240,6 +254,19 @@ export class Notifier {
 
   muteState(): MuteSnapshot {
     return this.mutes.snapshot(this.clock.now());
+  }
+
+  /** State to persist (JSON-safe); restore() reads it back, e.g. at start before the first put(). */
+  snapshot(): NotifierState {
+    const now = this.clock.now();
+    return { version: 1, silences: this.silences.snapshot(), notificationLog: this.nflog.snapshot(), mutes: this.mutes.snapshot(now) };
+  }
+
+  restore(state: NotifierState): void {
+    if (state.version !== 1) throw new Error(`unknown notifier state version ${String(state.version)}`);
+    this.silences.restore(state.silences);
+    this.nflog.restore(state.notificationLog);
+    this.mutes.restore(state.mutes);
   }
 
   /** Drops resolved alerts (groups keep theirs until notified), old silences and log entries. */
