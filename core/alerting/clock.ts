@@ -12,11 +12,20 @@ export interface Clock {
   setTimer(fn: () => void | Promise<void>, ms: number): TimerHandle;
 }
 
+// setTimeout fires at once for delays above 2^31-1 ms (about 24.8 days); longer ones are chained.
+const MAX_DELAY = 2 ** 31 - 1;
+
 export const realClock: Clock = {
   now: () => Date.now(),
   setTimer(fn, ms) {
-    const t = setTimeout(() => void fn(), Math.max(0, ms));
-    t.unref?.();
+    const due = Date.now() + Math.max(0, ms);
+    let t: ReturnType<typeof setTimeout>;
+    const arm = () => {
+      const left = due - Date.now();
+      t = setTimeout(() => (left > MAX_DELAY ? arm() : void fn()), Math.min(Math.max(0, left), MAX_DELAY));
+      t.unref?.();
+    };
+    arm();
     return { cancel: () => clearTimeout(t) };
   },
 };
