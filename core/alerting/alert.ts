@@ -100,6 +100,8 @@ export function mergeAlerts(a: Alert, o: Alert, now: number): Alert {
 /** The alerts Alertmanager holds (provider/mem): one per label set, re-sent ones merged. */
 export class AlertStore {
   private readonly alerts = new Map<string, Alert>();
+  /** Bumped on every change, so derived data (inhibition sources) can be cached. */
+  version = 0;
 
   /** Stores the alert (merged with the one it continues, if any) and returns what was stored. */
   put(alert: Alert, now: number): Alert {
@@ -112,6 +114,7 @@ export class AlertStore {
       stored = mergeAlerts(old, alert, now);
     }
     this.alerts.set(alert.fingerprint, stored);
+    this.version++;
     return stored;
   }
 
@@ -132,6 +135,7 @@ export class AlertStore {
         n++;
       }
     }
+    if (n > 0) this.version++;
     return n;
   }
 }

@@ -28,3 +28,23 @@ describe('Inhibitor', () => {
     if (want) expect(inhibitor.inhibitedBy(target, NOW)).toBe(alerts[0]!.fingerprint);
   });
 });
+
+it('reuses the source lists until the alerts change', () => {
+  const alerts = [alert({ severity: 'critical', context: 'prod', alertname: 'S' })];
+  let version = 1;
+  let listed = 0;
+  const inhibitor = new Inhibitor(
+    [rule],
+    () => {
+      listed++;
+      return alerts;
+    },
+    () => version,
+  );
+  for (let i = 0; i < 100; i++) expect(inhibitor.inhibitedBy({ severity: 'warning', context: 'prod' }, NOW)).toBeDefined();
+  expect(listed).toBe(1);
+  alerts.length = 0;
+  version++;
+  expect(inhibitor.inhibitedBy({ severity: 'warning', context: 'prod' }, NOW)).toBeUndefined();
+  expect(listed).toBe(2);
+});

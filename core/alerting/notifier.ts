@@ -147,7 +147,11 @@ export class Notifier {
     this.dispatcher?.stop();
     this.config = config;
     this.route = new Route(config.route);
-    this.inhibitor = new Inhibitor(config.inhibitRules, () => this.store.list());
+    this.inhibitor = new Inhibitor(
+      config.inhibitRules,
+      () => this.store.list(),
+      () => this.store.version,
+    );
     const receivers = new Map<string, Receiver[]>();
     for (const rc of config.receivers) {
       const list: Receiver[] = [];
