@@ -158,6 +158,7 @@ export class DemoApiServer {
   private readonly computed = new Map<string, ComputedResource>();
   /** Connections handed over to another protocol (port-forward): closed with the server. */
   private readonly upgraded = new Set<Duplex>();
+  private readonly sockets = new Set<Socket>();
   private address: AddressInfo | undefined;
   private listening = false;
 
@@ -184,6 +185,12 @@ export class DemoApiServer {
       // A client that gave up on our certificate; nothing to answer.
     });
     this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.handleUpgrade(req, socket, head));
+    // Every TCP connection, including those still in the TLS handshake or before their first
+    // request, which closeAllConnections() does not know of: going away drops them all.
+    this.server.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
   }
 
   /**
@@ -259,6 +266,8 @@ export class DemoApiServer {
       this.server.closeAllConnections();
       for (const s of this.upgraded) s.destroy();
       this.upgraded.clear();
+      for (const s of this.sockets) s.destroy();
+      this.sockets.clear();
     });
   }
 

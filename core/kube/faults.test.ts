@@ -1,6 +1,7 @@
 // Faults injected into the demo cluster show on the affected target with a clear reason, and
 // scraping recovers when they clear: a malformed exposition, a target that hangs past the scrape
-// timeout, one that refuses connections, and the API server going away and coming back.
+// timeout, one that refuses connections, and the API server going away and coming back (with
+// scrapes through its proxy, and through port-forwards, whose dropped streams are replaced).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiServerDown, apiServerUp, clearTargetFaults, hangTarget, malformedTarget, refuseTarget, startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
 import { sharedCA } from '../demo/testing.js';
@@ -71,4 +72,39 @@ describe('the API server going away', () => {
     }
     expect((await inHealth('up')).health).toBe('up');
   }, 40_000);
+});
+
+describe('a port-forward dropped by the API server going away', () => {
+  it('fails the scrape, and a new forward carries the next scrapes once it is back', async () => {
+    const pf = new ClusterScraping({ kubeconfig: demo.kubeconfig, appendable: new MemoryStorage(), autoStart: false, preferPortForward: true, scrapeTimeoutMs: 1000, scrapeIntervalMs: 5000, derivedCheckMs: 0 });
+    pf.start();
+    const target = async () => {
+      await pf.manager.scrapeAllOnce();
+      return pf.targets().active.find((x) => x.labels['job'] === 'node-exporter' && x.labels['instance'] === 'demo-worker-01') ?? null;
+    };
+    try {
+      const up = await eventually(async () => {
+        const t = await target();
+        return t?.health === 'up' ? t : null;
+      });
+      expect(up.via).toMatch(/^port-forward to pod monitoring\//);
+      await apiServerDown(demo);
+      try {
+        const down = await eventually(async () => {
+          const t = await target();
+          return t?.health === 'down' ? t : null;
+        });
+        expect(down.lastError).toMatch(/^port-forward to pod monitoring\/node-exporter-[a-z0-9]+:9100 failed: .*ECONNREFUSED/);
+      } finally {
+        await apiServerUp(demo);
+      }
+      const back = await eventually(async () => {
+        const t = await target();
+        return t?.health === 'up' ? t : null;
+      });
+      expect(back.via).toMatch(/^port-forward to pod monitoring\//);
+    } finally {
+      await pf.stop();
+    }
+  }, 60_000);
 });

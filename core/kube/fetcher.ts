@@ -69,7 +69,13 @@ export function createKubeFetcher(kc: KubeConfig, options: KubeFetcherOptions = 
       } catch (err) {
         throw new ScrapeError(`port-forward to pod ${pf.target.namespace}/${pf.target.pod}:${pf.target.port}: ${(err as Error).message}`);
       }
-      return local({ ...req, url: `${pf.scheme}://127.0.0.1:${port}${pf.pathAndQuery}` });
+      try {
+        return await local({ ...req, url: `${pf.scheme}://127.0.0.1:${port}${pf.pathAndQuery}` });
+      } catch (err) {
+        // The local connection only closes; the forward knows why.
+        const why = options.portForwards.lastError(pf.target, req.timeoutMs + 5000);
+        throw why && err instanceof ScrapeError ? new ScrapeError(`port-forward to pod ${pf.target.namespace}/${pf.target.pod}:${pf.target.port} failed: ${why}`) : err;
+      }
     }
     let opts: https.RequestOptions;
     try {

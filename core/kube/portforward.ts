@@ -15,6 +15,20 @@ interface Listener {
   server: net.Server;
   port: Promise<number>;
   sockets: Set<net.Socket>;
+  /** Why the last forward failed (the API server gone, the pod gone), for the scrape's error. */
+  lastError: { message: string; at: number } | null;
+}
+
+/** client-node rejects with ws ErrorEvents and Status objects as well as Errors. */
+export function describeForwardError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  if (err && typeof err === 'object') {
+    const o = err as { message?: unknown; error?: unknown; reason?: unknown };
+    if (o.error instanceof Error) return o.error.message;
+    if (typeof o.message === 'string' && o.message) return o.message;
+    if (typeof o.reason === 'string' && o.reason) return o.reason;
+  }
+  return String(err);
 }
 
 export class PortForwards {
@@ -38,20 +52,34 @@ export class PortForwards {
       const server = net.createServer((socket) => {
         sockets.add(socket);
         socket.once('close', () => sockets.delete(socket));
-        this.forward.portForward(t.namespace, t.pod, [t.port], socket, null, socket).catch((err: unknown) => {
-          socket.destroy(err instanceof Error ? err : new Error(String(err)));
-        });
+        // The scrape on the other end sees the connection close; the reason is kept for it.
+        socket.on('error', () => {});
+        this.forward.portForward(t.namespace, t.pod, [t.port], socket, null, socket).then(
+          () => {
+            if (l) l.lastError = null;
+          },
+          (err: unknown) => {
+            if (l) l.lastError = { message: describeForwardError(err), at: Date.now() };
+            socket.destroy();
+          },
+        );
       });
       const port = new Promise<number>((resolve, reject) => {
         server.once('error', reject);
         server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port));
       });
-      l = { server, port, sockets };
+      l = { server, port, sockets, lastError: null };
       this.listeners.set(key, l);
       // A listener that could not open is forgotten, so the next scrape tries again.
       port.catch(() => this.listeners.delete(key));
     }
     return l.port;
+  }
+
+  /** Why the latest forward to the target failed, if it did within the last `withinMs`. */
+  lastError(t: PortForwardTarget, withinMs = 60_000): string | null {
+    const e = this.listeners.get(`${t.namespace}/${t.pod}:${t.port}`)?.lastError;
+    return e && Date.now() - e.at <= withinMs ? e.message : null;
   }
 
   /** Stops forwarding to pods no longer scraped (keys as `ns/pod:port`). */
