@@ -6,6 +6,7 @@ import { DASHBOARD_SOURCES } from './registry.js';
 import { parseDashboard } from './schema.js';
 import { anchorRange, chooseStep, formatView, interpolate, parseDuration, parseView, rateInterval, resolveRange } from './timerange.js';
 import { autoDecimals, formatValue } from './units.js';
+import { parseVariableQuery, referencedVars } from './variables.js';
 
 describe('dashboard files', () => {
   // The registry globs resources/dashboards/*.json, as the bundle does: every file is checked here.
@@ -30,6 +31,32 @@ describe('dashboard files', () => {
       }
     });
   }
+  for (const f of files) {
+    it(`${f} refers only to its own variables and Grafana's built-ins`, () => {
+      const d = parseDashboard(DASHBOARD_SOURCES[f], f);
+      const known = new Set([...d.variables.map((v) => v.name), '__rate_interval', '__interval', '__range']);
+      const texts = [
+        d.title,
+        ...d.variables.map((v) => v.query),
+        ...d.panels.flatMap((p) => [p.title, ...p.targets.flatMap((t) => [t.expr, t.legend ?? ''])]),
+      ];
+      for (const t of texts) for (const name of referencedVars(t)) expect(known.has(name), `$${name} in ${f}: ${t}`).toBe(true);
+      for (const v of d.variables) if (v.type === 'query') expect(parseVariableQuery(v.query), v.query).not.toBeNull();
+      // Table links name labels the table's rows carry.
+      for (const p of d.panels) {
+        if (p.type !== 'table' || !p.link) continue;
+        for (const name of referencedVars(p.link)) expect(p.by.includes(name) || (p.labelColumns ?? []).some((c) => c.label === name), `${p.id} link $${name}`).toBe(true);
+      }
+    });
+  }
+  it('bundles the Nodes, Node, Workloads and GPU dashboards with their variables', () => {
+    expect(files).toEqual(expect.arrayContaining(['nodes.json', 'node.json', 'workloads.json', 'gpu.json']));
+    const node = parseDashboard(DASHBOARD_SOURCES['node.json'], 'node.json');
+    expect(node.variables.map((v) => v.name)).toEqual(['node', 'instance', 'device', 'maxmount']);
+    const nodes = parseDashboard(DASHBOARD_SOURCES['nodes.json'], 'nodes.json');
+    const table = nodes.panels.find((p) => p.id === 'nodes');
+    expect(table?.type === 'table' && table.link).toBe('#/node?node=${nodename}');
+  });
   it('rejects a broken dashboard with the paths of its problems', () => {
     const bad = { schemaVersion: 1, uid: 'x', title: 'X', panels: [{ id: 'a', type: 'pie', title: 'A', gridPos: { x: 20, y: 0, w: 8, h: 2 }, targets: [] }] };
     expect(() => parseDashboard(bad, 'bad.json')).toThrow(/bad\.json is not a valid dashboard/);
