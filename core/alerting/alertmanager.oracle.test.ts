@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PostableAlert } from './alert.js';
+import { type GettableAlert, type GettableSilence, gettableAlerts, gettableSilences } from './api-v2.js';
 import { FakeClock } from './clock.js';
 import { parseAlertingConfig } from './config.js';
 import { Notifier } from './notifier.js';
@@ -333,5 +334,19 @@ describe.skipIf(!available)('routing, inhibition and silences against the real A
     expect(mine).toEqual(theirs);
     const byKey = new Map(hooks.received.map((r) => [(JSON.parse(r.body) as { groupKey: string }).groupKey, r.body]));
     for (const r of ours.sent) expect(r.body).toBe(byKey.get((JSON.parse(r.body) as { groupKey: string }).groupKey));
+
+    // The API v2 views of the same alerts and silence. Silence IDs and receive times differ, and
+    // with two eligible sources Alertmanager names whichever its map yields first.
+    const theirAlerts = (await (await fetch(`${am.url}/api/v2/alerts`)).json()) as GettableAlert[];
+    const ourAlerts = gettableAlerts(ours.notifier.alerts());
+    expect(shape(ourAlerts)).toEqual(shape(theirAlerts));
+    const comparable = (list: GettableAlert[]) =>
+      list.map((x) => ({ ...x, updatedAt: undefined, endsAt: undefined, status: { ...x.status, silencedBy: x.status.silencedBy.length, inhibitedBy: x.status.inhibitedBy.length } }));
+    expect(comparable(ourAlerts)).toEqual(comparable(theirAlerts));
+    const theirSilences = (await (await fetch(`${am.url}/api/v2/silences`)).json()) as GettableSilence[];
+    const ourSilences = gettableSilences(ours.notifier.silences.list());
+    expect(shape(ourSilences)).toEqual(shape(theirSilences));
+    const comparableSilence = (list: GettableSilence[]) => list.map((x) => ({ ...x, id: undefined, updatedAt: undefined, startsAt: undefined }));
+    expect(comparableSilence(ourSilences)).toEqual(comparableSilence(theirSilences));
   }, 60_000);
 });

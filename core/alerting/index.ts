@@ -1,4 +1,5 @@
 // Alertmanager-style notifications for Kubeglass: the public surface of core/alerting.
+export { type GettableAlert, type GettableSilence, gettableAlerts, gettableSilences, parsePostableSilence } from './api-v2.js';
 export { type Alert, type PostableAlert, type AlertStatus, formatTime, parseTime, receiveAlert } from './alert.js';
 export { type Clock, type TimerHandle, FakeClock, realClock } from './clock.js';
 export {

@@ -54,6 +54,7 @@ export interface AlertView {
   inhibitedBy: string[];
   /** Why it is not notified: silenced, inhibited, do not disturb, context muted; null if it is. */
   suppressedBecause: string | null;
+  /** The receivers of the routes it matches, in route order (as Alertmanager lists them). */
   receivers: string[];
 }
 
@@ -226,7 +227,7 @@ export class Notifier {
           silencedBy,
           inhibitedBy: inhibitor ? [inhibitor] : [],
           suppressedBecause: why,
-          receivers: [...new Set(this.route.match(a.labels).map((r) => r.opts.receiver))].sort(),
+          receivers: this.route.match(a.labels).map((r) => r.opts.receiver),
         };
       })
       .sort((x, y) => (x.status === y.status ? x.startsAt - y.startsAt : x.status === 'firing' ? -1 : 1));
