@@ -1,4 +1,18 @@
 // Alertmanager-style notifications for Kubeglass: the public surface of core/alerting.
+//
+//   const notifier = new Notifier({
+//     config: parseAlertingConfig(yamlText),        // or omit for the built-in desktop config
+//     showDesktop: (n) => new Notification({ title: n.title, body: n.body }).show(),
+//     externalURL: 'http://127.0.0.1:PORT/#/alerts',
+//   });
+//   notifier.restore(savedState);                    // silences, notification log, mutes
+//   notifier.put(alertsFromRules);                   // every evaluation, like Prometheus does
+//   notifier.silenceAlert(fp, { createdBy, comment, durationMs });
+//   notifier.muteContext('prod'); notifier.setDoNotDisturb(true, until);
+//   notifier.alerts(); notifier.groups(); notifier.silences.list();
+//   save(notifier.snapshot()); notifier.stop();
+//
+// Alerts name their context in the `context` label (NotifierOptions.contextLabel).
 export { type GettableAlert, type GettableSilence, gettableAlerts, gettableSilences, parsePostableSilence } from './api-v2.js';
 export { type Alert, type PostableAlert, type AlertStatus, formatTime, parseTime, receiveAlert } from './alert.js';
 export { type Clock, type TimerHandle, FakeClock, realClock } from './clock.js';
