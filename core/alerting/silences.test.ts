@@ -84,6 +84,34 @@ describe('lifecycle', () => {
   });
 });
 
+describe('update', () => {
+  it.each([
+    ['an active silence extended: in place', 0, { endsAt: 3 }, true],
+    ['an active silence with a new comment: in place', 0, { comment: 'new' }, true],
+    ['an active silence moved to start later: replaced', 0, { startsAt: 1 }, false],
+    ['an active silence with other matchers: replaced', 0, { matchers: ['a="2"'] }, false],
+    ['a pending silence moved: in place', 1, { startsAt: 1.5, endsAt: 3 }, true],
+  ])('%s', async (_, startsIn, change, inPlace) => {
+    const { clock, silences, t0 } = setup();
+    const old = silences.create({ matchers: ['a="1"'], startsAt: t0 + startsIn * H, endsAt: t0 + 2 * H, createdBy: 'me', comment: 'c' });
+    await clock.advance(H / 2);
+    const input = {
+      matchers: ['a="1"'],
+      startsAt: old.startsAt,
+      endsAt: old.endsAt,
+      createdBy: 'me',
+      comment: 'c',
+      ...change,
+      ...('startsAt' in change ? { startsAt: t0 + change.startsAt! * H } : {}),
+      ...('endsAt' in change ? { endsAt: t0 + change.endsAt! * H } : {}),
+    };
+    const next = silences.update(old.id, input);
+    expect(next.id === old.id).toBe(inPlace);
+    if (!inPlace) expect(silenceState(silences.get(old.id)!, clock.now())).toBe('expired');
+    expect(silences.list(['active', 'pending'])).toHaveLength(1);
+  });
+});
+
 it('silenceFromAlert matches exactly that alert, for two hours by default', () => {
   const { silences, t0 } = setup();
   const s = silenceFromAlert(silences, { alertname: 'KubePodCrashLooping', pod: 'api-1', context: 'prod' }, { createdBy: 'me', comment: 'looking' });

@@ -76,6 +76,39 @@ export class Silences {
 
   /** Creates a silence, with Alertmanager's API checks. A start in the past becomes now. */
   create(input: SilenceInput): Silence {
+    const s = this.validate(input);
+    this.silences.set(s.id, s);
+    this.onChange();
+    return s;
+  }
+
+  /**
+   * Changes a silence as Alertmanager does (silence.Set with an ID): in place when the matchers
+   * are the same and the change keeps its past intact (an active one keeps its start and does not
+   * end in the past; a pending one does not start in the past); otherwise the old one is expired
+   * and a new one, with a new ID, takes its place.
+   */
+  update(id: string, input: SilenceInput): Silence {
+    const old = this.silences.get(id);
+    if (!old) throw new Error(`silence ${id} not found`);
+    const now = this.clock.now();
+    const next = this.validate(input, false);
+    const sameMatchers = old.matchers.length === next.matchers.length && old.matchers.every((m, i) => String(m) === String(next.matchers[i]));
+    const state = silenceState(old, now);
+    const inPlace =
+      sameMatchers &&
+      ((state === 'active' && next.startsAt === old.startsAt && next.endsAt >= now) || (state === 'pending' && next.startsAt >= now));
+    if (inPlace) {
+      const updated: Silence = { ...next, id, updatedAt: now };
+      this.silences.set(id, updated);
+      this.onChange();
+      return updated;
+    }
+    if (state !== 'expired') this.expire(id);
+    return this.create(input);
+  }
+
+  private validate(input: SilenceInput, moveStart = true): Silence {
     const now = this.clock.now();
     const matchers = toMatchers(input.matchers);
     let startsAt = input.startsAt ?? now;
@@ -88,11 +121,8 @@ export class Silences {
     if (endsAt < now) throw new Error("end time can't be in the past");
     if (!input.createdBy.trim()) throw new Error('createdBy is required');
     if (!input.comment.trim()) throw new Error('comment is required');
-    if (startsAt < now) startsAt = now;
-    const s: Silence = { id: this.newId(), matchers, startsAt, endsAt, createdBy: input.createdBy, comment: input.comment, updatedAt: now };
-    this.silences.set(s.id, s);
-    this.onChange();
-    return s;
+    if (moveStart && startsAt < now) startsAt = now;
+    return { id: moveStart ? this.newId() : '', matchers, startsAt, endsAt, createdBy: input.createdBy, comment: input.comment, updatedAt: now };
   }
 
   /** Ends a silence now: an active one ends, a pending one never starts. */
