@@ -327,10 +327,17 @@ describe('integrations of one receiver', () => {
         got.push(`${name}@${(clock.now() - Date.parse('2026-01-01T00:00:00Z')) / S}`);
       },
     });
-    const notifier = new Notifier({ config: parseAlertingConfig(BASIC), clock, extraReceivers: { r: [mk('a'), mk('b')] } });
+    const failed: string[] = [];
+    const notifier = new Notifier({
+      config: parseAlertingConfig(BASIC),
+      clock,
+      extraReceivers: { r: [mk('a'), mk('b')] },
+      events: { onNotifyFailed: (receiver, integration, _ctx, err) => void failed.push(`${receiver}/${integration}: ${err.message}`) },
+    });
     notifier.put([{ labels: { alertname: 'A' }, endsAt: new Date(clock.now() + 3600_000) }]);
     await clock.advance(30 * S);
     expect(got).toEqual(['a@30']);
+    expect(failed).toEqual(['r/b: down']);
     failB = false;
     await clock.advance(5 * M);
     expect(got).toEqual(['a@30', 'b@330']);

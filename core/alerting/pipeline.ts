@@ -23,6 +23,8 @@ export interface MuteState {
 export interface PipelineEvents {
   /** A delivery attempt failed (it may be retried). */
   onNotifyError?(receiver: string, integration: string, err: Error, attempt: number): void;
+  /** A notification was given up for this flush (not retryable, or the next flush came due). */
+  onNotifyFailed?(receiver: string, integration: string, ctx: FlushContext, err: Error): void;
   /** A notification went out. */
   onNotified?(receiver: string, integration: string, ctx: FlushContext, alerts: readonly NotificationAlert[]): void;
 }
@@ -103,6 +105,9 @@ export function createPipeline(deps: PipelineDeps): (ctx: FlushContext, alerts: 
     if (kept.length === 0) return true;
     const integrations = deps.receivers.get(ctx.receiver) ?? [];
     const results = await Promise.allSettled(integrations.map((i) => deliver(ctx, i, kept)));
+    results.forEach((r, i) => {
+      if (r.status === 'rejected') deps.events?.onNotifyFailed?.(ctx.receiver, integrations[i]!.name, ctx, r.reason as Error);
+    });
     return results.every((r) => r.status === 'fulfilled');
   };
 }
