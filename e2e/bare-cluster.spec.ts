@@ -1,10 +1,11 @@
 // A cluster without kube-state-metrics (the demo cluster after `helm uninstall`): the app derives
 // its series from the API, the Cluster overview still counts nodes and pods, and the Targets page
-// says which series are derived rather than scraped.
+// says which series are derived rather than scraped. A second context scraped in the background
+// shows what it costs.
 import { expect, startDemo, test } from './fixtures.js';
 
 test('a cluster without kube-state-metrics still gets a Cluster overview, from series derived from the API', async ({ page, ws }) => {
-  test.setTimeout(120_000);
+  test.setTimeout(150_000);
   const demo = await startDemo(ws.dir, ['--without', 'kube-state-metrics']);
   try {
     const { loginUrl } = await ws.start({ KUBECONFIG: demo.kubeconfig }, ['--scrape-interval', '2s']);
@@ -29,6 +30,15 @@ test('a cluster without kube-state-metrics still gets a Cluster overview, from s
     await expect(job).toContainText('1/1 up', { timeout: 20_000 });
     // No kube-state-metrics pod to scrape: the built-in job found nothing.
     await expect(page.locator('[data-pool="kubeglass/kube-state-metrics"]')).not.toContainText('1/1 up');
+
+    // A second context kept scraping in the background, with what it costs.
+    await page.goto(`${origin}/#/contexts`);
+    const other = page.getByLabel('Keep scraping kubeglass-demo-cert in the background');
+    await other.check();
+    await expect(other).toBeChecked();
+    await expect(page.getByTestId('scraping-kubeglass-demo-cert')).toHaveText(/^[1-9]\d*\/\d+ up · [1-9]\d* samples\/s · ≈\d+(\.\d)?% CPU$/, { timeout: 40_000 });
+    await expect(page.getByTestId('scraping-kubeglass-demo')).toHaveText(/^[1-9]\d*\/\d+ up · /);
+    await expect(page.getByTestId('scraping-cost')).toContainText('Scraping 2 contexts');
   } finally {
     demo.proc.kill('SIGTERM');
   }

@@ -67,6 +67,7 @@ const validParams: Record<CallName, unknown> = {
   'contexts.list': {},
   'contexts.select': { name: 'prod' },
   'contexts.reload': undefined,
+  'contexts.setBackground': { name: 'prod', background: true },
   'connection.get': {},
   'connection.check': {},
   'storage.list': {},
@@ -78,6 +79,7 @@ const validParams: Record<CallName, unknown> = {
   'promql.metadata': {},
   'promql.format': { query: 'up' },
   'targets.list': {},
+  'scraping.status': {},
 };
 
 describe('registerContractIpc', () => {

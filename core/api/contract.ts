@@ -41,6 +41,8 @@ export const ContextsState = z.object({
   kubeconfigCurrent: z.string().nullable(),
   /** The context Kubeglass shows: the user's last choice, else the kubeconfig's current, else the first. */
   selected: z.string().nullable(),
+  /** Contexts the user keeps scraping while another is selected (for alerts). */
+  background: z.array(z.string()).default([]),
   issues: z.array(KubeconfigIssue),
   loadedAt: z.number(),
 });
@@ -176,6 +178,24 @@ export const TargetsState = z.object({
 });
 export type TargetsState = z.infer<typeof TargetsState>;
 
+export const ContextScrapeStatus = z.object({
+  context: z.string(),
+  role: z.enum(['selected', 'background']),
+  state: z.enum(['running', 'error']),
+  message: z.string(),
+  targetsUp: z.number(),
+  targets: z.number(),
+  samplesPerSecond: z.number(),
+  /** An estimate: the engine's CPU over the last minute, split by each context's share of samples. */
+  cpuPercent: z.number(),
+});
+export const ScrapingStatus = z.object({
+  /** Percent of one core the engine used over the last minute. */
+  engineCpuPercent: z.number(),
+  contexts: z.array(ContextScrapeStatus),
+});
+export type ScrapingStatus = z.infer<typeof ScrapingStatus>;
+
 export const MetricMetadataEntry = z.object({ type: z.string(), help: z.string(), unit: z.string() });
 
 interface CallSpec {
@@ -188,6 +208,7 @@ export const calls = {
   'contexts.list': { params: empty, result: ContextsState },
   'contexts.select': { params: z.object({ name: contextName }).strict(), result: ContextsState },
   'contexts.reload': { params: empty, result: ContextsState },
+  'contexts.setBackground': { params: z.object({ name: contextName, background: z.boolean() }).strict(), result: ContextsState },
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
   'storage.list': { params: empty, result: StorageState },
@@ -208,6 +229,7 @@ export const calls = {
   'promql.metadata': { params: z.object({ metric: z.string().optional(), limit }).strict(), result: z.record(z.string(), z.array(MetricMetadataEntry)) },
   'promql.format': { params: z.object({ query }).strict(), result: z.string() },
   'targets.list': { params: empty, result: TargetsState },
+  'scraping.status': { params: empty, result: ScrapingStatus },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {

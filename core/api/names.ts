@@ -6,6 +6,7 @@ export const CALL_NAMES = [
   'contexts.list',
   'contexts.select',
   'contexts.reload',
+  'contexts.setBackground',
   'connection.get',
   'connection.check',
   'storage.list',
@@ -17,6 +18,7 @@ export const CALL_NAMES = [
   'promql.metadata',
   'promql.format',
   'targets.list',
+  'scraping.status',
 ] as const;
 
 export const EVENT_NAMES = ['contexts.changed', 'connection.changed'] as const;

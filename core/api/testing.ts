@@ -2,7 +2,7 @@
 // call, for tests of the transports (RPC, HTTP) that need an engine but not its behaviour.
 import type { ConnectionStatus, ContextsState, Handlers } from './contract.js';
 
-export const EMPTY_CONTEXTS: ContextsState = { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: null, issues: [], loadedAt: 1 };
+export const EMPTY_CONTEXTS: ContextsState = { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: null, background: [], issues: [], loadedAt: 1 };
 export const NO_CONNECTION: ConnectionStatus = { context: null, state: 'none', serverVersion: null, message: '', checkedAt: null, latencyMs: null };
 
 export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
@@ -11,6 +11,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'contexts.list': async () => EMPTY_CONTEXTS,
     'contexts.select': async ({ name }) => ({ ...EMPTY_CONTEXTS, selected: name }),
     'contexts.reload': async () => EMPTY_CONTEXTS,
+    'contexts.setBackground': async () => EMPTY_CONTEXTS,
     'connection.get': async () => NO_CONNECTION,
     'connection.check': async () => NO_CONNECTION,
     'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
@@ -22,6 +23,7 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'promql.metadata': async () => ({}),
     'promql.format': async ({ query }) => query,
     'targets.list': async () => ({ context: null, state: 'off', message: '', jobs: [], active: [], dropped: [] }),
+    'scraping.status': async () => ({ engineCpuPercent: 0, contexts: [] }),
     ...overrides,
   };
 }

@@ -96,7 +96,7 @@ export class Engine {
     this.emit = emit;
     if (this.opts.watch !== false) this.rewatch();
     void this.checkConnection();
-    void this.scraping?.follow(this.state.selected);
+    this.syncScraping();
     this.demoIfNeeded();
     const every = this.opts.probeIntervalMs ?? 30_000;
     if (every > 0) {
@@ -143,7 +143,15 @@ export class Engine {
     },
     'connection.get': async () => this.connection,
     'connection.check': async () => this.checkConnection(),
+    'contexts.setBackground': async ({ name, background }) => {
+      if (background && !this.merged.contexts.has(name)) throw new ContractError('not_found', `context "${name}" is not in the kubeconfig`);
+      const current = this.settings.get().backgroundContexts.filter((c) => c !== name);
+      this.settings.update({ backgroundContexts: background ? [...current, name] : current });
+      this.publish(this.buildState());
+      return this.state;
+    },
     'targets.list': async () => this.scraping?.state() ?? { context: null, state: 'off', message: 'scraping is turned off', jobs: [], active: [], dropped: [] },
+    'scraping.status': async () => this.scraping?.status() ?? { engineCpuPercent: 0, contexts: [] },
     'storage.list': async () => ({
       dataDir: this.opts.dataDir,
       databases: listContextDbs(this.opts.dataDir),
@@ -157,7 +165,7 @@ export class Engine {
 
   private buildState(): ContextsState {
     const selected = chooseContext(this.merged, this.settings.get().selectedContext);
-    const state = toContextsState(this.merged, selected, this.now());
+    const state = toContextsState(this.merged, selected, this.now(), this.settings.get().backgroundContexts);
     if (this.settings.loadProblem) state.issues.push({ file: this.opts.dataDir, severity: 'warning', message: this.settings.loadProblem });
     return state;
   }
@@ -167,12 +175,28 @@ export class Engine {
     const prevServer = this.selectedFingerprint(this.state);
     this.state = next;
     this.emit('contexts.changed', next);
-    if (next.selected !== prevSelected || this.selectedFingerprint(next) !== prevServer) {
-      void this.checkConnection();
-      // New credentials or server for the same context: scraping starts over with them.
-      if (next.selected === prevSelected) void this.scraping?.follow(null);
-      void this.scraping?.follow(next.selected);
+    if (next.selected !== prevSelected || this.selectedFingerprint(next) !== prevServer) void this.checkConnection();
+    this.syncScraping();
+  }
+
+  /** Each scraped context's kubeconfig when its scrapes started: a change starts them over. */
+  private readonly scrapedFingerprints = new Map<string, string>();
+
+  /** Scrapes the selected context and the background ones; new credentials or server restart one. */
+  private syncScraping(): void {
+    if (!this.scraping) return;
+    const { selected, background } = this.state;
+    const wanted = new Set(background);
+    if (selected !== null) wanted.add(selected);
+    for (const c of wanted) {
+      const fp = this.merged.contexts.has(c) ? singleContextKubeconfig(this.merged, c) : '';
+      const prev = this.scrapedFingerprints.get(c);
+      if (prev !== undefined && prev !== fp) void this.scraping.restart(c);
+      this.scrapedFingerprints.set(c, fp);
     }
+    for (const c of [...this.scrapedFingerprints.keys()]) if (!wanted.has(c)) this.scrapedFingerprints.delete(c);
+    void this.scraping.follow(selected);
+    void this.scraping.keepInBackground(background.filter((c) => c !== selected));
   }
 
   private selectedFingerprint(state: ContextsState): string {

@@ -61,3 +61,36 @@ describe('the engine scrapes the selected context', () => {
     expect(s.state).toBe('running');
   });
 });
+
+describe('contexts kept scraping in the background', () => {
+  it('scrapes a background context beside the selected one, with its cost, until it is let go', async () => {
+    const main = demo.contextName;
+    const other = `${demo.contextName}-cert`;
+    await engine.handlers['contexts.select']({ name: main }, { signal });
+    const state = await engine.handlers['contexts.setBackground']({ name: other, background: true }, { signal });
+    expect(state.background).toEqual([other]);
+    const status = await eventually(async () => {
+      const s = await engine.handlers['scraping.status']({}, { signal });
+      return s.contexts.length === 2 && s.contexts.every((c) => c.state === 'running' && c.targetsUp > 0 && c.samplesPerSecond > 0) ? s : null;
+    }, 30_000);
+    expect(status.contexts.map((c) => [c.context, c.role])).toEqual([
+      [main, 'selected'],
+      [other, 'background'],
+    ]);
+    expect(status.engineCpuPercent).toBeGreaterThan(0);
+    const shares = status.contexts.reduce((n, c) => n + c.cpuPercent, 0);
+    expect(shares).toBeCloseTo(status.engineCpuPercent, 6);
+    // The Targets page stays on the selected context.
+    expect((await engine.handlers['targets.list']({}, { signal })).context).toBe(main);
+
+    // Kept across restarts of the engine: it is a setting.
+    expect((await engine.handlers['contexts.list']({}, { signal })).background).toEqual([other]);
+    await engine.handlers['contexts.setBackground']({ name: other, background: false }, { signal });
+    const after = await eventually(async () => {
+      const s = await engine.handlers['scraping.status']({}, { signal });
+      return s.contexts.length === 1 ? s : null;
+    });
+    expect(after.contexts[0]!.context).toBe(main);
+    await expect(engine.handlers['contexts.setBackground']({ name: 'nope', background: true }, { signal })).rejects.toThrow('context "nope" is not in the kubeconfig');
+  }, 60_000);
+});

@@ -1,6 +1,7 @@
-// In-app scraping for the engine host: the selected context is discovered and scraped into its own
-// database (shared with queries through ContextDbs); switching contexts stops the old scrapes
-// cleanly before the new ones start. Retention runs on a timer over every open database.
+// In-app scraping for the engine host: the selected context, and any the user keeps scraping in
+// the background (for alerts), are each discovered and scraped into their own database (shared
+// with queries through ContextDbs); a context no longer wanted stops cleanly before its database
+// is let go. Retention runs on a timer over every open database.
 import type { TargetsState } from '../api/contract.js';
 import { ClusterScraping } from '../kube/cluster-scraping.js';
 import type { ContextDbs, DbLease } from './dbs.js';
@@ -28,16 +29,36 @@ interface Running {
   context: string;
   scraping: ClusterScraping;
   lease: DbLease;
+  startedAt: number;
 }
 
 const DEFAULT_RETENTION_MS = 15 * 24 * 60 * 60 * 1000;
 
+/** What scraping one context costs and gives, for the Contexts page. */
+export interface ContextScrapeStatus {
+  context: string;
+  role: 'selected' | 'background';
+  state: 'running' | 'error';
+  message: string;
+  targetsUp: number;
+  targets: number;
+  /** Samples ingested per second, from each target's last scrape and interval. */
+  samplesPerSecond: number;
+  /** ≈ share of the engine's CPU: the engine's CPU over the last minute split by samples ingested. */
+  cpuPercent: number;
+}
+
 export class ScrapeService {
-  private running: Running | null = null;
-  private failure: { context: string; message: string } | null = null;
-  /** Switches in order: a stop still writing must finish before its database is let go. */
+  private readonly running = new Map<string, Running>();
+  private readonly failures = new Map<string, string>();
+  private selected: string | null = null;
+  private background = new Set<string>();
+  /** Changes in order: a stop still writing must finish before its database is let go. */
   private chain: Promise<void> = Promise.resolve();
   private retentionTimer: ReturnType<typeof setInterval> | null = null;
+  private cpuTimer: ReturnType<typeof setInterval> | null = null;
+  /** The engine's CPU share (percent of one core) over the last minute, sampled every 10 s. */
+  private cpuSamples: { at: number; usage: NodeJS.CpuUsage }[] = [];
   private closed = false;
 
   constructor(private readonly opts: ScrapeServiceOptions) {
@@ -46,51 +67,133 @@ export class ScrapeService {
       this.retentionTimer = setInterval(() => this.applyRetention(), every);
       this.retentionTimer.unref?.();
     }
+    this.sampleCpu();
+    this.cpuTimer = setInterval(() => this.sampleCpu(), 10_000);
+    this.cpuTimer.unref?.();
   }
 
-  /** Scrapes `context` (null: nothing) from now on; returns when the switch is done. */
+  private sampleCpu(): void {
+    this.cpuSamples.push({ at: performance.now(), usage: process.cpuUsage() });
+    if (this.cpuSamples.length > 7) this.cpuSamples.shift();
+  }
+
+  /** Percent of one core the whole engine used over the last minute (or since it started). */
+  engineCpuPercent(): number {
+    const first = this.cpuSamples[0];
+    if (!first) return 0;
+    const now = performance.now();
+    const u = process.cpuUsage(first.usage);
+    const wallMs = now - first.at;
+    return wallMs > 0 ? ((u.user + u.system) / 1000 / wallMs) * 100 : 0;
+  }
+
+  /** Scrapes `context` (null: nothing) as the selected one from now on; returns when done. */
   follow(context: string | null): Promise<void> {
-    if (this.closed || (this.running?.context ?? null) === context) return this.chain;
+    if (this.closed || this.selected === context) return this.chain;
+    this.selected = context;
+    return this.reconcile();
+  }
+
+  /** Contexts also scraped while not selected (for alerts); unknown ones report an error. */
+  keepInBackground(contexts: Iterable<string>): Promise<void> {
+    const next = new Set(contexts);
+    if (this.closed || (next.size === this.background.size && [...next].every((c) => this.background.has(c)))) return this.chain;
+    this.background = next;
+    return this.reconcile();
+  }
+
+  /** Starts `context` over (new credentials or server), if it is scraped. */
+  restart(context: string): Promise<void> {
+    if (this.closed) return this.chain;
     this.chain = this.chain.then(async () => {
-      await this.stopRunning();
-      this.failure = null;
-      if (context === null || this.closed) return;
-      const kubeconfig = this.opts.kubeconfigFor(context);
-      if (kubeconfig === null) {
-        this.failure = { context, message: `context "${context}" is not in the kubeconfig` };
-        return;
-      }
-      let lease: DbLease | null = null;
-      try {
-        lease = this.opts.dbs.acquire(context);
-        const scraping = new ClusterScraping({
-          kubeconfig,
-          context,
-          appendable: lease.tsdb,
-          scrapeIntervalMs: this.opts.scrapeIntervalMs,
-          log: this.opts.log,
-          now: this.opts.now,
-        });
-        scraping.start();
-        this.running = { context, scraping, lease };
-      } catch (err) {
-        lease?.release();
-        this.failure = { context, message: `cannot scrape context "${context}": ${(err as Error).message}` };
-        this.opts.log?.(this.failure.message);
-      }
+      await this.stopContext(context);
+      this.failures.delete(context);
+    });
+    return this.reconcile();
+  }
+
+  private wanted(): Set<string> {
+    const w = new Set(this.background);
+    if (this.selected !== null) w.add(this.selected);
+    return w;
+  }
+
+  private reconcile(): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      const wanted = this.closed ? new Set<string>() : this.wanted();
+      for (const c of [...this.running.keys()]) if (!wanted.has(c)) await this.stopContext(c);
+      for (const c of [...this.failures.keys()]) if (!wanted.has(c)) this.failures.delete(c);
+      for (const c of wanted) if (!this.running.has(c) && !this.failures.has(c)) this.startContext(c);
     });
     return this.chain;
   }
 
-  private async stopRunning(): Promise<void> {
-    const r = this.running;
-    this.running = null;
+  private startContext(context: string): void {
+    const kubeconfig = this.opts.kubeconfigFor(context);
+    if (kubeconfig === null) {
+      this.failures.set(context, `context "${context}" is not in the kubeconfig`);
+      return;
+    }
+    let lease: DbLease | null = null;
+    try {
+      lease = this.opts.dbs.acquire(context);
+      const scraping = new ClusterScraping({
+        kubeconfig,
+        context,
+        appendable: lease.tsdb,
+        scrapeIntervalMs: this.opts.scrapeIntervalMs,
+        log: this.opts.log,
+        now: this.opts.now,
+      });
+      scraping.start();
+      this.running.set(context, { context, scraping, lease, startedAt: (this.opts.now ?? Date.now)() });
+    } catch (err) {
+      lease?.release();
+      const message = `cannot scrape context "${context}": ${(err as Error).message}`;
+      this.failures.set(context, message);
+      this.opts.log?.(message);
+    }
+  }
+
+  private async stopContext(context: string): Promise<void> {
+    const r = this.running.get(context);
     if (!r) return;
+    this.running.delete(context);
     try {
       await r.scraping.stop();
     } finally {
       r.lease.release();
     }
+  }
+
+  /** Every context being scraped (selected first), with what it costs. */
+  status(): { engineCpuPercent: number; contexts: ContextScrapeStatus[] } {
+    const rows: Omit<ContextScrapeStatus, 'cpuPercent'>[] = [];
+    const order = [...this.wanted()].sort((a, b) => (a === this.selected ? -1 : b === this.selected ? 1 : a.localeCompare(b)));
+    for (const context of order) {
+      const role = context === this.selected ? 'selected' : 'background';
+      const r = this.running.get(context);
+      if (!r) {
+        const failure = this.failures.get(context);
+        rows.push({ context, role, state: 'error', message: failure ?? 'starting', targetsUp: 0, targets: 0, samplesPerSecond: 0 });
+        continue;
+      }
+      const active = r.scraping.targets().active;
+      let sps = 0;
+      for (const t of active) if (t.intervalMs > 0) sps += t.samplesPostRelabeling / (t.intervalMs / 1000);
+      rows.push({
+        context,
+        role,
+        state: 'running',
+        message: `${active.length} targets`,
+        targetsUp: active.filter((t) => t.health === 'up').length,
+        targets: active.length,
+        samplesPerSecond: sps,
+      });
+    }
+    const total = rows.reduce((n, r) => n + r.samplesPerSecond, 0);
+    const cpu = this.engineCpuPercent();
+    return { engineCpuPercent: cpu, contexts: rows.map((r) => ({ ...r, cpuPercent: total > 0 ? (cpu * r.samplesPerSecond) / total : 0 })) };
   }
 
   /** Applies the retention policy to every open database; a failing one does not stop the others. */
@@ -106,12 +209,13 @@ export class ScrapeService {
   }
 
   state(): TargetsState {
-    const r = this.running;
+    const r = this.selected === null ? undefined : this.running.get(this.selected);
     if (!r) {
+      const failure = this.selected === null ? undefined : this.failures.get(this.selected);
       return {
-        context: this.failure?.context ?? null,
-        state: this.failure ? 'error' : 'off',
-        message: this.failure?.message ?? 'no context is being scraped',
+        context: failure ? this.selected : null,
+        state: failure ? 'error' : 'off',
+        message: failure ?? 'no context is being scraped',
         jobs: [],
         active: [],
         dropped: [],
@@ -154,7 +258,7 @@ export class ScrapeService {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retentionTimer) clearInterval(this.retentionTimer);
-    await this.chain;
-    await this.stopRunning();
+    if (this.cpuTimer) clearInterval(this.cpuTimer);
+    await this.reconcile();
   }
 }

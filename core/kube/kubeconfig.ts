@@ -246,13 +246,14 @@ export function chooseContext(merged: MergedKubeconfig, remembered: string | nul
   return first.done ? null : first.value;
 }
 
-export function toContextsState(merged: MergedKubeconfig, selected: string | null, loadedAt = Date.now()): ContextsState {
+export function toContextsState(merged: MergedKubeconfig, selected: string | null, loadedAt = Date.now(), background: string[] = []): ContextsState {
   return {
     files: [...merged.files],
     origin: merged.origin,
     contexts: [...merged.contexts.values()].map((c) => contextInfo(merged, c)),
     kubeconfigCurrent: merged.currentContext,
     selected,
+    background: [...background],
     issues: merged.issues.map((i) => ({ ...i })),
     loadedAt,
   };

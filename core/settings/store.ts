@@ -6,6 +6,8 @@ import { z } from 'zod';
 
 export const Settings = z.object({
   selectedContext: z.string().nullable().default(null),
+  /** Contexts scraped in the background while another is selected. */
+  backgroundContexts: z.array(z.string()).default([]),
 });
 export type Settings = z.infer<typeof Settings>;
 

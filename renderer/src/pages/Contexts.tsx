@@ -1,7 +1,55 @@
-import type { ContextsState } from '../../../core/api/contract.js';
+import { useEffect, useState } from 'react';
+import type { ContextsState, ScrapingStatus } from '../../../core/api/contract.js';
+import { useClient } from '../api/hooks.js';
 import { IssueList } from '../components/IssueList.js';
 
+/** What scraping costs, refreshed every 10 s while the page is open. */
+function useScrapingStatus(): ScrapingStatus | null {
+  const client = useClient();
+  const [status, setStatus] = useState<ScrapingStatus | null>(null);
+  useEffect(() => {
+    let live = true;
+    const load = () =>
+      client.call('scraping.status', {}).then(
+        (s) => live && setStatus(s),
+        () => {},
+      );
+    void load();
+    const timer = setInterval(load, 10_000);
+    return () => {
+      live = false;
+      clearInterval(timer);
+    };
+  }, [client]);
+  return status;
+}
+
+const fmt = (n: number, digits = 1) => n.toFixed(n >= 100 ? 0 : digits);
+
 export function ContextsPage({ contexts, onChoose, onReload }: { contexts: ContextsState; onChoose(name: string): void; onReload(): void }) {
+  const client = useClient();
+  const status = useScrapingStatus();
+  const [error, setError] = useState<string | null>(null);
+  // The box shows the choice at once; the engine's contexts.changed confirms it (or the error undoes it).
+  const [pending, setPending] = useState<Record<string, boolean>>({});
+  const setBackground = (name: string, background: boolean) => {
+    setPending((p) => ({ ...p, [name]: background }));
+    const settle = () =>
+      setPending((p) => {
+        const { [name]: _, ...rest } = p;
+        return rest;
+      });
+    client.call('contexts.setBackground', { name, background }).then(
+      () => {
+        setError(null);
+        settle();
+      },
+      (err: Error) => {
+        setError(err.message);
+        settle();
+      },
+    );
+  };
   return (
     <section className="page">
       <div className="page-head">
@@ -26,6 +74,16 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
         )}
       </p>
       <IssueList issues={contexts.issues} />
+      {error && (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      )}
+      {status && (
+        <p className="muted" data-testid="scraping-cost">
+          Scraping {status.contexts.length} context{status.contexts.length === 1 ? '' : 's'}; the engine used {fmt(status.engineCpuPercent)}% of one CPU core over the last minute.
+        </p>
+      )}
       <table className="grid" aria-label="Contexts">
         <thead>
           <tr>
@@ -34,6 +92,8 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
             <th>User</th>
             <th>Namespace</th>
             <th>API server</th>
+            <th title="Scraped while another context is selected, so its alerts keep being evaluated">Background</th>
+            <th>Scraping</th>
             <th />
           </tr>
         </thead>
@@ -53,6 +113,26 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
               <td>{c.namespace}</td>
               <td>
                 <code>{c.server}</code>
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Keep scraping ${c.name} in the background`}
+                  checked={pending[c.name] ?? contexts.background.includes(c.name)}
+                  onChange={(e) => void setBackground(c.name, e.target.checked)}
+                />
+              </td>
+              <td data-testid={`scraping-${c.name}`}>
+                {(() => {
+                  const s = status?.contexts.find((x) => x.context === c.name);
+                  if (!s) return <span className="muted">—</span>;
+                  if (s.state === 'error') return <span className="ctx-problem">{s.message}</span>;
+                  return (
+                    <span title="CPU is estimated: the engine's CPU split by each context's share of the samples ingested">
+                      {s.targetsUp}/{s.targets} up · {fmt(s.samplesPerSecond, 0)} samples/s · ≈{fmt(s.cpuPercent)}% CPU
+                    </span>
+                  );
+                })()}
               </td>
               <td>
                 {c.name === contexts.selected ? (
