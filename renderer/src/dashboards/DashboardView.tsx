@@ -7,7 +7,7 @@ import type { QueryWindow } from './query.js';
 import type { Dashboard, Panel } from './schema.js';
 import { anchorRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
 import { VariableBar } from './VariableBar.js';
-import { interpolateVars, varsSignature, type VarValues } from './variables.js';
+import { interpolateVars, parseVarParams, varsSignature, type VarValues } from './variables.js';
 import { useVariables } from './useVariables.js';
 import { useHashQuery, useView } from './useView.js';
 
@@ -69,7 +69,11 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   }, []);
 
   const { start: rawStart, end: rawEnd } = resolveRange(view.range, now);
-  const vars = useVariables(dashboard.variables, hashQuery, rawStart, rawEnd, rangeKey);
+  // A manual refresh also fetches the variables' options again (new nodes, namespaces).
+  const [varEpoch, setVarEpoch] = useState(0);
+  const vars = useVariables(dashboard.variables, hashQuery, rawStart, rawEnd, `${rangeKey}#${varEpoch}`);
+  const varNames = useMemo(() => dashboard.variables.map((v) => v.name), [dashboard.variables]);
+  const pending = useMemo(() => (vars.ready ? null : parseVarParams(hashQuery, varNames)), [vars.ready, hashQuery, varNames]);
   const sig = dashboard.variables.length > 0 ? `#${varsSignature(vars.values)}` : '';
   const panels = useMemo(() => dashboard.panels.map((p) => interpolatePanel(p, vars.values)), [dashboard.panels, vars.values]);
 
@@ -144,13 +148,20 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
               ))}
             </select>
           </label>
-          <button type="button" onClick={() => setTick(Date.now())} aria-label="Refresh now">
+          <button
+            type="button"
+            onClick={() => {
+              setTick(Date.now());
+              setVarEpoch((e) => e + 1);
+            }}
+            aria-label="Refresh now"
+          >
             ↻
           </button>
         </div>
       </div>
       {dashboard.description && <p className="muted dashboard-desc">{dashboard.description}</p>}
-      <VariableBar states={vars.states} onChange={setVars} />
+      <VariableBar states={vars.states} pending={pending} onChange={setVars} />
       <div className="dash-grid" ref={grid} style={{ gridTemplateRows: `repeat(${rows}, ${ROW_PX}px)` }}>
         {panels.map((p) => (
           <PanelView key={p.id} panel={p} window={windowFor(p.gridPos.w)} syncKey={dashboard.uid} onZoom={onZoom} onPhase={onPhase} />

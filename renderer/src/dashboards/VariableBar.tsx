@@ -4,7 +4,19 @@ import { useEffect, useRef, useState } from 'react';
 import type { VariableState } from './useVariables.js';
 import { ALL, urlValues } from './variables.js';
 
-export function VariableBar({ states, onChange }: { states: VariableState[]; onChange(values: Record<string, string[]>): void }) {
+/**
+ * `pending`: the selection the address asks for while it is being resolved (shown at once, so a
+ * click shows its effect before the options are fetched again).
+ */
+export function VariableBar({
+  states,
+  pending,
+  onChange,
+}: {
+  states: VariableState[];
+  pending: Readonly<Record<string, string[]>> | null;
+  onChange(values: Record<string, string[]>): void;
+}) {
   const shown = states.filter((s) => !s.def.hide);
   if (shown.length === 0) return null;
   return (
@@ -12,7 +24,11 @@ export function VariableBar({ states, onChange }: { states: VariableState[]; onC
       {shown.map((s) => (
         <div className="var" key={s.def.name} data-var={s.def.name} data-value={urlValues(s.value).join(',')}>
           <span className="var-label muted">{s.def.label ?? s.def.name}</span>
-          {s.def.multi ? <MultiPicker state={s} onChange={(v) => onChange({ [s.def.name]: v })} /> : <SinglePicker state={s} onChange={(v) => onChange({ [s.def.name]: v })} />}
+          {s.def.multi ? (
+            <MultiPicker state={s} pending={pending?.[s.def.name] ?? null} onChange={(v) => onChange({ [s.def.name]: v })} />
+          ) : (
+            <SinglePicker state={s} pending={pending?.[s.def.name]?.[0] ?? null} onChange={(v) => onChange({ [s.def.name]: v })} />
+          )}
           {s.error && (
             <span className="var-error" role="alert" title={s.error}>
               ⚠
@@ -24,9 +40,10 @@ export function VariableBar({ states, onChange }: { states: VariableState[]; onC
   );
 }
 
-function SinglePicker({ state, onChange }: { state: VariableState; onChange(v: string[]): void }) {
+function SinglePicker({ state, pending, onChange }: { state: VariableState; pending: string | null; onChange(v: string[]): void }) {
   const { def, options, value } = state;
-  const current = value.all ? ALL : (value.values[0] ?? '');
+  const resolved = value.all ? ALL : (value.values[0] ?? '');
+  const current = pending !== null && (pending === ALL || options.some((o) => o.value === pending)) ? pending : resolved;
   return (
     <select aria-label={def.label ?? def.name} value={current} onChange={(e) => onChange([e.target.value])} disabled={options.length === 0}>
       {options.length === 0 && <option value="">(none)</option>}
@@ -40,8 +57,16 @@ function SinglePicker({ state, onChange }: { state: VariableState; onChange(v: s
   );
 }
 
-function MultiPicker({ state, onChange }: { state: VariableState; onChange(v: string[]): void }) {
-  const { def, options, value } = state;
+/** The value a pending selection will have (options as last resolved). */
+function pendingValue(state: VariableState, pending: string[]): VariableState['value'] {
+  if (pending.includes(ALL)) return { ...state.value, all: true, values: state.options.map((o) => o.value), texts: ['All'] };
+  const chosen = state.options.filter((o) => pending.includes(o.value));
+  return { ...state.value, all: false, values: chosen.map((o) => o.value), texts: chosen.map((o) => o.text) };
+}
+
+function MultiPicker({ state, pending, onChange }: { state: VariableState; pending: string[] | null; onChange(v: string[]): void }) {
+  const { def, options } = state;
+  const value = pending ? pendingValue(state, pending) : state.value;
   const [open, setOpen] = useState(false);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
