@@ -123,7 +123,7 @@ export function formatFloat(v: number, fmt: 'e' | 'f' | 'g', prec: number): stri
   const digs = roundTo(exact, prec);
   let eprec = prec;
   if (eprec > digs.d.length && digs.d.length >= digs.dp) eprec = digs.d.length;
-  const exp = digs.d === '' ? 0 : digs.dp - 1;
+  const exp = digs.dp - 1;
   if (exp < -4 || exp >= eprec) {
     const p = Math.min(prec, Math.max(digs.d.length, 1));
     return fmtE(digs, p - 1, neg);

@@ -176,7 +176,8 @@ function floatToTime(v: number): GoTime {
   if (!Number.isFinite(v)) throw new Error('value is NaN or Inf');
   const ns = v * 1e9;
   if (ns > 9.223372036854776e18 || ns < -9.223372036854776e18) throw new Error(`${formatFloat(v, 'g', -1)} cannot be represented as a nanoseconds timestamp since it overflows int64`);
-  return new GoTime(BigInt(Math.trunc(ns)));
+  // model.TimeFromUnixNano(...).Time(): milliseconds are kept, not nanoseconds.
+  return new GoTime(BigInt(Math.trunc(Math.trunc(ns) / 1e6)) * 1_000_000n);
 }
 
 export function humanizeTimestamp(i: unknown): string {

@@ -24,6 +24,8 @@ type Arg =
 interface Cmd {
   args: Arg[];
   pos: number;
+  /** The command as Go prints it in errors (`humanize $value`). */
+  src: string;
 }
 
 interface Pipe {
@@ -361,7 +363,8 @@ class TemplateParser {
       args.push(this.parseOperand());
     }
     if (args.length === 0) this.fail(pos, 'missing value for command');
-    return { args, pos };
+    const src = this.text.slice(pos, this.peek().pos).trim();
+    return { args, pos, src };
   }
 
   private fieldChain(): string[] {
@@ -586,7 +589,7 @@ class Executor {
 
   private async command(c: Cmd, dot: unknown, scope: Scope, final: { v: unknown } | null): Promise<unknown> {
     const head = c.args[0]!;
-    if (head.k === 'ident') return this.call(head.name, head.pos, c.args.slice(1), dot, scope, final);
+    if (head.k === 'ident') return this.call(head.name, head.pos, c.args.slice(1), dot, scope, final, c.src);
     if (c.args.length > 1 || final) {
       if (head.k === 'field' || head.k === 'var' || head.k === 'pipe') {
         // A method call with arguments: no methods on our values.
@@ -628,8 +631,7 @@ class Executor {
     }
   }
 
-  private async call(name: string, pos: number, argNodes: Arg[], dot: unknown, scope: Scope, final: { v: unknown } | null): Promise<unknown> {
-    const at = name;
+  private async call(name: string, pos: number, argNodes: Arg[], dot: unknown, scope: Scope, final: { v: unknown } | null, at = name): Promise<unknown> {
     // and/or short-circuit on their arguments.
     if (name === 'and' || name === 'or') {
       const all = [...argNodes];
