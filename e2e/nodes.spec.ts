@@ -7,8 +7,10 @@ import { expect, startDemo, test } from './fixtures.js';
 
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 
-async function instant(request: APIRequestContext, origin: string, query: string): Promise<Vector> {
-  const r = await request.get(`${origin}/api/v1/query?${new URLSearchParams({ query })}`);
+async function instant(request: APIRequestContext, origin: string, query: string, time?: number): Promise<Vector> {
+  const params = new URLSearchParams({ query });
+  if (time !== undefined) params.set('time', String(time));
+  const r = await request.get(`${origin}/api/v1/query?${params}`);
   expect(r.status(), await r.text()).toBe(200);
   const body = (await r.json()) as { data: { resultType: string; result: Vector } };
   expect(body.data.resultType).toBe('vector');
@@ -31,6 +33,25 @@ async function expectAllReady(page: Page, uid: string): Promise<Locator> {
     await expect(p, `${uid}: panel ${id}: ${await p.locator('.panel-body').textContent()}`).toHaveAttribute('data-state', 'ready');
   }
   return dashboard;
+}
+
+/** Equal but for float rounding. */
+function expectSame(shown: number, api: number, what: string): void {
+  expect(Math.abs(shown - api), `${what}: shown ${shown}, API ${api}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(api)));
+}
+
+/** Every stat and gauge number on the page is the API's answer for the same expression at the same time. */
+async function expectStatsAreApiAnswers(page: Page, origin: string): Promise<void> {
+  const values = page.locator('[data-testid="stat-value"], [data-testid="gauge-value"]');
+  const n = await values.count();
+  expect(n).toBeGreaterThan(0);
+  for (let i = 0; i < n; i++) {
+    const v = values.nth(i);
+    const expr = (await v.getAttribute('data-expr'))!;
+    const api = await instant(page.request, origin, expr, Number(await v.getAttribute('data-time')) / 1000);
+    expect(api.length, expr).toBe(1);
+    expectSame(Number(await v.getAttribute('data-raw')), Number(api[0]!.value[1]), expr);
+  }
 }
 
 /** A column's raw numbers, top to bottom. */
@@ -97,6 +118,23 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
       await expect(row.locator('td[data-col="target:6"]')).toHaveText(/^\d+\.\d%$/);
     }
 
+    // Every number in the table is the API's answer for its column's expression at the table's time.
+    const tableTime = Number(await table.getAttribute('data-time')) / 1000;
+    const valueHeaders = table.locator('thead th[data-expr]');
+    expect(await valueHeaders.count()).toBe(13);
+    for (const th of await valueHeaders.all()) {
+      const col = (await th.getAttribute('data-col'))!;
+      const expr = (await th.getAttribute('data-expr'))!;
+      expect(expr).not.toContain('$');
+      const api = new Map((await instant(page.request, origin, expr, tableTime)).map((s) => [s.metric['nodename'], Number(s.value[1])]));
+      for (const host of hostnames) {
+        const shown = Number(await table.locator(`tbody tr[data-row="${host}"] td[data-col="${col}"]`).getAttribute('data-raw'));
+        expect(api.has(host), `${col} ${host}`).toBe(true);
+        expectSame(shown, api.get(host)!, `${col} ${host}`);
+      }
+    }
+    await expectStatsAreApiAnswers(page, origin);
+
     // Sorting: a click on a number column sorts largest first, a second click smallest first.
     const memHeader = table.locator('th[data-col="target:3"]');
     await memHeader.getByRole('button').click();
@@ -139,6 +177,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     const ramApi = Number((await instant(page.request, origin, `node_memory_MemTotal_bytes{${NE}, instance="${targetInstance}"}`))[0]!.value[1]);
     await expect(ram).toHaveAttribute('data-raw', String(ramApi));
     expect(await ram.getAttribute('data-expr')).toContain(`instance="${targetInstance}"`);
+    await expectStatsAreApiAnswers(page, origin);
     // The disk table: device, filesystem, mount point, size, available, used.
     const disks = page.locator('[data-panel-id="disk-space"] tbody tr');
     expect(await disks.count()).toBeGreaterThan(0);
@@ -165,6 +204,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     // ---- Workloads: all namespaces, then one.
     await page.goto(`${origin}/#/workloads`);
     await expectAllReady(page, 'workloads');
+    await expectStatsAreApiAnswers(page, origin);
     const pods = page.locator('[data-panel-id="pods"] tbody tr');
     const podRows = await pods.count();
     const namespaces = new Set(await page.locator('[data-panel-id="pods"] tbody td[data-col="by:namespace"]').allTextContents());
@@ -209,6 +249,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     await expect(page.locator('[data-panel-id="gpu-table"] tbody tr')).toHaveCount(gpus.length);
     await expect(page.locator('[data-panel-id="gpus"] [data-testid="stat-value"]')).toHaveText(String(gpus.length));
     await expect(page.getByTestId('no-dcgm')).toHaveCount(0);
+    await expectStatsAreApiAnswers(page, origin);
     await page.mouse.move(0, 0);
     await testInfo.attach('gpu', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
   } finally {

@@ -120,7 +120,7 @@ function PanelBody({
     case 'gauge':
       return <Gauge panel={panel} results={results} time={w?.end ?? 0} />;
     case 'table':
-      return <Table panel={panel} results={results} />;
+      return <Table panel={panel} results={results} time={w?.end ?? 0} />;
     case 'timeseries':
       return <Series panel={panel} results={results} window={w} syncKey={syncKey} onZoom={onZoom} onDrawn={onDrawn} />;
   }
@@ -174,7 +174,7 @@ function Gauge({ panel, results, time }: { panel: Extract<Panel, { type: 'gauge'
   );
 }
 
-function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; results: TargetResult[] }) {
+function Table({ panel, results, time }: { panel: Extract<Panel, { type: 'table' }>; results: TargetResult[]; time: number }) {
   const columns = useMemo(() => tableColumns(panel), [panel]);
   const rows = useMemo(() => tableRows(panel.by, results.map((r) => r.data)), [results, panel.by]);
   const [sort, setSort] = useState(() => initialSort(columns, panel.sort));
@@ -215,7 +215,7 @@ function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; r
         </div>
       )}
       <div className="panel-table-wrap">
-        <table className="grid panel-table">
+        <table className="grid panel-table" data-time={time}>
           <thead>
             <tr>
               {columns.map((c) => (
@@ -224,6 +224,7 @@ function Table({ panel, results }: { panel: Extract<Panel, { type: 'table' }>; r
                   className={c.kind === 'value' ? 'num' : undefined}
                   aria-sort={sort?.id === c.id ? (sort.desc ? 'descending' : 'ascending') : undefined}
                   data-col={c.id}
+                  data-expr={c.kind === 'value' ? results[c.target!]?.expr : undefined}
                 >
                   <button type="button" className="th-sort" onClick={() => clickSort(c.id, c.kind === 'value')} title={`Sort by ${c.title}`}>
                     {c.title}
