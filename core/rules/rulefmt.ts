@@ -90,7 +90,7 @@ export function parseRuleFile(content: string, opts: ParseRuleFileOptions = {}):
     }
     collectGroups(root, groupNodes, errors, pos, opts);
   }
-  if (errors.length > 0) return { groups: [], errors };
+  if (errors.length > 0) return { groups: [], errors: mergeUnmarshal(errors) };
   const seen = new Set<string>();
   for (const { node, operator } of groupNodes) {
     const g = readGroup(node, operator, errors, pos, opts);
@@ -105,7 +105,21 @@ export function parseRuleFile(content: string, opts: ParseRuleFileOptions = {}):
     }
     groups.push(g);
   }
-  return { groups: errors.length > 0 ? [] : groups, errors };
+  return { groups: errors.length > 0 ? [] : groups, errors: mergeUnmarshal(errors) };
+}
+
+const UNMARSHAL = 'yaml: unmarshal errors:\n  ';
+
+/**
+ * Decoding problems stop Prometheus before validation, so when there are any only they are
+ * reported; yaml.v3 puts every field problem of a document in one error, a line each.
+ */
+function mergeUnmarshal(errors: string[]): string[] {
+  const lines = errors.filter((e) => e.startsWith(UNMARSHAL)).map((e) => e.slice(UNMARSHAL.length));
+  const decode = errors.filter((e) => e.startsWith('not a valid duration string') || e.startsWith('yaml: line') || e.startsWith('yaml: '));
+  if (lines.length === 0 && decode.length === 0) return errors;
+  const other = decode.filter((e) => !e.startsWith(UNMARSHAL));
+  return lines.length > 0 ? [UNMARSHAL + lines.join('\n  '), ...other] : other;
 }
 
 type PosFn = (n: YamlNode | null | undefined) => { line: number; col: number };
@@ -161,7 +175,7 @@ function durationField(n: YamlNode | null | undefined, errors: string[], pos: Po
   try {
     return parseDuration(s);
   } catch {
-    errors.push(`yaml: unmarshal errors:\n  line ${pos(n).line}: not a valid duration string: "${s}"`);
+    errors.push(`not a valid duration string: "${s}"`);
     return undefined;
   }
 }
@@ -258,6 +272,7 @@ function readRule(node: YamlNode, group: string, index: number, errors: string[]
     const p = pos(n);
     if (!alt) return `${p.line}:${p.col}: `;
     const q = pos(alt);
+    if (q.line === 0) return `${p.line}:${p.col}: `;
     return `${p.line}:${p.col}: ${q.line}:${q.col}: `;
   };
   const err = (prefix: string, msg: string) => errors.push(`${prefix}group ${JSON.stringify(group)}, rule ${index}, ${JSON.stringify(name)}: ${msg}`);

@@ -333,6 +333,7 @@ class TemplateParser {
       } else this.ti = save;
     }
     if (assign) for (const d of decl) if (!this.vars.includes(d)) this.fail(pos, `undefined variable "${d}"`);
+    if (this.peek().t === 'eof' || (this.peek().t === 'rparen' && !top)) this.fail(pos, `missing value for ${ctx}`);
     const cmds: Cmd[] = [];
     for (;;) {
       const cmd = this.parseCommand();
