@@ -169,7 +169,7 @@ function stringField(n: YamlNode | null | undefined, what: string, errors: strin
   return n.source ?? String(n.value);
 }
 
-function durationField(n: YamlNode | null | undefined, errors: string[], pos: PosFn): number | undefined {
+function durationField(n: YamlNode | null | undefined, errors: string[]): number | undefined {
   const s = scalarString(n);
   if (s === undefined) return undefined;
   try {
@@ -205,10 +205,10 @@ function readGroup(node: YamlNode, operator: boolean, errors: string[], pos: Pos
         g.name = stringField(pair.value, 'name', errors, pos);
         break;
       case 'interval':
-        g.interval = durationField(pair.value, errors, pos);
+        g.interval = durationField(pair.value, errors);
         break;
       case 'query_offset':
-        g.queryOffset = durationField(pair.value, errors, pos);
+        g.queryOffset = durationField(pair.value, errors);
         break;
       case 'limit': {
         const s = scalarString(pair.value) ?? '0';
@@ -252,8 +252,8 @@ function readRule(node: YamlNode, group: string, index: number, errors: string[]
   }
   const r: RuleDef = {
     expr: stringField(nodes.expr, 'expr', fieldErrors, pos),
-    for: durationField(nodes.for, fieldErrors, pos) ?? 0,
-    keepFiringFor: durationField(nodes.keep_firing_for, fieldErrors, pos) ?? 0,
+    for: durationField(nodes.for, fieldErrors) ?? 0,
+    keepFiringFor: durationField(nodes.keep_firing_for, fieldErrors) ?? 0,
     labels: mapField(nodes.labels, 'labels', fieldErrors, pos),
     annotations: mapField(nodes.annotations, 'annotations', fieldErrors, pos),
     line: pos(node).line,
