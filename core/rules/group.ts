@@ -83,15 +83,13 @@ export function groupHash(file: string, name: string): bigint {
  * (multiples of the interval shifted by hash % interval, so groups spread over the interval).
  */
 export function evalTimestamp(file: string, name: string, intervalMs: number, startMs: number): number {
+  // Prometheus's offset is hash % interval in nanoseconds; samples carry milliseconds, so the
+  // offset is taken to the millisecond below and the grid stays on whole milliseconds.
   const interval = BigInt(Math.round(intervalMs * 1e6));
-  const offset = groupHash(file, name) % interval;
-  const start = BigInt(Math.round(startMs)) * 1_000_000n;
-  const adj = start - offset;
-  let rem = adj % interval;
-  if (rem < 0n) rem += interval;
-  const next = adj - rem + offset;
-  const ms = next / 1_000_000n;
-  return Number(next < 0n && next % 1_000_000n !== 0n ? ms - 1n : ms);
+  const offset = Number((groupHash(file, name) % interval) / 1_000_000n);
+  const adj = startMs - offset;
+  const rem = ((adj % intervalMs) + intervalMs) % intervalMs;
+  return adj - rem + offset;
 }
 
 export class Group {
