@@ -24,6 +24,9 @@ const NE = 'job="node-exporter"';
 async function expectAllReady(page: Page, uid: string): Promise<Locator> {
   const dashboard = page.locator(`[data-dashboard="${uid}"]`);
   await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
+  const ms = await dashboard.getAttribute('data-load-ms');
+  test.info().annotations.push({ type: 'time-to-all-panels', description: `${uid}: ${ms} ms` });
+  console.log(`${uid}: all panels drawn ${ms} ms after the range was set`);
   const panels = page.locator('section.panel');
   const n = await panels.count();
   expect(n).toBeGreaterThan(4);
@@ -52,6 +55,18 @@ async function expectStatsAreApiAnswers(page: Page, origin: string): Promise<voi
     expect(api.length, expr).toBe(1);
     expectSame(Number(await v.getAttribute('data-raw')), Number(api[0]!.value[1]), expr);
   }
+}
+
+/**
+ * Opens a dashboard on an absolute hour ending 10 s ago, so every sample of it is stored before the
+ * panels query (a scrape in flight at "now" could otherwise land between the page's query and the API's).
+ */
+async function openSettled(page: Page, origin: string, hash: string, uid: string): Promise<void> {
+  const to = Date.now() - 10_000;
+  const from = to - 3_600_000;
+  await page.goto(`${origin}/${hash}${hash.includes('?') ? '&' : '?'}from=${from}&to=${to}`);
+  await expect(page.locator('section.panel').first()).toHaveAttribute('data-window', new RegExp(`^${from}-${to}@`));
+  await expect(page.locator(`[data-dashboard="${uid}"]`)).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
 }
 
 /** A column's raw numbers, top to bottom. */
@@ -119,6 +134,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     }
 
     // Every number in the table is the API's answer for its column's expression at the table's time.
+    await openSettled(page, origin, '#/nodes', 'nodes');
     const tableTime = Number(await table.getAttribute('data-time')) / 1000;
     const valueHeaders = table.locator('thead th[data-expr]');
     expect(await valueHeaders.count()).toBe(13);
@@ -134,6 +150,8 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
       }
     }
     await expectStatsAreApiAnswers(page, origin);
+    await page.goto(`${origin}/#/nodes`);
+    await expect(page.locator('[data-dashboard="nodes"]')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
 
     // Sorting: a click on a number column sorts largest first, a second click smallest first.
     const memHeader = table.locator('th[data-col="target:3"]');
@@ -177,7 +195,6 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     const ramApi = Number((await instant(page.request, origin, `node_memory_MemTotal_bytes{${NE}, instance="${targetInstance}"}`))[0]!.value[1]);
     await expect(ram).toHaveAttribute('data-raw', String(ramApi));
     expect(await ram.getAttribute('data-expr')).toContain(`instance="${targetInstance}"`);
-    await expectStatsAreApiAnswers(page, origin);
     // The disk table: device, filesystem, mount point, size, available, used.
     const disks = page.locator('[data-panel-id="disk-space"] tbody tr');
     expect(await disks.count()).toBeGreaterThan(0);
@@ -190,6 +207,11 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     expect(Number(await page.locator('[data-panel-id="cpu-modes"] .ts-chart').getAttribute('data-points'))).toBeGreaterThan(3);
     await page.mouse.move(0, 0);
     await testInfo.attach('node', { body: await node.screenshot(), contentType: 'image/png' });
+    await openSettled(page, origin, `#/node?node=${target}`, 'node');
+    await expectStatsAreApiAnswers(page, origin);
+    await page.goBack();
+    await expect(page).toHaveURL(new RegExp(`#/node\\?node=${target}&range=6h$`));
+    await expect(node).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
     // Choosing another node in the picker changes the address and the numbers.
     const other = hostnames.find((h) => h.includes('gpu')) ?? hostnames[0]!;
     const otherInstance = uname.find((s) => s.metric['nodename'] === other)!.metric['instance']!;
@@ -203,8 +225,10 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
 
     // ---- Workloads: all namespaces, then one.
     await page.goto(`${origin}/#/workloads`);
-    await expectAllReady(page, 'workloads');
+    await openSettled(page, origin, '#/workloads', 'workloads');
     await expectStatsAreApiAnswers(page, origin);
+    await page.goto(`${origin}/#/workloads`);
+    await expectAllReady(page, 'workloads');
     const pods = page.locator('[data-panel-id="pods"] tbody tr');
     const podRows = await pods.count();
     const namespaces = new Set(await page.locator('[data-panel-id="pods"] tbody td[data-col="by:namespace"]').allTextContents());
@@ -249,6 +273,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     await expect(page.locator('[data-panel-id="gpu-table"] tbody tr')).toHaveCount(gpus.length);
     await expect(page.locator('[data-panel-id="gpus"] [data-testid="stat-value"]')).toHaveText(String(gpus.length));
     await expect(page.getByTestId('no-dcgm')).toHaveCount(0);
+    await openSettled(page, origin, '#/gpu', 'gpu');
     await expectStatsAreApiAnswers(page, origin);
     await page.mouse.move(0, 0);
     await testInfo.attach('gpu', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
