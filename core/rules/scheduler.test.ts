@@ -68,7 +68,7 @@ describe('RuleScheduler', () => {
     const first = g.evalTimestamp(0) + 10 * S;
     await clock.advance(first + 50 * S);
     // The first evaluation ends 25 s late: the next is the latest slot already due (+20 s, as
-    // Promet's ticker gives), the +10 s slot is skipped.
+    // Prometheus's ticker gives), the +10 s slot is skipped.
     expect(seen[0]).toBe(first);
     expect(seen[1]! - seen[0]!).toBe(20 * S);
     expect(seen.slice(1).every((t, i, xs) => i === 0 || t - xs[i - 1]! === 10 * S)).toBe(true);
