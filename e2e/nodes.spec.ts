@@ -282,7 +282,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
   }
 });
 
-test('the GPU page says so when there are no DCGM metrics', async ({ page, ws }) => {
+test('the GPU page says so when there are no DCGM metrics, and a link to an unknown node says so', async ({ page, ws }) => {
   const { loginUrl } = await ws.start({}, ['--no-scrape']);
   await page.goto(loginUrl);
   await page.goto(`${new URL(loginUrl).origin}/#/gpu`);
@@ -291,4 +291,10 @@ test('the GPU page says so when there are no DCGM metrics', async ({ page, ws })
   await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
   await expect(page.locator('[data-panel-id="gpus"]')).toHaveAttribute('data-state', 'nodata');
   await expect(page.locator('[data-panel-id="util"]').getByTestId('no-data')).toContainText('DCGM_FI_DEV_GPU_UTIL');
+
+  // A link to a node Kubeglass does not know says so, and the page still draws (without data).
+  await page.goto(`${new URL(loginUrl).origin}/#/node?node=no-such-node`);
+  await expect(page.getByTestId('var-missing')).toHaveText('no-such-node not found; showing nothing');
+  await expect(page.locator('[data-dashboard="node"]')).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+  await expect(page.locator('[data-panel-id="uptime"]')).toHaveAttribute('data-state', 'nodata');
 });

@@ -29,6 +29,11 @@ export function VariableBar({
           ) : (
             <SinglePicker state={s} pending={pending?.[s.def.name]?.[0] ?? null} onChange={(v) => onChange({ [s.def.name]: v })} />
           )}
+          {s.missing.length > 0 && (
+            <span className="var-missing" role="status" data-testid="var-missing">
+              {s.missing.join(', ')} not found; showing {s.value.values.length ? (s.value.all ? 'All' : (s.value.texts ?? s.value.values).join(', ')) : 'nothing'}
+            </span>
+          )}
           {s.error && (
             <span className="var-error" role="alert" title={s.error}>
               ⚠

@@ -6,6 +6,7 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from '../api/hooks.js';
 import type { Variable } from './schema.js';
 import {
+  ALL,
   customOptions,
   interpolateVars,
   parseVariableQuery,
@@ -24,6 +25,8 @@ export interface VariableState {
   options: VarOption[];
   value: VarValue;
   error?: string | undefined;
+  /** Values the address asked for that are not options (a stale link): the value fell back. */
+  missing: string[];
 }
 
 export interface Variables {
@@ -104,9 +107,11 @@ export function useVariables(defs: readonly Variable[], hashQuery: string, start
           error = (e as Error).message ?? String(e);
         }
         if (signal.aborted) return;
-        const value = selectValue(def, options, requested[def.name] ?? []);
+        const asked = requested[def.name] ?? [];
+        const value = selectValue(def, options, asked);
         values[def.name] = value;
-        byName.set(def.name, { def, options, value, error });
+        const missing = error ? [] : asked.filter((a) => a !== ALL && !options.some((o) => o.value === a));
+        byName.set(def.name, { def, options, value, error, missing });
       }
       if (!signal.aborted) setResolved({ key: runKey, states: defs.map((d) => byName.get(d.name)!) });
     })();
