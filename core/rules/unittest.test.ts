@@ -25,6 +25,16 @@ describe('promtool rule tests', () => {
     }
   });
 
+  it('reports wrong expectations (the comparison is not vacuous)', async () => {
+    const text = readFileSync(path.join(dir, 'alerts.test.yaml'), 'utf8')
+      .replace("summary: 'Job api at 1.5 req/s'", "summary: 'Job api at 1.6 req/s'")
+      .replace('value: 120', 'value: 60');
+    const [o] = await runRuleUnitTests(text, { baseDir: dir, prometheus2: true });
+    expect(o!.errors).toHaveLength(2);
+    expect(o!.errors[0]).toContain('alertname: HighRequestRate, time: 10m');
+    expect(o!.errors[1]).toContain('expr: "ALERTS_FOR_STATE{alertname=\\"InstanceDown\\"}", time: 5m');
+  });
+
   it.skipIf(!havePromtool).each(files)('%s passes in the real promtool', (f) => {
     const out = execFileSync(PROMTOOL, ['test', 'rules', f], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toContain('SUCCESS');
