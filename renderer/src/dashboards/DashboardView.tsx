@@ -31,6 +31,7 @@ export function interpolatePanel(p: Panel, vars: VarValues): Panel {
   return {
     ...p,
     title: interpolateVars(p.title, vars, 'text'),
+    ...(p.description !== undefined ? { description: interpolateVars(p.description, vars, 'text') } : {}),
     targets: p.targets.map((t) => ({ ...t, expr: interpolateVars(t.expr, vars), ...(t.legend !== undefined ? { legend: interpolateVars(t.legend, vars, 'text') } : {}) })),
   } as Panel;
 }
