@@ -3,6 +3,8 @@
 // are defined before the rule's text, errors render as `<error expanding template: …>`.
 import { parseDuration as parsePromDuration } from '../promql/parser.js';
 import type { Vector } from '../promql/value.js';
+import { goQuote } from '../alerting/labels.js';
+import { compileRE2, ExpandTemplate } from '../model/regex.js';
 import { formatFloat, GoInt } from './gofmt.js';
 import { ArgError, goStruct, Template, TemplateError, type FuncMap } from './template.js';
 
@@ -198,42 +200,17 @@ export function queryEscape(s: string): string {
   return out;
 }
 
-/** A Go (RE2) pattern as a JS RegExp: leading (?flags) become JS flags. */
-export function goRegExp(pattern: string, extraFlags = ''): RegExp {
-  let flags = extraFlags;
-  let p = pattern;
-  const m = /^\(\?([imsU]+)\)/.exec(p);
-  if (m) {
-    p = p.slice(m[0].length);
-    if (m[1]!.includes('i')) flags += 'i';
-    if (m[1]!.includes('s')) flags += 's';
-    if (m[1]!.includes('m')) flags += 'm';
-  }
-  try {
-    return new RegExp(p, `${flags}u`);
-  } catch {
-    try {
-      return new RegExp(p, flags);
-    } catch (e) {
-      throw new Error(`error parsing regexp: ${(e as Error).message}`);
-    }
-  }
-}
-
-/** regexp.ReplaceAllString with Go's $name / ${name} expansion. */
+/** regexp.MustCompile(pattern).ReplaceAllString(text, repl). */
 export function reReplaceAll(pattern: string, repl: string, text: string): string {
-  const re = goRegExp(pattern, 'g');
-  return text.replace(re, (...args: unknown[]) => {
-    const hasGroups = typeof args[args.length - 1] === 'object';
-    const groups = (hasGroups ? args[args.length - 1] : undefined) as Record<string, string | undefined> | undefined;
-    const subs = args.slice(0, hasGroups ? -3 : -2) as (string | undefined)[];
-    return repl.replace(/\$(\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g, (_m, all: string, braced?: string, bare?: string) => {
-      if (all === '$') return '$';
-      const name = braced ?? bare!;
-      if (/^[0-9]+$/.test(name)) return subs[Number(name)] ?? '';
-      return groups?.[name] ?? '';
-    });
-  });
+  let re;
+  try {
+    re = compileRE2(pattern);
+  } catch (e) {
+    // MustCompile's panic, which text/template reports as the call's error.
+    const quoted = /^[^`\u0000-\u0008\u000a-\u001f\u007f\ufeff]*$/.test(pattern) ? `\`${pattern}\`` : goQuote(pattern);
+    throw new Error(`regexp: Compile(${quoted}): ${(e as Error).message}`);
+  }
+  return re.replaceAll(text, new ExpandTemplate(repl, re));
 }
 
 /** net.SplitHostPort, or null when the address has no port. */
@@ -256,7 +233,7 @@ function joinHostPort(h: string, p: string): string {
 }
 
 function title(s: string): string {
-  return s.replace(/(^|[^\p{L}\p{N}_'’.])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
+  return s.replace(/(^|[^\p{L}\p{N}_'’])(\p{L})/gu, (_m, pre: string, c: string) => pre + c.toUpperCase());
 }
 
 function sampleArg(name: string, s: unknown): TemplateSample {
@@ -293,7 +270,7 @@ export function prometheusFuncs(ctx: TemplateContext): FuncMap {
     args: (...a) => Object.fromEntries(a.map((x, i) => [`arg${i}`, x])),
     reReplaceAll: (p, r, t) => reReplaceAll(String(p), String(r), String(t)),
     safeHtml: (t) => String(t),
-    match: (p, s) => goRegExp(String(p)).test(String(s)),
+    match: (p, s) => compileRE2(String(p)).test(String(s)),
     title: (s) => title(String(s)),
     toUpper: (s) => String(s).toUpperCase(),
     toLower: (s) => String(s).toLowerCase(),

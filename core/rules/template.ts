@@ -381,9 +381,12 @@ class TemplateParser {
         return { k: 'dot', pos: t.pos };
       case 'field':
         return { k: 'field', names: [t.v, ...this.fieldChain()], pos: t.pos };
-      case 'var':
+      case 'var': {
         if (!this.vars.includes(t.v)) this.fail(t.pos, `undefined variable "${t.v}"`);
-        return { k: 'var', name: t.v, names: this.fieldChain(), pos: t.pos };
+        // With fields, Go positions the node at its first field (a chain).
+        const pos = this.peek().t === 'field' ? this.peek().pos : t.pos;
+        return { k: 'var', name: t.v, names: this.fieldChain(), pos };
+      }
       case 'str':
         return { k: 'str', v: t.v, pos: t.pos };
       case 'num':
@@ -391,7 +394,8 @@ class TemplateParser {
       case 'lparen': {
         const pipe = this.parsePipe('parenthesized pipeline', false);
         this.next();
-        return { k: 'pipe', pipe, names: this.fieldChain(), pos: t.pos };
+        const pos = this.peek().t === 'field' ? this.peek().pos : t.pos;
+        return { k: 'pipe', pipe, names: this.fieldChain(), pos };
       }
       case 'ident':
         if (t.v === 'true' || t.v === 'false') return { k: 'bool', v: t.v === 'true', pos: t.pos };
