@@ -200,6 +200,15 @@ export function queryEscape(s: string): string {
   return out;
 }
 
+/** strconv.CanBackquote: no backquote, no control character other than tab, no BOM. */
+function canBackquote(s: string): boolean {
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    if (ch === '`' || c === 0xfeff || c === 0x7f || (c < 0x20 && c !== 9)) return false;
+  }
+  return true;
+}
+
 /** regexp.MustCompile(pattern).ReplaceAllString(text, repl). */
 export function reReplaceAll(pattern: string, repl: string, text: string): string {
   let re;
@@ -207,7 +216,7 @@ export function reReplaceAll(pattern: string, repl: string, text: string): strin
     re = compileRE2(pattern);
   } catch (e) {
     // MustCompile's panic, which text/template reports as the call's error.
-    const quoted = /^[^`\u0000-\u0008\u000a-\u001f\u007f\ufeff]*$/.test(pattern) ? `\`${pattern}\`` : goQuote(pattern);
+    const quoted = canBackquote(pattern) ? `\`${pattern}\`` : goQuote(pattern);
     throw new Error(`regexp: Compile(${quoted}): ${(e as Error).message}`);
   }
   return re.replaceAll(text, new ExpandTemplate(repl, re));
