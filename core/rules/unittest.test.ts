@@ -27,7 +27,7 @@ describe('promtool rule tests', () => {
 
   it('reports wrong expectations (the comparison is not vacuous)', async () => {
     const text = readFileSync(path.join(dir, 'alerts.test.yaml'), 'utf8')
-      .replace("summary: 'Job api at 1.5 req/s'", "summary: 'Job api at 1.6 req/s'")
+      .replace('Job api at 1.5 req/s', 'Job api at 1.6 req/s')
       .replace('value: 120', 'value: 60');
     const [o] = await runRuleUnitTests(text, { baseDir: dir, prometheus2: true });
     expect(o!.errors).toHaveLength(2);
