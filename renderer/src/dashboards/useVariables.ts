@@ -6,28 +6,18 @@ import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useClient } from '../api/hooks.js';
 import type { Variable } from './schema.js';
 import {
-  ALL,
   customOptions,
-  interpolateVars,
   parseVariableQuery,
   parseVarParams,
   queryResultText,
   refineOptions,
-  resolutionOrder,
-  selectValue,
+  resolveVariables,
+  type ResolvedVariable,
   type VarOption,
-  type VarValue,
   type VarValues,
 } from './variables.js';
 
-export interface VariableState {
-  def: Variable;
-  options: VarOption[];
-  value: VarValue;
-  error?: string | undefined;
-  /** Values the address asked for that are not options (a stale link): the value fell back. */
-  missing: string[];
-}
+export type VariableState = ResolvedVariable<Variable>;
 
 export interface Variables {
   /** In declared order. */
@@ -81,40 +71,24 @@ export function useVariables(defs: readonly Variable[], hashQuery: string, start
     if (defs.length === 0) return;
     const controller = new AbortController();
     const { signal } = controller;
-    void (async () => {
-      const values: Record<string, VarValue> = {};
-      const byName = new Map<string, VariableState>();
-      for (const def of resolutionOrder(defs)) {
-        const query = interpolateVars(def.query, values);
-        const regex = def.regex === undefined ? undefined : interpolateVars(def.regex, values, 'text');
-        const ckey = `${def.type}|${query}|${regex ?? ''}|${def.sort ?? ''}|${rangeKey}`;
-        let options: VarOption[] = [];
-        let error: string | undefined;
-        try {
-          let p = cache.current.get(ckey);
-          if (!p) {
-            // Not cancelled with the run: another run may reuse the same answer from the cache.
-            p =
-              def.type === 'custom'
-                ? Promise.resolve(customOptions(query))
-                : fetchRaw(client, def, query, range.current.start, range.current.end).then((raw) => refineOptions(raw, regex, def.sort));
-            cache.current.set(ckey, p);
-            p.catch(() => cache.current.delete(ckey));
-          }
-          options = await p;
-        } catch (e) {
-          if (signal.aborted) return;
-          error = (e as Error).message ?? String(e);
+    void resolveVariables(
+      defs,
+      requested,
+      (def, query, regex) => {
+        const ckey = `${query}|${regex ?? ''}|${def.sort ?? ''}|${rangeKey}`;
+        let p = cache.current.get(ckey);
+        if (!p) {
+          // Not cancelled with the run: another run may reuse the same answer from the cache.
+          p = fetchRaw(client, def, query, range.current.start, range.current.end).then((raw) => refineOptions(raw, regex, def.sort));
+          cache.current.set(ckey, p);
+          p.catch(() => cache.current.delete(ckey));
         }
-        if (signal.aborted) return;
-        const asked = requested[def.name] ?? [];
-        const value = selectValue(def, options, asked);
-        values[def.name] = value;
-        const missing = error ? [] : asked.filter((a) => a !== ALL && !options.some((o) => o.value === a));
-        byName.set(def.name, { def, options, value, error, missing });
-      }
-      if (!signal.aborted) setResolved({ key: runKey, states: defs.map((d) => byName.get(d.name)!) });
-    })();
+        return p;
+      },
+      () => signal.aborted,
+    ).then((states) => {
+      if (states && !signal.aborted) setResolved({ key: runKey, states });
+    });
     return () => controller.abort();
     // requested is described by runKey.
     // eslint-disable-next-line react-hooks/exhaustive-deps

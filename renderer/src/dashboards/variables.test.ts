@@ -12,6 +12,7 @@ import {
   referencedVars,
   refineOptions,
   resolutionOrder,
+  resolveVariables,
   selectValue,
   urlValues,
   varsSignature,
@@ -167,6 +168,53 @@ describe('chained variables', () => {
   });
   it('rejects cycles', () => {
     expect(() => resolutionOrder([v('a', 'label_values(x{b="$b"}, a)'), v('b', 'label_values(x{a="$a"}, b)')])).toThrow(/cycle: a → b → a/);
+  });
+});
+
+describe('resolveVariables', () => {
+  // A fake engine: node_uname_info series, answering label_values by exact and regex matchers.
+  const series = [
+    { job: 'node', nodename: 'w1', instance: '10.0.0.1:9100' },
+    { job: 'node', nodename: 'w2', instance: '10.0.0.2:9100' },
+    { job: 'gpu', nodename: 'g1', instance: '10.0.0.9:9100' },
+  ];
+  const asked: string[] = [];
+  const fetchOptions = (def: VariableDef, query: string, regex: string | undefined) => {
+    asked.push(query);
+    const q = parseVariableQuery(query);
+    if (q?.kind !== 'label_values') return Promise.reject(new Error(`unsupported ${query}`));
+    const matchers = [...(q.match ?? '').matchAll(/(\w+)(=~|=)"([^"]*)"/g)].map((m) => ({ name: m[1]!, re: m[2] === '=~', value: m[3]!.replace(/\\\\/g, '\\') }));
+    const ok = (s: Record<string, string>) => matchers.every((m) => (m.re ? new RegExp(`^(?:${m.value})$`).test(s[m.name] ?? '') : s[m.name] === m.value));
+    const raw = [...new Set(series.filter(ok).map((s) => s[q.label as keyof (typeof series)[0]]!))].sort();
+    return Promise.resolve(refineOptions(raw, regex, def.sort));
+  };
+  const defs: VariableDef[] = [
+    { name: 'instance', type: 'query', query: 'label_values(node_uname_info{nodename=~"$node"}, instance)', regex: '/(.*):9100/', hide: true, multi: true, includeAll: true },
+    { name: 'node', type: 'query', query: 'label_values(node_uname_info{job=~"$job"}, nodename)', multi: true, includeAll: true },
+    { name: 'job', type: 'query', query: 'label_values(node_uname_info, job)' },
+    { name: 'interval', type: 'interval', query: '1m,5m', default: '5m' },
+    { name: 'env', type: 'custom', query: 'Production : prod, Dev : dev' },
+  ];
+  it.each<[string, Record<string, string[]>, Record<string, string[]>, string[]]>([
+    ['defaults', {}, { job: ['gpu'], node: ['g1'], instance: ['10.0.0.9'], interval: ['5m'], env: ['prod'] }, ['label_values(node_uname_info, job)', 'label_values(node_uname_info{job=~"gpu"}, nodename)', 'label_values(node_uname_info{nodename=~"g1"}, instance)']],
+    ['a chain from the URL', { job: ['node'] }, { job: ['node'], node: ['w1', 'w2'], instance: ['10.0.0.1', '10.0.0.2'], interval: ['5m'], env: ['prod'] }, ['label_values(node_uname_info{job=~"node"}, nodename)', 'label_values(node_uname_info{nodename=~"(w1|w2)"}, instance)']],
+    ['one of several', { job: ['node'], node: ['w2'], env: ['dev'] }, { job: ['node'], node: ['w2'], instance: ['10.0.0.2'], interval: ['5m'], env: ['dev'] }, ['label_values(node_uname_info{nodename=~"w2"}, instance)']],
+    ['a stale value falls back', { job: ['node'], node: ['gone'] }, { job: ['node'], node: ['w1', 'w2'], instance: ['10.0.0.1', '10.0.0.2'], interval: ['5m'], env: ['prod'] }, []],
+  ])('%s', async (_name, requested, want, queries) => {
+    asked.length = 0;
+    const r = (await resolveVariables(defs, requested, fetchOptions))!;
+    expect(r.map((v) => v.def.name)).toEqual(defs.map((d) => d.name));
+    expect(Object.fromEntries(r.map((v) => [v.def.name, v.value.values]))).toEqual(want);
+    expect(asked).toEqual(expect.arrayContaining(queries));
+    expect(asked).toHaveLength(3);
+  });
+  it('names a stale value, keeps going past a failing query, and stops when aborted', async () => {
+    const r = (await resolveVariables(defs, { job: ['node'], node: ['gone'] }, fetchOptions))!;
+    expect(r.find((v) => v.def.name === 'node')!.missing).toEqual(['gone']);
+    const failing = await resolveVariables([{ name: 'x', type: 'query', query: 'query_result(up)' }, ...defs.slice(3)], {}, fetchOptions);
+    expect(failing![0]).toMatchObject({ options: [], error: 'unsupported query_result(up)', value: { values: [] } });
+    expect(failing![1]!.value.values).toEqual(['5m']);
+    expect(await resolveVariables(defs, {}, fetchOptions, () => true)).toBeNull();
   });
 });
 

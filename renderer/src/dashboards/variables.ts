@@ -326,11 +326,11 @@ export function interpolateLink(template: string, labels: Readonly<Record<string
  * The order to resolve variables in: each after the variables its query refers to (chained
  * variables); throws on a cycle. Variables keep their declared order where they do not depend.
  */
-export function resolutionOrder(defs: readonly VariableDef[]): VariableDef[] {
+export function resolutionOrder<D extends VariableDef>(defs: readonly D[]): D[] {
   const byName = new Map(defs.map((d) => [d.name, d]));
-  const out: VariableDef[] = [];
+  const out: D[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
-  const visit = (d: VariableDef, path: string[]) => {
+  const visit = (d: D, path: string[]) => {
     const s = state.get(d.name);
     if (s === 'done') return;
     if (s === 'visiting') throw new Error(`variables refer to each other in a cycle: ${[...path, d.name].join(' → ')}`);
@@ -344,6 +344,52 @@ export function resolutionOrder(defs: readonly VariableDef[]): VariableDef[] {
   };
   for (const d of defs) visit(d, []);
   return out;
+}
+
+// ---- Resolution ----------------------------------------------------------------------------
+
+export interface ResolvedVariable<D extends VariableDef = VariableDef> {
+  def: D;
+  options: VarOption[];
+  value: VarValue;
+  /** Why its options could not be fetched (then it has none). */
+  error?: string | undefined;
+  /** Values asked for that are not options (a stale link): the value fell back. */
+  missing: string[];
+}
+
+/**
+ * Resolves variables in dependency order: each query is interpolated with the values of the
+ * variables before it, its options come from `fetchOptions` (query variables; custom and interval
+ * ones list their own), and its value from `requested` (the URL), its default or the first option.
+ * Returns them in declared order, or null once `aborted()` says the caller no longer wants them.
+ */
+export async function resolveVariables<D extends VariableDef>(
+  defs: readonly D[],
+  requested: Readonly<Record<string, string[]>>,
+  fetchOptions: (def: D, query: string, regex: string | undefined) => Promise<VarOption[]>,
+  aborted: () => boolean = () => false,
+): Promise<ResolvedVariable<D>[] | null> {
+  const values: Record<string, VarValue> = {};
+  const byName = new Map<string, ResolvedVariable<D>>();
+  for (const def of resolutionOrder(defs)) {
+    const query = interpolateVars(def.query, values);
+    const regex = def.regex === undefined ? undefined : interpolateVars(def.regex, values, 'text');
+    let options: VarOption[] = [];
+    let error: string | undefined;
+    try {
+      options = def.type === 'query' ? await fetchOptions(def, query, regex) : customOptions(query);
+    } catch (e) {
+      error = e instanceof Error ? e.message : String(e);
+    }
+    if (aborted()) return null;
+    const asked = requested[def.name] ?? [];
+    const value = selectValue(def, options, asked);
+    values[def.name] = value;
+    const missing = error ? [] : asked.filter((a) => a !== ALL && !options.some((o) => o.value === a));
+    byName.set(def.name, { def, options, value, error, missing });
+  }
+  return defs.map((d) => byName.get(d.name)!);
 }
 
 // ---- URL state ----------------------------------------------------------------------------
