@@ -30,7 +30,7 @@ describe('promtool rule tests', () => {
       .replace('Job api at 1.5 req/s', 'Job api at 1.6 req/s')
       .replace('value: 120', 'value: 60');
     const [o] = await runRuleUnitTests(text, { baseDir: dir, prometheus2: true });
-    expect(o!.errors).toHaveLength(2);
+    expect(o!.errors, o!.errors.join("\n")).toHaveLength(2);
     expect(o!.errors[0]).toContain('alertname: HighRequestRate, time: 10m');
     expect(o!.errors[1]).toContain('expr: "ALERTS_FOR_STATE{alertname=\\"InstanceDown\\"}", time: 5m');
   });

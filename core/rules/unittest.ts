@@ -119,11 +119,14 @@ export async function runRuleUnitTests(text: string, opts: UnitTestOptions): Pro
     let curr = 0;
     let evalFailed = false;
     for (let ts = 0; ts <= maxt; ts += evalInterval) {
+      const evalErrors: string[] = [];
       for (const g of groups) {
         await g.eval(ts);
-        for (const r of g.rules) if (r.lastError !== null) errors.push(`    rule: ${r.name}, time: ${formatDurationMs(ts)}, err: ${r.lastError}`);
+        for (const r of g.rules) if (r.lastError !== null) evalErrors.push(`    rule: ${r.name}, time: ${formatDurationMs(ts)}, err: ${r.lastError}`);
       }
-      if (errors.length > 0) {
+      // As promtool: evaluation errors end the test group.
+      errors.push(...evalErrors);
+      if (evalErrors.length > 0) {
         evalFailed = true;
         break;
       }
