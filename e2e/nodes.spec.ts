@@ -2,8 +2,24 @@
 // the node table has one row per node with the API's numbers, sorts and filters, a row opens that
 // node's page (its variable in the address), the namespace variable narrows the workloads, and the
 // GPU page says plainly when there are no DCGM metrics.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { APIRequestContext, Locator, Page } from '@playwright/test';
 import { expect, startDemo, test } from './fixtures.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Attaches a page's screenshot to the report; with UPDATE_SCREENSHOTS set, also docs/screenshots/NAME.png for the README. */
+async function screenshot(page: Page, name: string, target?: Locator): Promise<void> {
+  await page.mouse.move(0, 0);
+  const shot = target ? await target.screenshot() : await page.screenshot({ fullPage: true });
+  await test.info().attach(name, { body: shot, contentType: 'image/png' });
+  if (process.env.UPDATE_SCREENSHOTS) {
+    mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
+    writeFileSync(path.join(ROOT, 'docs', 'screenshots', `${name}.png`), shot);
+  }
+}
 
 type Vector = { metric: Record<string, string>; value: [number, string] }[];
 
@@ -75,7 +91,7 @@ async function columnValues(table: Locator, col: string): Promise<number[]> {
   return cells.map((c) => (c === '' ? Number.NaN : Number(c)));
 }
 
-test('node table, node detail, workloads and GPU pages draw the demo cluster', async ({ page, ws }, testInfo) => {
+test('node table, node detail, workloads and GPU pages draw the demo cluster', async ({ page, ws }) => {
   test.setTimeout(240_000);
   // Four nodes with seed 1: its workloads include containers with CPU limits (throttling data).
   const demo = await startDemo(ws.dir, ['--nodes', '4', '--seed', '1']);
@@ -177,8 +193,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     await expect(rows).toHaveCount(1);
     await filter.fill('');
     await expect(rows).toHaveCount(4);
-    await page.mouse.move(0, 0);
-    await testInfo.attach('nodes', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await screenshot(page, 'nodes');
 
     // ---- A row opens its node: the node variable in the address, that node's numbers.
     await page.getByRole('button', { name: '6h', exact: true }).click();
@@ -205,8 +220,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     const bandwidth = page.locator('[data-panel-id="network-bandwidth"] .ts-chart');
     expect(Number(await bandwidth.getAttribute('data-series'))).toBeGreaterThanOrEqual(2);
     expect(Number(await page.locator('[data-panel-id="cpu-modes"] .ts-chart').getAttribute('data-points'))).toBeGreaterThan(3);
-    await page.mouse.move(0, 0);
-    await testInfo.attach('node', { body: await node.screenshot(), contentType: 'image/png' });
+    await screenshot(page, 'node', node);
     await openSettled(page, origin, `#/node?node=${target}`, 'node');
     await expectStatsAreApiAnswers(page, origin);
     await page.goBack();
@@ -239,8 +253,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     expect(allSeries).toBeLessThanOrEqual(podRows);
     // Throttling: the limited containers' share of throttled periods.
     expect(Number(await page.locator('[data-panel-id="cpu-throttling"] .ts-chart').getAttribute('data-series'))).toBeGreaterThan(0);
-    await page.mouse.move(0, 0);
-    await testInfo.attach('workloads', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await screenshot(page, 'workloads');
 
     const ns = 'shop';
     const vars = page.getByRole('toolbar', { name: 'Variables' });
@@ -275,8 +288,7 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     await expect(page.getByTestId('no-dcgm')).toHaveCount(0);
     await openSettled(page, origin, '#/gpu', 'gpu');
     await expectStatsAreApiAnswers(page, origin);
-    await page.mouse.move(0, 0);
-    await testInfo.attach('gpu', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await screenshot(page, 'gpu');
   } finally {
     demo.proc.kill('SIGTERM');
   }
