@@ -80,6 +80,14 @@ const validParams: Record<CallName, unknown> = {
   'promql.format': { query: 'up' },
   'targets.list': {},
   'scraping.status': {},
+  'alerts.list': {},
+  'rules.list': { type: 'alert' },
+  'alerts.reloadRules': {},
+  'silences.list': {},
+  'silences.create': { fingerprint: '0123456789abcdef' },
+  'silences.expire': { id: 'abc' },
+  'alerts.settings': {},
+  'alerts.setSettings': { doNotDisturb: true },
 };
 
 describe('registerContractIpc', () => {

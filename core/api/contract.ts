@@ -198,6 +198,121 @@ export type ScrapingStatus = z.infer<typeof ScrapingStatus>;
 
 export const MetricMetadataEntry = z.object({ type: z.string(), help: z.string(), unit: z.string() });
 
+// Alerting: rule groups per context in the shapes of Prometheus's /api/v1/rules (plus where each
+// group came from), pending and firing alerts with what the notifier does with them, silences.
+const labelMap = z.record(z.string(), z.string());
+export const ApiAlertShape = z.object({
+  labels: labelMap,
+  annotations: labelMap,
+  state: z.enum(['pending', 'firing', 'inactive']),
+  activeAt: z.string().optional(),
+  keepFiringSince: z.string().optional(),
+  value: z.string(),
+});
+const ruleCommon = { name: z.string(), query: z.string(), health: z.enum(['ok', 'err', 'unknown']), lastError: z.string().optional(), evaluationTime: z.number(), lastEvaluation: z.string() };
+export const RuleInfo = z.discriminatedUnion('type', [
+  z.object({
+    ...ruleCommon,
+    type: z.literal('alerting'),
+    state: z.enum(['inactive', 'pending', 'firing']),
+    duration: z.number(),
+    keepFiringFor: z.number(),
+    labels: labelMap,
+    annotations: labelMap,
+    alerts: z.array(ApiAlertShape),
+  }),
+  z.object({ ...ruleCommon, type: z.literal('recording'), labels: labelMap.optional() }),
+]);
+export type RuleInfo = z.infer<typeof RuleInfo>;
+export const RuleGroupInfo = z.object({
+  name: z.string(),
+  file: z.string(),
+  /** built in (resources/rules), the user's rule files, or the cluster's PrometheusRule objects. */
+  source: z.enum(['builtin', 'user', 'cluster']),
+  rules: z.array(RuleInfo),
+  interval: z.number(),
+  limit: z.number(),
+  evaluationTime: z.number(),
+  lastEvaluation: z.string(),
+});
+export type RuleGroupInfo = z.infer<typeof RuleGroupInfo>;
+export const RuleProblem = z.object({
+  source: z.enum(['builtin', 'user', 'cluster', 'config']),
+  file: z.string(),
+  /** The context whose PrometheusRule it is (null for files). */
+  context: z.string().nullable(),
+  error: z.string(),
+});
+export type RuleProblem = z.infer<typeof RuleProblem>;
+export const RulesState = z.object({
+  /** The context Prometheus's API answers for (the selected one, or serve's --context). */
+  viewed: z.string().nullable(),
+  contexts: z.array(z.object({ context: z.string(), groups: z.array(RuleGroupInfo) })),
+  problems: z.array(RuleProblem),
+});
+export type RulesState = z.infer<typeof RulesState>;
+const RulesFilterParams = z
+  .object({
+    type: z.enum(['alert', 'record']).optional(),
+    ruleName: z.array(z.string()).max(1024).optional(),
+    ruleGroup: z.array(z.string()).max(1024).optional(),
+    file: z.array(z.string()).max(1024).optional(),
+    excludeAlerts: z.boolean().optional(),
+  })
+  .strict();
+export type RulesFilterParams = z.infer<typeof RulesFilterParams>;
+export const AlertInfo = z.object({
+  /** The notifier's fingerprint of the alert's labels with its context (what silences and clicks name). */
+  fingerprint: z.string(),
+  context: z.string(),
+  rule: z.string(),
+  group: z.string(),
+  file: z.string(),
+  labels: labelMap,
+  annotations: labelMap,
+  state: z.enum(['pending', 'firing']),
+  /** The expression's value, as Prometheus writes it. */
+  value: z.string(),
+  activeAt: z.number(),
+  firedAt: z.number().nullable(),
+  keepFiringSince: z.number().nullable(),
+  silencedBy: z.array(z.string()),
+  inhibitedBy: z.array(z.string()),
+  /** Why it is not notified (silenced, inhibited, do not disturb, context muted), or null. */
+  suppressedBecause: z.string().nullable(),
+});
+export type AlertInfo = z.infer<typeof AlertInfo>;
+export const AlertsState = z.object({ viewed: z.string().nullable(), alerts: z.array(AlertInfo) });
+export type AlertsState = z.infer<typeof AlertsState>;
+export const SilenceInfo = z.object({
+  id: z.string(),
+  matchers: z.array(z.string()),
+  startsAt: z.number(),
+  endsAt: z.number(),
+  createdBy: z.string(),
+  comment: z.string(),
+  updatedAt: z.number(),
+  state: z.enum(['pending', 'active', 'expired']),
+});
+export type SilenceInfo = z.infer<typeof SilenceInfo>;
+export const AlertSettings = z.object({
+  doNotDisturb: z.boolean(),
+  mutedContexts: z.array(z.string()),
+  /** Per context: whether its PrometheusRule objects are evaluated, and whether the user chose so. */
+  clusterRules: z.array(z.object({ context: z.string(), enabled: z.boolean(), chosen: z.boolean() })),
+});
+export type AlertSettings = z.infer<typeof AlertSettings>;
+export const AlertNotification = z.object({
+  title: z.string(),
+  body: z.string(),
+  /** The fingerprint of the alert a click opens. */
+  alertKey: z.string(),
+  groupKey: z.string(),
+  status: z.enum(['firing', 'resolved']),
+  context: z.string().nullable(),
+});
+export type AlertNotification = z.infer<typeof AlertNotification>;
+
 interface CallSpec {
   params: z.ZodType;
   result: z.ZodType;
@@ -230,11 +345,32 @@ export const calls = {
   'promql.format': { params: z.object({ query }).strict(), result: z.string() },
   'targets.list': { params: empty, result: TargetsState },
   'scraping.status': { params: empty, result: ScrapingStatus },
+  'alerts.list': { params: z.object({ context: contextName.optional() }).strict(), result: AlertsState },
+  'rules.list': { params: RulesFilterParams, result: RulesState },
+  'alerts.reloadRules': { params: empty, result: RulesState },
+  'silences.list': { params: empty, result: z.array(SilenceInfo) },
+  'silences.create': {
+    params: z.object({ fingerprint: z.string().min(1).max(64), comment: z.string().max(4096).optional(), createdBy: z.string().max(256).optional(), durationMs: z.number().positive().max(366 * 24 * 3600_000).optional() }).strict(),
+    result: SilenceInfo,
+  },
+  'silences.expire': { params: z.object({ id: z.string().min(1).max(128) }).strict(), result: SilenceInfo },
+  'alerts.settings': { params: empty, result: AlertSettings },
+  'alerts.setSettings': {
+    params: z
+      .object({
+        doNotDisturb: z.boolean().optional(),
+        mute: z.object({ context: contextName, muted: z.boolean() }).strict().optional(),
+        clusterRules: z.object({ context: contextName, enabled: z.boolean() }).strict().optional(),
+      })
+      .strict(),
+    result: AlertSettings,
+  },
 } as const satisfies Record<CallName, CallSpec>;
 
 export const events = {
   'contexts.changed': ContextsState,
   'connection.changed': ConnectionStatus,
+  'alerts.notification': AlertNotification,
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Params<C extends CallName> = z.infer<(typeof calls)[C]['params']>;

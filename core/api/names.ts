@@ -19,9 +19,17 @@ export const CALL_NAMES = [
   'promql.format',
   'targets.list',
   'scraping.status',
+  'alerts.list',
+  'rules.list',
+  'alerts.reloadRules',
+  'silences.list',
+  'silences.create',
+  'silences.expire',
+  'alerts.settings',
+  'alerts.setSettings',
 ] as const;
 
-export const EVENT_NAMES = ['contexts.changed', 'connection.changed'] as const;
+export const EVENT_NAMES = ['contexts.changed', 'connection.changed', 'alerts.notification'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

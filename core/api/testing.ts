@@ -24,6 +24,14 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'promql.format': async ({ query }) => query,
     'targets.list': async () => ({ context: null, state: 'off', message: '', jobs: [], active: [], dropped: [] }),
     'scraping.status': async () => ({ engineCpuPercent: 0, contexts: [] }),
+    'alerts.list': async () => ({ viewed: null, alerts: [] }),
+    'rules.list': async () => ({ viewed: null, contexts: [], problems: [] }),
+    'alerts.reloadRules': async () => ({ viewed: null, contexts: [], problems: [] }),
+    'silences.list': async () => [],
+    'silences.create': async ({ fingerprint }) => ({ id: 's1', matchers: [`fp="${fingerprint}"`], startsAt: 1, endsAt: 2, createdBy: 't', comment: '', updatedAt: 1, state: 'active' }),
+    'silences.expire': async ({ id }) => ({ id, matchers: [], startsAt: 1, endsAt: 1, createdBy: 't', comment: '', updatedAt: 1, state: 'expired' }),
+    'alerts.settings': async () => ({ doNotDisturb: false, mutedContexts: [], clusterRules: [] }),
+    'alerts.setSettings': async () => ({ doNotDisturb: false, mutedContexts: [], clusterRules: [] }),
     ...overrides,
   };
 }

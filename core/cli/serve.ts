@@ -11,6 +11,7 @@ import { startBrowserServer } from '../server/http.js';
 import { defaultDataDir } from '../settings/paths.js';
 
 const HELP = `Usage: kubeglass serve [--data-dir DIR] [--context NAME] [--port P] [--no-scrape] [--scrape-interval DUR]
+                      [--rule-interval DUR]
 
 Runs Kubeglass in browser mode on 127.0.0.1 and prints the URL to open (it carries a
 per-launch access token). The Prometheus HTTP API (/api/v1/query, query_range, series,
@@ -24,6 +25,8 @@ Options:
   --no-scrape      do not discover and scrape the selected context (view stored data only)
   --scrape-interval DUR
                    how often targets without their own interval are scraped (default 30s)
+  --rule-interval DUR
+                   how often rule groups without their own interval are evaluated (default 30s)
   -h, --help       show this help`;
 
 /** The built renderer and engine worker sit beside this bundle in dist/. */
@@ -40,6 +43,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       context: { type: 'string' },
       'no-scrape': { type: 'boolean' },
       'scrape-interval': { type: 'string' },
+      'rule-interval': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -63,6 +67,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
+  let ruleIntervalMs: number | undefined;
+  if (values['rule-interval'] !== undefined) {
+    try {
+      ruleIntervalMs = parseDuration(values['rule-interval']);
+      if (ruleIntervalMs <= 0) throw new Error('must be positive');
+    } catch (err) {
+      console.error(`kubeglass serve: --rule-interval "${values['rule-interval']}": ${(err as Error).message}`);
+      return 2;
+    }
+  }
   const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
   const staticDir = distPath('renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
@@ -71,7 +85,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const engine = new EngineSupervisor({
-    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context, scrape: !values['no-scrape'], scrapeIntervalMs }),
+    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context, scrape: !values['no-scrape'], scrapeIntervalMs, ruleIntervalMs }),
     log: (line) => console.error(`kubeglass serve: ${line}`),
   });
   await engine.start();

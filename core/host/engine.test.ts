@@ -66,7 +66,7 @@ describe('Engine', () => {
     await settle();
     expect(t.events.some((e) => e.name === 'contexts.changed' && (e.payload as { selected: string }).selected === 'beta')).toBe(true);
     expect(t.events.filter((e) => e.name === 'connection.changed').at(-1)?.payload).toMatchObject({ context: 'beta', state: 'connected', serverVersion: 'v1.32.0+b.example' });
-    expect(JSON.parse(readFileSync(path.join(t.dataDir, 'settings.json'), 'utf8'))).toEqual({ selectedContext: 'beta', backgroundContexts: [] });
+    expect(JSON.parse(readFileSync(path.join(t.dataDir, 'settings.json'), 'utf8'))).toMatchObject({ selectedContext: 'beta', backgroundContexts: [] });
     // kubectl's own current-context is left alone: we never write the user's kubeconfig.
     expect(readFileSync(t.kubeconfig, 'utf8')).toBe(ONE);
     first.close();

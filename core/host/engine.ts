@@ -2,7 +2,7 @@
 // scrapers, storage and rules. It runs off the UI thread (a worker thread in browser mode,
 // a utilityProcess in Electron) and is reached only through the contract's handlers.
 import os from 'node:os';
-import type { AppInfo, ConnectionStatus, ContextsState, EventPayload, Handlers } from '../api/contract.js';
+import type { AlertSettings, AppInfo, ConnectionStatus, ContextsState, EventPayload, Handlers } from '../api/contract.js';
 import { ContractError } from '../api/contract.js';
 import type { EventName } from '../api/names.js';
 import { chooseContext, loadKubeconfig, singleContextKubeconfig, toContextsState, type KubeconfigEnv, type MergedKubeconfig } from '../kube/kubeconfig.js';
@@ -17,6 +17,7 @@ import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
 import path from 'node:path';
 import { QueryService, type QueryHandlers } from './queries.js';
 import { ScrapeService } from './scraping.js';
+import { AlertingService } from './alerting.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -44,6 +45,14 @@ export interface EngineOptions {
   log?: (line: string) => void;
   /** Query this context's data whatever context is selected (`kubeglass serve --context`). */
   context?: string;
+  /** Evaluate alert rules for the scraped contexts (default: whenever scraping runs). */
+  alerting?: boolean;
+  /** The evaluation interval of rule groups without their own (default 30s). */
+  ruleIntervalMs?: number;
+  /** Where links in notifications point (the app's address in browser mode). */
+  externalURL?: string;
+  /** The built-in rules (default resources/rules). */
+  builtinRulesDir?: string;
 }
 
 export type Emit = <E extends EventName>(name: E, payload: EventPayload<E>) => void;
@@ -63,6 +72,7 @@ export class Engine {
   private readonly queries: QueryService;
   private readonly dbs: ContextDbs;
   private readonly scraping: ScrapeService | null;
+  private readonly alerting: AlertingService | null;
   private demo: RunningDemoCluster | null = null;
   private demoStarting: Promise<void> | null = null;
   private closed = false;
@@ -88,6 +98,29 @@ export class Engine {
             log: opts.log,
             now: this.now,
           });
+    this.alerting =
+      this.scraping && opts.alerting !== false
+        ? new AlertingService({
+            dataDir: opts.dataDir,
+            dbs: this.dbs,
+            defaultIntervalMs: opts.ruleIntervalMs,
+            externalURL: opts.externalURL,
+            builtinRulesDir: opts.builtinRulesDir,
+            watch: opts.watch,
+            log: opts.log,
+            kubeconfigFor: (context) => (this.merged.contexts.has(context) ? singleContextKubeconfig(this.merged, context) : null),
+            // The demo cluster's PrometheusRules (its CountGreaterThan5 example) are read unless turned off.
+            clusterRulesDefault: () => this.state.origin === 'demo',
+            onDesktop: (n) => this.emit('alerts.notification', n),
+            settings: {
+              get: () => {
+                const s = this.settings.get();
+                return { clusterRules: s.clusterRules, mutedContexts: s.mutedContexts, doNotDisturb: s.doNotDisturb };
+              },
+              update: (patch) => void this.settings.update(patch),
+            },
+          })
+        : null;
     this.handlers = { ...this.ownHandlers, ...this.queries.handlers };
   }
 
@@ -113,6 +146,7 @@ export class Engine {
     this.probeGeneration++;
     this.queries.close();
     try {
+      await this.alerting?.close();
       await this.scraping?.close();
       await this.demoStarting;
       await this.demo?.close();
@@ -152,12 +186,43 @@ export class Engine {
     },
     'targets.list': async () => this.scraping?.state() ?? { context: null, state: 'off', message: 'scraping is turned off', jobs: [], active: [], dropped: [] },
     'scraping.status': async () => this.scraping?.status() ?? { engineCpuPercent: 0, contexts: [] },
+    'alerts.list': async ({ context }) => ({ viewed: this.viewedContext(), alerts: this.alerting?.alerts(context) ?? [] }),
+    'rules.list': async (filter) => this.alerting?.rules(this.viewedContext(), filter) ?? { viewed: this.viewedContext(), contexts: [], problems: [] },
+    'alerts.reloadRules': async () => {
+      await this.alerting?.reload();
+      return this.alerting?.rules(this.viewedContext()) ?? { viewed: this.viewedContext(), contexts: [], problems: [] };
+    },
+    'silences.list': async () => this.alerting?.silences() ?? [],
+    'silences.create': async ({ fingerprint, comment, createdBy, durationMs }) => {
+      if (!this.alerting) throw new ContractError('unavailable', 'alerting is turned off');
+      return this.alerting.silence(fingerprint, { comment, createdBy, durationMs });
+    },
+    'silences.expire': async ({ id }) => {
+      if (!this.alerting) throw new ContractError('unavailable', 'alerting is turned off');
+      return this.alerting.expireSilence(id);
+    },
+    'alerts.settings': async () => this.alertSettings(),
+    'alerts.setSettings': async (p) => {
+      if (!this.alerting) throw new ContractError('unavailable', 'alerting is turned off');
+      await this.alerting.setSettings(p);
+      return this.alertSettings();
+    },
     'storage.list': async () => ({
       dataDir: this.opts.dataDir,
       databases: listContextDbs(this.opts.dataDir),
       captures: listCaptures(this.opts.dataDir),
     }),
   };
+
+  /** The context Prometheus's API and the Alerts page's timeline read: serve's --context, else the selected one. */
+  private viewedContext(): string | null {
+    return this.opts.context ?? this.state.selected;
+  }
+
+  private alertSettings(): AlertSettings {
+    const contexts = this.state.contexts.map((c) => c.name);
+    return this.alerting?.settings(contexts) ?? { doNotDisturb: false, mutedContexts: [], clusterRules: [] };
+  }
 
   private env(): KubeconfigEnv {
     return this.opts.env ?? process.env;
@@ -195,6 +260,7 @@ export class Engine {
       this.scrapedFingerprints.set(c, fp);
     }
     for (const c of [...this.scrapedFingerprints.keys()]) if (!wanted.has(c)) this.scrapedFingerprints.delete(c);
+    void this.alerting?.follow(wanted);
     void this.scraping.follow(selected);
     void this.scraping.keepInBackground(background.filter((c) => c !== selected));
   }

@@ -12,6 +12,8 @@ export interface HostInit {
   /** See EngineOptions.scrape. */
   scrape?: boolean;
   scrapeIntervalMs?: number;
+  /** See EngineOptions.ruleIntervalMs. */
+  ruleIntervalMs?: number;
 }
 
 export type HostControl = { t: 'init'; init: HostInit } | { t: 'ready' } | { t: 'fatal'; message: string };

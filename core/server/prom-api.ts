@@ -4,6 +4,7 @@
 // (DNS rebinding, cross-site reads) and grants no CORS.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KubeglassApi, TargetInfo } from '../api/contract.js';
+import { formatTime } from '../alerting/alert.js';
 import { ContractError, type ErrorCode } from '../api/errors.js';
 import { formatDuration, parseDuration } from '../scrape/duration.js';
 import { VERSION } from '../version.js';
@@ -187,11 +188,41 @@ export async function handlePromApi(req: IncomingMessage, res: ServerResponse, u
           droppedTargetCounts: counts,
         });
       }
-      // The engine does not evaluate rules yet: these are truly empty until that layer lands.
-      case 'rules':
-        return success(res, { groups: [] });
-      case 'alerts':
-        return success(res, { alerts: [] });
+      // The viewed context's rule groups and alerts (the selected context's, or serve's --context).
+      case 'rules': {
+        const type = get('type');
+        if (type !== null && type !== '' && type !== 'alert' && type !== 'record') throw new ApiError('bad_data', `invalid parameter "type": not supported value "${type}"`);
+        const excl = get('exclude_alerts');
+        if (excl !== null && excl !== '' && !/^(true|false|1|0|t|f|TRUE|FALSE|True|False|T|F)$/.test(excl)) throw new ApiError('bad_data', `invalid parameter "exclude_alerts": strconv.ParseBool: parsing "${excl}": invalid syntax`);
+        const list = (name: string) => (all(name).length > 0 ? all(name) : undefined);
+        const r = await api.call(
+          'rules.list',
+          {
+            type: type === 'alert' || type === 'record' ? type : undefined,
+            ruleName: list('rule_name[]'),
+            ruleGroup: list('rule_group[]'),
+            file: list('file[]'),
+            excludeAlerts: excl !== null && /^(true|1|t|TRUE|True|T)$/.test(excl),
+          },
+          { signal },
+        );
+        const groups = r.contexts.find((c) => c.context === r.viewed)?.groups ?? [];
+        return success(res, { groups: groups.map(({ source: _source, ...g }) => g) });
+      }
+      case 'alerts': {
+        const r = await api.call('alerts.list', {}, { signal });
+        const alerts = r.alerts
+          .filter((a) => a.context === r.viewed)
+          .map((a) => ({
+            labels: a.labels,
+            annotations: a.annotations,
+            state: a.state,
+            activeAt: formatTime(a.activeAt),
+            ...(a.keepFiringSince !== null ? { keepFiringSince: formatTime(a.keepFiringSince) } : {}),
+            value: a.value,
+          }));
+        return success(res, { alerts });
+      }
       case 'query_exemplars':
         return success(res, []);
       default: {

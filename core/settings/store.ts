@@ -8,6 +8,12 @@ export const Settings = z.object({
   selectedContext: z.string().nullable().default(null),
   /** Contexts scraped in the background while another is selected. */
   backgroundContexts: z.array(z.string()).default([]),
+  /** Per context: evaluate its PrometheusRule objects (absent: the default, on for the demo cluster). */
+  clusterRules: z.record(z.string(), z.boolean()).default({}),
+  /** Contexts whose alerts notify nobody (still shown). */
+  mutedContexts: z.array(z.string()).default([]),
+  /** No notifications at all (alerts are still evaluated and shown). */
+  doNotDisturb: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof Settings>;
 
