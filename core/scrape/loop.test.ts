@@ -152,6 +152,22 @@ describe('ScrapeLoop', () => {
     expect(labelsToRecord(t.storage.byName('m')[0]!.labels)).toMatchObject(expected);
   });
 
+  it('writes no staleness marker for a series another text still gives (two texts relabeled to one label set)', async () => {
+    // metric_relabel_configs drops the label that tells the two apart; the second scrape has one.
+    const extra = `  metric_relabel_configs: [{action: labeldrop, regex: replica}]`;
+    const t = setup(['m{replica="a"} 1\nm{replica="b"} 1\n', 'm{replica="b"} 2\n', 'other 1\n'], extra);
+    const first = await t.scrape();
+    const second = await t.scrape();
+    const third = await t.scrape();
+    const m = t.storage.byName('m');
+    expect(m).toHaveLength(1);
+    // The first scrape's second sample is a duplicate of the first; the marker for the vanished
+    // text is refused at the second scrape's timestamp; the series goes stale once both are gone.
+    expect(m[0]!.t).toEqual([first, second, third]);
+    expect([m[0]!.v.get(0), m[0]!.v.get(1)]).toEqual([1, 2]);
+    expect(isStaleNaN(m[0]!.v.get(2))).toBe(true);
+  });
+
   it('uses exposed timestamps when honoring them, and writes no staleness for such series', async () => {
     const t = setup(['a 1 1600000000000\nb 2\n', 'c 3\n']);
     await t.scrape();

@@ -5,7 +5,7 @@
 import { detach } from '../exposition/lexer.js';
 import { createParser, SCRAPE_ACCEPT_HEADER } from '../exposition/negotiate.js';
 import type { MetricType } from '../exposition/types.js';
-import { fnv1a64, LabelsBuilder, labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import { fnv1a64, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
 import { STALE_NAN } from '../model/value.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../tsdb/interface.js';
 import type { ScrapeConfig } from './config.js';
@@ -59,7 +59,6 @@ const TIMESTAMP_TOLERANCE_MS = 2;
 
 interface CacheEntry {
   labels: Labels;
-  key: string;
   lastIter: number;
   /** The series text it is cached under (detached from any scrape body). */
   text: string;
@@ -112,7 +111,12 @@ export class ScrapeLoop {
   private orderSpare: Cached[] = [];
   private readonly metadata = new Map<string, MetricMetadata>();
   private iter = 0;
-  /** Series (by key) written without an explicit timestamp in the last scrape: candidates for staleness. */
+  /**
+   * Series written without an explicit timestamp in the last scrape, candidates for staleness,
+   * keyed by their series text (which the cache keeps anyway; a labels key per series would cost
+   * ~600 bytes each for cAdvisor's). Two texts that relabel to one label set are both tracked: a
+   * marker for one that disappeared lands on a timestamp the other just wrote, and is refused.
+   */
   private seriesPrev = new Map<string, Labels>();
   /** Reused each scrape (swapped with seriesPrev) so steady scrapes allocate no new maps. */
   private seriesSpare = new Map<string, Labels>();
@@ -349,7 +353,7 @@ export class ScrapeLoop {
         // Prometheus fails the scrape rather than store a series without a name.
         if (!labels.some((l) => l.name === METRIC_NAME)) throw new LimitError('__name__ label is missing');
         this.checkLabelLimits(labels);
-        cached = { labels, key: labelsKey(labels), lastIter: iter, text: detach(text) };
+        cached = { labels, lastIter: iter, text: detach(text) };
         fresh = true;
       }
       order.push(cached);
@@ -370,7 +374,7 @@ export class ScrapeLoop {
       const rejection: AppendRejection | null = app.append(entry.labels, t, parser.value());
       if (rejection !== null) counts.rejected++;
       else if (fresh) counts.seriesAdded++;
-      if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.key, entry.labels);
+      if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.text, entry.labels);
     }
     if (limitError !== null) throw new LimitError(limitError);
 

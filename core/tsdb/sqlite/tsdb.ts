@@ -6,7 +6,8 @@
 // log stays short. A crash loses at most the commit in flight: on open, the stored rows and the
 // last checkpoint are loaded and the log replayed.
 import Database from 'better-sqlite3';
-import { LABEL_SEP, labelsKey, type Label, type Labels } from '../../model/labels.js';
+import { LABEL_SEP, type Label, type Labels } from '../../model/labels.js';
+import { SeriesMap } from '../../model/series-map.js';
 import type { Matcher } from '../../model/matchers.js';
 import { FloatBuffer, floatBits, isStaleNaN, STALE_NAN } from '../../model/value.js';
 import { decodeXorInto, XorChunk, xorNumSamples } from '../chunkenc/xor.js';
@@ -173,7 +174,7 @@ interface Prefetched {
 
 export class Tsdb implements Appendable, Queryable {
   private readonly db: Database.Database;
-  private readonly byKey = new Map<string, HeadSeries>();
+  private readonly byKey = new SeriesMap<HeadSeries>();
   private readonly byId = new Map<number, HeadSeries>();
   private byLabels = new WeakMap<Labels, HeadSeries>();
   private readonly samplesPerChunk: number;
@@ -291,7 +292,7 @@ export class Tsdb implements Appendable, Queryable {
         this.addPosting(pid, row.id);
       }
       const s = newSeries(row.id, labels, 0);
-      this.byKey.set(labelsKey(labels), s);
+      this.byKey.set(s);
       this.byId.set(row.id, s);
       if (row.id >= this.nextId) this.nextId = row.id + 1;
     }
@@ -354,7 +355,7 @@ export class Tsdb implements Appendable, Queryable {
   }
 
   private addPair(name: string, value: string, id: number): void {
-    this.pairIds.set(name + SEP + value, id);
+    this.pairIds.set([name, SEP, value].join(''), id); // flat: a cons string would be kept as the key
     let values = this.pairsByName.get(name);
     if (!values) this.pairsByName.set(name, (values = new Map()));
     values.set(value, id);
@@ -457,10 +458,7 @@ export class Tsdb implements Appendable, Queryable {
     let created: HeadSeries[] = [];
     const meta = new Map<string, MetricMetadata>();
     const reset = () => {
-      for (const s of created) {
-        const key = labelsKey(s.labels);
-        if (s.id === 0 && this.byKey.get(key) === s) this.byKey.delete(key);
-      }
+      for (const s of created) if (s.id === 0) this.byKey.delete(s.labels, s);
       series = [];
       ts = [];
       vs.clear();
@@ -473,11 +471,10 @@ export class Tsdb implements Appendable, Queryable {
         // identity lookup skips building the canonical key for almost every sample.
         let s = this.byLabels.get(labels);
         if (s === undefined || s.dead) {
-          const key = labelsKey(labels);
-          s = this.byKey.get(key);
+          s = this.byKey.get(labels);
           if (!s) {
             s = newSeries(0, labels, gen);
-            this.byKey.set(key, s);
+            this.byKey.set(s);
             created.push(s);
           }
           this.byLabels.set(labels, s);
@@ -535,7 +532,7 @@ export class Tsdb implements Appendable, Queryable {
     this.transaction(() => {
       for (const s of created) {
         s.id = this.nextId++;
-        this.byKey.set(labelsKey(s.labels), s);
+        this.byKey.set(s);
         const w = this.writer.reset();
         for (const l of s.labels) {
           const pk = l.name + SEP + l.value;
@@ -886,7 +883,7 @@ export class Tsdb implements Appendable, Queryable {
     for (const s of empty) {
       s.dead = true;
       this.byId.delete(s.id);
-      this.byKey.delete(labelsKey(s.labels));
+      this.byKey.delete(s.labels, s);
     }
     // Ids are never reused, so nothing that once named a dropped series can name a new one.
     this.setInfo({ next_series_id: String(this.nextId) });
