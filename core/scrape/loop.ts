@@ -5,7 +5,7 @@
 import { detach } from '../exposition/lexer.js';
 import { createParser, SCRAPE_ACCEPT_HEADER } from '../exposition/negotiate.js';
 import type { MetricType } from '../exposition/types.js';
-import { fnv1a64, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { fnv1a64, LabelsBuilder, METRIC_NAME, type Label, type Labels } from '../model/labels.js';
 import { STALE_NAN } from '../model/value.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../tsdb/interface.js';
 import type { ScrapeConfig } from './config.js';
@@ -98,10 +98,11 @@ export class ScrapeLoop {
 
   private readonly cache = new Map<string, Cached>();
   /**
-   * One copy of each label name and value the cache holds: most repeat across a target's series
-   * (names, namespaces, nodes, images), and each copy is detached from the scrape body it came from.
+   * One label object per name and value the cache holds: most repeat across a target's series
+   * (names, namespaces, nodes, images), each detached from the scrape body it came from.
    */
-  private strings = new Map<string, string>();
+  private pairs = new Map<string, { name: string; values: Map<string, Label> }>();
+  private pairCount = 0;
   /**
    * The cache entries of the last scrape in the order its series came: targets write their series
    * in the same order every time, so a series is first compared with the entry at its position,
@@ -342,7 +343,7 @@ export class ScrapeLoop {
         const sampled = this.sampleLabels(parser.labels());
         // Label strings from the parser are slices of this scrape's body: kept in the cache (and
         // in storage) they would each pin a whole body, megabytes per target.
-        const labels = sampled && sampled.map((l) => ({ name: this.intern(l.name), value: this.intern(l.value) }));
+        const labels = sampled && sampled.map((l) => this.internLabel(l.name, l.value));
         if (labels === null || labels.length === 0) {
           // Cache keys are slices of the scrape body: detach them or each would pin a whole body.
           const dropped: Dropped = { dropped: true, text: detach(text) };
@@ -399,15 +400,32 @@ export class ScrapeLoop {
     if (iter % 10 === 0) {
       for (const [text, e] of this.cache) if ('dropped' in e || iter - e.lastIter > 10) this.cache.delete(text);
       // Strings of series gone would stay forever; cached entries keep their own references.
-      if (this.strings.size > 4 * this.cache.size + 1000) this.strings = new Map();
+      if (this.pairCount > 4 * this.cache.size + 1000) {
+        this.pairs = new Map();
+        this.pairCount = 0;
+      }
     }
     return changed;
   }
 
-  private intern(s: string): string {
-    let kept = this.strings.get(s);
-    if (kept === undefined) this.strings.set((kept = detach(s)), kept);
-    return kept;
+  /**
+   * One label object per name and value, shared by every series of the target that has it (the
+   * target's own labels are on all of them): ~13 label objects per series otherwise, the largest
+   * share of the heap once key strings are gone. Label objects are never mutated.
+   */
+  private internLabel(name: string, value: string): Label {
+    let byName = this.pairs.get(name);
+    if (byName === undefined) {
+      byName = { name: detach(name), values: new Map() };
+      this.pairs.set(byName.name, byName);
+    }
+    let l = byName.values.get(value);
+    if (l === undefined) {
+      l = { name: byName.name, value: detach(value) };
+      byName.values.set(l.value, l);
+      this.pairCount++;
+    }
+    return l;
   }
 
   /** Staleness markers for series of the previous scrape missing from `seriesCur` (null: all of them). */
