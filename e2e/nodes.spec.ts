@@ -247,6 +247,8 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     const podRows = await pods.count();
     const namespaces = new Set(await page.locator('[data-panel-id="pods"] tbody td[data-col="by:namespace"]').allTextContents());
     expect(namespaces.size).toBeGreaterThan(2);
+    const nsRows = page.locator('[data-panel-id="namespaces"] tbody tr');
+    await expect(nsRows).toHaveCount(namespaces.size);
     const cpuByPod = page.locator('[data-panel-id="cpu-pod"] .ts-chart');
     const allSeries = Number(await cpuByPod.getAttribute('data-series'));
     expect(allSeries).toBeGreaterThan(3);
@@ -264,6 +266,8 @@ test('node table, node detail, workloads and GPU pages draw the demo cluster', a
     await page.keyboard.press('Escape');
     await expect(page.locator('[data-dashboard="workloads"]')).toHaveAttribute('data-loaded', 'true', { timeout: 30_000 });
     await expect(page.locator('[data-var="namespace"]')).toHaveAttribute('data-value', ns);
+    await expect(nsRows).toHaveCount(1);
+    await expect(nsRows.locator('td[data-col="by:namespace"]')).toHaveText(ns);
     await expect.poll(async () => new Set(await page.locator('[data-panel-id="pods"] tbody td[data-col="by:namespace"]').allTextContents())).toEqual(new Set([ns]));
     const shopPods = await instant(page.request, origin, `sum by (pod) (rate(container_cpu_usage_seconds_total{${CADVISOR}, namespace="${ns}"}[2m]))`);
     const shopPodInfo = await instant(page.request, origin, `kube_pod_info{namespace="${ns}"}`);
