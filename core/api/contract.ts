@@ -371,6 +371,8 @@ export const events = {
   'contexts.changed': ContextsState,
   'connection.changed': ConnectionStatus,
   'alerts.notification': AlertNotification,
+  /** The shell asks the page to show an alert (a desktop notification was clicked). */
+  'alerts.open': z.object({ alertKey: z.string(), context: z.string().nullable() }),
 } as const satisfies Record<EventName, z.ZodType>;
 
 export type Params<C extends CallName> = z.infer<(typeof calls)[C]['params']>;

@@ -29,7 +29,7 @@ export const CALL_NAMES = [
   'alerts.setSettings',
 ] as const;
 
-export const EVENT_NAMES = ['contexts.changed', 'connection.changed', 'alerts.notification'] as const;
+export const EVENT_NAMES = ['contexts.changed', 'connection.changed', 'alerts.notification', 'alerts.open'] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];
 export type EventName = (typeof EVENT_NAMES)[number];

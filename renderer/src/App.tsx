@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useState } from 'react';
 import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
+import { useAlertNotifications } from './components/AlertNotifications.js';
 import { ContextSwitcher } from './components/ContextSwitcher.js';
+import { AlertsPage } from './pages/Alerts.js';
 import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DataPage } from './pages/Data.js';
@@ -20,6 +22,7 @@ export function App() {
   const contexts = useContexts();
   const connection = useConnection();
   const linkUp = useLink();
+  useAlertNotifications();
   // The cluster overview is the landing page once a context is selected (and so scraped).
   const route = useRoute(contexts.status === 'ready' && contexts.value.selected ? '/cluster' : '/overview');
   const [switcherOpen, setSwitcherOpen] = useState(false);
@@ -119,6 +122,8 @@ export function App() {
           <ContextsPage contexts={state} onChoose={choose} onReload={reload} />
         ) : route === '/data' ? (
           <DataPage />
+        ) : route === '/alerts' ? (
+          <AlertsPage />
         ) : route === '/targets' ? (
           <TargetsPage />
         ) : route === '/cluster' ? (

@@ -9,6 +9,7 @@ export const ROUTES = [
   { path: '/workloads', label: 'Workloads' },
   { path: '/gpu', label: 'GPUs' },
   { path: '/overview', label: 'Overview' },
+  { path: '/alerts', label: 'Alerts' },
   { path: '/targets', label: 'Targets' },
   { path: '/contexts', label: 'Contexts' },
   { path: '/data', label: 'Data' },
