@@ -4,11 +4,13 @@ import { app, BrowserWindow, ipcMain, protocol, screen, session, shell, utilityP
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { EventPayload } from '../core/api/contract.js';
 import { CONTENT_SECURITY_POLICY, CONTENT_TYPES } from '../core/api/csp.js';
 import { IPC_EVENT_CHANNEL } from '../core/api/names.js';
 import { EngineSupervisor } from '../core/host/supervisor.js';
 import { spawnEngineProcess } from './engine-process.js';
 import { registerContractIpc } from './ipc.js';
+import { createAlertNotifier } from './notifications.js';
 import {
   APP_ENTRY,
   APP_SCHEME,
@@ -99,7 +101,10 @@ async function run(): Promise<void> {
   await engine.start();
 
   const ipc = registerContractIpc({ ipcMain, api: engine, isOurWebContents: ours });
+  // Alert notices become desktop notifications shown by main; a click opens the alert in the first window.
+  const alertNotifier = createAlertNotifier(() => [...windows].find((w) => !w.isDestroyed()) ?? null);
   engine.onAnyEvent((name, payload) => {
+    if (name === 'alerts.notification') alertNotifier.show(payload as EventPayload<'alerts.notification'>);
     for (const w of windows) if (!w.isDestroyed()) w.webContents.send(IPC_EVENT_CHANNEL, name, payload);
   });
 
