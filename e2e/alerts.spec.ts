@@ -56,13 +56,15 @@ receivers:
   await context.grantPermissions(['notifications']);
   await page.addInitScript(() => {
     type Ctor = new (title: string, opts?: { body?: string; tag?: string }) => object;
-    const w = globalThis as unknown as { __notes: { title: string; body: string }[]; Notification: Ctor };
+    const w = globalThis as unknown as { __notes: { title: string; body: string }[]; __instances: object[]; Notification: Ctor };
     w.__notes = [];
+    w.__instances = [];
     const Real = w.Notification;
     class Recording extends Real {
       constructor(title: string, opts?: { body?: string; tag?: string }) {
         w.__notes.push({ title, body: opts?.body ?? '' });
         super(title, opts);
+        w.__instances.push(this);
       }
     }
     w.Notification = Recording;
@@ -101,6 +103,18 @@ receivers:
     await expect
       .poll(async () => page.evaluate(() => (globalThis as unknown as { __notes: { title: string }[] }).__notes.map((n) => n.title)), { timeout: 20_000 })
       .toContainEqual(expect.stringMatching(/^\[FIRING:\d+\] CountGreaterThan5 \(kubeglass-demo\)$/));
+
+    // Clicking it opens the alert on the Alerts page.
+    await page.evaluate(() => {
+      (globalThis as unknown as { location: { hash: string } }).location.hash = '#/cluster';
+    });
+    await expect(page.getByRole('heading', { name: 'Alerts', level: 1 })).toHaveCount(0);
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { __instances: { onclick: (() => void) | null }[] };
+      w.__instances.at(-1)?.onclick?.();
+    });
+    await expect(page).toHaveURL(/#\/alerts\?alert=[0-9a-f]+$/);
+    await expect(page.locator('tr.alert-focused')).toHaveAttribute('data-alertname', 'CountGreaterThan5');
 
     // The webhook: Alertmanager's v4 payload with the context label.
     await expect.poll(() => hooks.length, { timeout: 20_000 }).toBeGreaterThan(0);

@@ -188,6 +188,11 @@ describe('AlertingService', () => {
     await s.reload();
     expect(s.problems()).toEqual([]);
     expect(s.groups('ctx-a').some((g) => g.name === 'fixed')).toBe(true);
+    // A broken alerting.yml is reported and the default config stays in use.
+    writeFileSync(path.join(dir, 'alerting.yml'), 'route: [\n');
+    await s.reload();
+    expect(s.problems()).toEqual([expect.objectContaining({ source: 'config', file: path.join(dir, 'alerting.yml') })]);
+    expect(s.notifier.currentConfig.route.receiver).toBe('desktop');
   });
 
   it('reads alerting.yml and persists the notification log so a restart does not notify again', async () => {

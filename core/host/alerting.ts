@@ -161,6 +161,8 @@ export class AlertingService {
   private builtin: RuleFile[] = [];
   private user: RuleFile[] = [];
   private configProblem: string | null = null;
+  /** alerting.yml's text as last loaded (null: absent), so a reload re-routes only when it changed. */
+  private configText: string | null = null;
   private watchers: FSWatcher[] = [];
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
   private saveTimer: ReturnType<typeof setInterval> | null = null;
@@ -199,9 +201,11 @@ export class AlertingService {
   private loadConfig() {
     const file = path.join(this.opts.dataDir, CONFIG_FILE);
     this.configProblem = null;
+    this.configText = null;
     if (!existsSync(file)) return defaultAlertingConfig();
     try {
-      return parseAlertingConfig(readFileSync(file, 'utf8'));
+      this.configText = readFileSync(file, 'utf8');
+      return parseAlertingConfig(this.configText);
     } catch (err) {
       this.configProblem = (err as Error).message;
       this.opts.log?.(`${file}: ${this.configProblem}; the default alerting config is used`);
@@ -272,7 +276,15 @@ export class AlertingService {
   async reload(): Promise<void> {
     if (this.closed) return;
     this.user = readRuleDir(this.userDir(), 'user');
-    this.notifier.reload(this.loadConfig());
+    const file = path.join(this.opts.dataDir, CONFIG_FILE);
+    let text: string | null = null;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // absent: the default config
+    }
+    // Routes and groups start afresh on a new config; unchanged, they keep their timers.
+    if (text !== this.configText || this.configProblem !== null) this.notifier.reload(this.loadConfig());
     for (const c of this.contexts.values()) await this.rebuild(c);
   }
 
