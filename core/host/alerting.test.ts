@@ -211,6 +211,29 @@ describe('AlertingService', () => {
     expect(notices.filter((n) => n.title.includes('CountGreaterThan5'))).toHaveLength(0);
   });
 
+  it('sends firing to a webhook once and, when the series ends, resolved once', async () => {
+    writeFileSync(
+      path.join(dir, 'alerting.yml'),
+      'route:\n  receiver: hook\n  group_by: [alertname, context]\n  group_wait: 1s\n  group_interval: 5s\n  repeat_interval: 1h\nreceivers:\n  - name: hook\n    webhook_configs:\n      - url: http://hook.invalid/x\n        send_resolved: true\n',
+    );
+    const bodies: { status: string; alerts: { status: string; labels: Record<string, string> }[] }[] = [];
+    const fakeFetch = (async (_url: string, init: { body: string }) => {
+      bodies.push(JSON.parse(init.body));
+      return new Response('ok', { status: 200 });
+    }) as unknown as typeof fetch;
+    const s = start({ fetch: fakeFetch });
+    await s.follow(['ctx-a']);
+    await clock.advance(60 * S);
+    const mine = () => bodies.filter((b) => b.alerts.some((x) => x.labels.alertname === 'CountGreaterThan5'));
+    expect(mine().map((b) => b.status)).toEqual(['firing']);
+    expect(mine()[0]!.alerts[0]!.labels.context).toBe('ctx-a');
+    // The series ends (no samples after 3 minutes + lookback): the alert resolves, notified once.
+    await clock.advance(10 * 60 * S);
+    expect(mine().map((b) => b.status)).toEqual(['firing', 'resolved']);
+    await clock.advance(10 * 60 * S);
+    expect(mine().map((b) => b.status)).toEqual(['firing', 'resolved']);
+  });
+
   it('answers /api/v1/rules and /api/v1/alerts for the viewed context in Prometheus\'s shapes', async () => {
     const s = start();
     await s.follow(['ctx-a']);
