@@ -222,10 +222,13 @@ export class ScrapeService {
       };
     }
     const { active, dropped } = r.scraping.targets();
+    const monitors = r.scraping.monitorsStatus();
     return {
       context: r.context,
       state: 'running',
-      message: `scraping context "${r.context}"`,
+      message: monitors.synced
+        ? `scraping context "${r.context}"`
+        : `discovering what to scrape in context "${r.context}": ${monitors.error ? `the API server does not answer (${monitors.error}); retrying` : 'listing the cluster’s monitors'}`,
       jobs: r.scraping.jobStatus().map((j) => ({
         scrapePool: j.job,
         origin: j.origin,

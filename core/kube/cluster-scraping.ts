@@ -142,7 +142,9 @@ export class ClusterScraping {
     this.monitors = { serviceMonitors: m.serviceMonitors, podMonitors: m.podMonitors };
     m.prometheusRules.release();
     for (const h of Object.values(this.monitors)) this.unsubscribe.push(h.informer.onChange(() => this.scheduleSync()));
-    this.sync();
+    // Jobs start once the monitors are listed: a built-in job that a monitor covers would
+    // otherwise scrape once, write every series under its labels and hand over a moment later.
+    void Promise.all(Object.values(this.monitors).map((h) => h.informer.waitForSync())).then(() => this.scheduleSync());
     const every = this.opts.derivedCheckMs ?? 10_000;
     if (every > 0) {
       this.derivedTimer = setInterval(() => void this.checkDerived(), every);
@@ -192,7 +194,7 @@ export class ClusterScraping {
 
   /** Brings the pools in line with the built-in jobs and the monitors now known. */
   sync(): void {
-    if (this.stopped) return;
+    if (this.stopped || !this.monitors?.serviceMonitors.informer.synced || !this.monitors.podMonitors.informer.synced) return;
     const wanted = new Map<string, { job: MonitorJob; origin: string }>();
     const covered = new Set<string>();
     const invalid: ClusterJobStatus[] = [];
@@ -264,6 +266,15 @@ export class ClusterScraping {
       });
     }
     return out;
+  }
+
+  /**
+   * The cluster's ServiceMonitors and PodMonitors being listed: until they are, no job starts (see
+   * start()); `error` says why the API server does not answer, where it does not.
+   */
+  monitorsStatus(): { synced: boolean; error: string | null } {
+    const hs = this.monitors ? [this.monitors.serviceMonitors, this.monitors.podMonitors] : [];
+    return { synced: hs.length > 0 && hs.every((h) => h.informer.synced), error: hs.map((h) => h.informer.status.error).find((e) => e) ?? null };
   }
 
   /** Whether kube-state-metrics' series are being derived from the API. */

@@ -55,8 +55,16 @@ export class PortForwards {
         // The scrape on the other end sees the connection close; the reason is kept for it.
         socket.on('error', () => {});
         this.forward.portForward(t.namespace, t.pod, [t.port], socket, null, socket).then(
-          () => {
+          (ws) => {
             if (l) l.lastError = null;
+            // The stream ends with its WebSocket (the API server went away, the pod is gone): so
+            // does the local connection, or a kept-alive scrape connection would wait on it.
+            if (typeof ws === 'object' && ws !== null) {
+              ws.on('close', () => {
+                if (l && !socket.destroyed) l.lastError = { message: 'the API server closed the port-forward stream', at: Date.now() };
+                socket.destroy();
+              });
+            }
           },
           (err: unknown) => {
             if (l) l.lastError = { message: describeForwardError(err), at: Date.now() };

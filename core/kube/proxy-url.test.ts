@@ -93,8 +93,9 @@ describe('proxy-url', () => {
     const s = new ClusterScraping({ kubeconfig: behindProxy('http://127.0.0.1:1'), appendable: new MemoryStorage(), autoStart: false, derivedCheckMs: 0 });
     s.start();
     try {
-      const status = await eventually(() => s.jobStatus().find((j) => j.discovery?.state === 'retrying') ?? null);
-      expect(status.discovery?.error).toMatch(/ECONNREFUSED|refused/i);
+      const status = await eventually(() => (s.monitorsStatus().error ? s.monitorsStatus() : null));
+      expect(status.error).toMatch(/ECONNREFUSED|refused/i);
+      expect(status.synced).toBe(false);
     } finally {
       await s.stop();
     }
