@@ -93,6 +93,8 @@ interface ContextRules {
   /** group key → source */
   sources: Map<string, RuleSource>;
   loadedOnce: boolean;
+  /** The rule files the running groups were built from (a rebuild with the same ones does nothing). */
+  builtFrom: string;
   chain: Promise<void>;
 }
 
@@ -145,7 +147,15 @@ function informerClusterRules(context: string, kubeconfig: string): ClusterRuleS
   const h: InformerHandle<KubeObject> = m.prometheusRules;
   return {
     list: () => h.informer.list(),
-    onChange: (fn) => h.informer.onChange(() => fn()),
+    // Changes, and status changes (the first list, a re-list after an outage) both re-read the objects.
+    onChange: (fn) => {
+      const offChange = h.informer.onChange(() => fn());
+      const offStatus = h.informer.onStatus(() => fn());
+      return () => {
+        offChange();
+        offStatus();
+      };
+    },
     stop: () => {
       h.release();
       discovery.stop();
@@ -316,7 +326,7 @@ export class AlertingService {
       clock: this.clock,
       onError: (g, err) => this.opts.log?.(`rule group ${g.name} (${context}): ${(err as Error).message}`),
     });
-    const c: ContextRules = { context, lease, scheduler, cluster: null, clusterFiles: [], sources: new Map(), loadedOnce: false, chain: Promise.resolve() };
+    const c: ContextRules = { context, lease, scheduler, cluster: null, clusterFiles: [], sources: new Map(), loadedOnce: false, builtFrom: '', chain: Promise.resolve() };
     this.contexts.set(context, c);
     this.syncCluster(c);
     await this.rebuild(c);
@@ -370,6 +380,9 @@ export class AlertingService {
       if (this.closed || this.contexts.get(c.context) !== c) return;
       if (c.cluster) c.clusterFiles = c.cluster.source.list().map(clusterRuleFile).sort((a, b) => a.file.localeCompare(b.file));
       const files = [...this.builtin, ...this.user, ...c.clusterFiles];
+      const builtFrom = JSON.stringify(files.map((f) => [f.file, f.source, f.error, f.groups]));
+      if (c.loadedOnce && builtFrom === c.builtFrom) return;
+      c.builtFrom = builtFrom;
       const query = engineQueryFunc(this.engine, c.lease.tsdb);
       const groups: Group[] = [];
       const sources = new Map<string, RuleSource>();
