@@ -229,3 +229,47 @@ test('a panel without data says why, a failing or slow query affects only its ow
     'No series for kube_node_status_condition: there is no kube-state-metrics target. Is it installed in the cluster? See Targets.',
   );
 });
+
+test('ranges: presets from 5 minutes to 30 days, an absolute range typed in, and t ← / t z from the keyboard', async ({ page, ws }) => {
+  const { loginUrl } = await ws.start({}, ['--no-scrape']);
+  await page.goto(loginUrl);
+  const origin = new URL(loginUrl).origin;
+  await page.goto(`${origin}/#/cluster?range=1h`);
+  const dashboard = page.locator('[data-dashboard="cluster"]');
+  await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+  for (const p of ['5m', '30d']) {
+    await page.getByRole('button', { name: p, exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`#/cluster\\?range=${p}$`));
+  }
+  await page.getByRole('button', { name: '1h', exact: true }).click();
+  const range = () => {
+    const q = new URLSearchParams(new URL(page.url()).hash.split('?')[1]);
+    return { from: Number(q.get('from')), to: Number(q.get('to')) };
+  };
+
+  // t ←: half an hour earlier, an hour long.
+  const before = Date.now();
+  await page.locator('body').press('t');
+  await page.locator('body').press('ArrowLeft');
+  await expect(page).toHaveURL(/#\/cluster\?from=\d+&to=\d+$/);
+  const back = range();
+  expect(back.to - back.from).toBe(3_600_000);
+  expect(Math.abs(back.to - (before - 1_800_000))).toBeLessThan(60_000);
+  // t z: twice as long.
+  await page.locator('body').press('t');
+  await page.locator('body').press('z');
+  await expect.poll(() => range().to - range().from).toBe(7_200_000);
+
+  // An absolute range, typed in local time; an end before the start is refused with a reason.
+  await page.getByRole('button', { name: 'Absolute…' }).click();
+  await page.getByLabel('Range start').fill('2026-01-02T03:04');
+  await page.getByLabel('Range end').fill('2026-01-01T00:00');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'The end must be after the start.' })).toBeVisible();
+  await page.getByLabel('Range end').fill('2026-01-02T05:04');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  const abs = range();
+  expect(abs.to - abs.from).toBe(2 * 3_600_000);
+  expect(await page.evaluate((t) => new Date(t).getHours() * 60 + new Date(t).getMinutes(), abs.from)).toBe(3 * 60 + 4);
+  await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+});

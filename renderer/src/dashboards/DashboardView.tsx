@@ -5,7 +5,7 @@ import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, use
 import { PanelView, type PanelPhase } from './PanelView.js';
 import type { QueryWindow } from './query.js';
 import type { Dashboard, Panel } from './schema.js';
-import { anchorRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, type Refresh, type TimeRange } from './timerange.js';
+import { anchorRange, chooseStep, formatLocalDateTime, parseDuration, parseLocalDateTime, PRESETS, REFRESHES, resolveRange, shiftRange, type Refresh, type TimeRange } from './timerange.js';
 import { VariableBar } from './VariableBar.js';
 import { interpolateVars, parseVarParams, varsSignature, type VarValues } from './variables.js';
 import { useVariables } from './useVariables.js';
@@ -109,6 +109,44 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   );
 
   const setRange = (range: TimeRange) => setView({ ...view, range });
+  const [absolute, setAbsolute] = useState<{ from: string; to: string; error: string | null } | null>(null);
+  const applyAbsolute = () => {
+    if (!absolute) return;
+    const from = parseLocalDateTime(absolute.from);
+    const to = parseLocalDateTime(absolute.to);
+    if (from === null || to === null) return setAbsolute({ ...absolute, error: 'Enter both times.' });
+    if (to <= from) return setAbsolute({ ...absolute, error: 'The end must be after the start.' });
+    setAbsolute(null);
+    setRange({ kind: 'absolute', from, to });
+  };
+  // Grafana's keys: t then ← or → moves the range by half its span, t then z zooms out.
+  const keys = useRef({ view, rawStart, rawEnd, armed: 0 });
+  useEffect(() => {
+    keys.current = { ...keys.current, view, rawStart, rawEnd };
+  }, [view, rawStart, rawEnd]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const el = e.target as HTMLElement | null;
+      if (e.ctrlKey || e.metaKey || e.altKey || (el && (el.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName)))) return;
+      const k = keys.current;
+      if (e.key === 't') {
+        k.armed = performance.now();
+        return;
+      }
+      if (performance.now() - k.armed > 1500) return;
+      k.armed = 0;
+      if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+        e.preventDefault();
+        setView({ ...k.view, range: shiftRange(k.rawStart, k.rawEnd, e.key === 'ArrowLeft' ? -1 : 1, Date.now()) });
+      } else if (e.key === 'z') {
+        const span = k.rawEnd - k.rawStart;
+        const to = Math.min(Date.now(), k.rawEnd + span / 2);
+        setView({ ...k.view, range: { kind: 'absolute', from: to - span * 2, to } });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [setView]);
   const onZoom = useCallback((from: number, to: number) => setView({ ...view, range: { kind: 'absolute', from, to } }), [view, setView]);
   const zoomOut = () => {
     const span = rawEnd - rawStart;
@@ -136,9 +174,39 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
               {p}
             </button>
           ))}
-          <button type="button" onClick={zoomOut} title="Zoom out (twice the range)">
+          <button type="button" onClick={zoomOut} title="Zoom out (twice the range; keys t z)">
             Zoom out
           </button>
+          <button
+            type="button"
+            aria-expanded={absolute !== null}
+            title="An absolute range (keys t ← and t → move the range by half)"
+            onClick={() => setAbsolute(absolute ? null : { from: formatLocalDateTime(rawStart), to: formatLocalDateTime(rawEnd), error: null })}
+          >
+            Absolute…
+          </button>
+          {absolute && (
+            <form
+              className="absolute-range"
+              onSubmit={(e) => {
+                e.preventDefault();
+                applyAbsolute();
+              }}
+            >
+              <label>
+                From <input type="datetime-local" aria-label="Range start" value={absolute.from} onChange={(e) => setAbsolute({ ...absolute, from: e.target.value, error: null })} />
+              </label>
+              <label>
+                To <input type="datetime-local" aria-label="Range end" value={absolute.to} onChange={(e) => setAbsolute({ ...absolute, to: e.target.value, error: null })} />
+              </label>
+              <button type="submit">Apply</button>
+              {absolute.error && (
+                <span className="error" role="alert">
+                  {absolute.error}
+                </span>
+              )}
+            </form>
+          )}
           <label className="muted">
             Refresh{' '}
             <select value={view.refresh} onChange={(e) => setView({ ...view, refresh: e.target.value as Refresh })} aria-label="Auto-refresh">

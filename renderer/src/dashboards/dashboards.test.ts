@@ -4,7 +4,7 @@ import { diagnoseNoData } from './diagnose.js';
 import { legendName, metricNames, noDataReason } from './legend.js';
 import { DASHBOARD_SOURCES } from './registry.js';
 import { parseDashboard } from './schema.js';
-import { anchorRange, chooseStep, formatView, interpolate, parseDuration, parseView, rateInterval, resolveRange } from './timerange.js';
+import { anchorRange, chooseStep, formatLocalDateTime, formatView, interpolate, parseDuration, parseLocalDateTime, parseView, PRESETS, rateInterval, resolveRange, shiftRange } from './timerange.js';
 import { autoDecimals, formatValue } from './units.js';
 import { parseVariableQuery, referencedVars } from './variables.js';
 
@@ -163,6 +163,30 @@ describe('time ranges, the hash and steps', () => {
     expect(interpolate('rate(x[$__rate_interval]) + y[${__interval}] + z[$__range]', { stepMs: 300_000, rangeMs: 6 * 3_600_000 })).toBe(
       'rate(x[315s]) + y[5m] + z[6h]',
     );
+  });
+});
+
+describe('range presets, shifting and absolute input', () => {
+  it('offers 5 minutes to 30 days, each a valid duration', () => {
+    expect(PRESETS[0]).toBe('5m');
+    expect(PRESETS.at(-1)).toBe('30d');
+    for (const p of PRESETS) expect(parseDuration(p), p).not.toBeNull();
+  });
+
+  it.each<[string, number, number, -1 | 1, number, { from: number; to: number }]>([
+    ['back by half', 1000, 2000, -1, 5000, { from: 500, to: 1500 }],
+    ['forward by half', 1000, 2000, 1, 5000, { from: 1500, to: 2500 }],
+    ['forward, stopped at now', 1000, 2000, 1, 2200, { from: 1200, to: 2200 }],
+  ])('shifts %s', (_n, start, end, dir, now, expected) => {
+    expect(shiftRange(start, end, dir, now)).toEqual({ kind: 'absolute', ...expected });
+  });
+
+  it('reads and writes datetime-local values in local time', () => {
+    const t = new Date(2026, 10, 23, 14, 5).getTime();
+    expect(formatLocalDateTime(t)).toBe('2026-11-23T14:05');
+    expect(parseLocalDateTime('2026-11-23T14:05')).toBe(t);
+    expect(parseLocalDateTime('2026-11-23T14:05:30')).toBe(t + 30_000);
+    expect(parseLocalDateTime('yesterday')).toBeNull();
   });
 });
 

@@ -1,7 +1,30 @@
 // Time ranges, refresh intervals and query steps; the range and refresh live in the URL hash
 // (#/cluster?range=1h&refresh=30s, or from=…&to=… in epoch ms after a zoom) so links share the view.
 
-export const PRESETS = ['15m', '1h', '6h', '24h', '7d'] as const;
+export const PRESETS = ['5m', '15m', '1h', '6h', '24h', '7d', '30d'] as const;
+
+/** Moves a range by half its span, earlier (-1) or later (+1), never past `now` (Grafana's t← / t→). */
+export function shiftRange(start: number, end: number, direction: -1 | 1, now: number): TimeRange {
+  const span = end - start;
+  let to = end + (direction * span) / 2;
+  if (to > now) to = now;
+  return { kind: 'absolute', from: Math.round(to - span), to: Math.round(to) };
+}
+
+/** A `datetime-local` input's value ("2026-11-23T14:05") in local time as epoch ms, or null. */
+export function parseLocalDateTime(s: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
+  if (!m) return null;
+  const t = new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)).getTime();
+  return Number.isFinite(t) ? t : null;
+}
+
+/** Epoch ms as a `datetime-local` value in local time. */
+export function formatLocalDateTime(t: number): string {
+  const d = new Date(t);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
 export const REFRESHES = ['off', '10s', '30s', '1m'] as const;
 export type Refresh = (typeof REFRESHES)[number];
 
