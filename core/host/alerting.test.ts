@@ -195,6 +195,16 @@ describe('AlertingService', () => {
     expect(s.notifier.currentConfig.route.receiver).toBe('desktop');
   });
 
+  it('watches the rules folder: a new file is picked up by itself', async () => {
+    const s = start({ watch: true });
+    await s.follow(['ctx-a']);
+    await s.settled();
+    writeFileSync(path.join(dir, 'rules', 'new.yaml'), 'groups:\n- name: added\n  rules:\n  - record: one\n    expr: vector(1)\n');
+    const deadline = Date.now() + 5000;
+    while (!s.groups('ctx-a').some((g) => g.name === 'added') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(s.groups('ctx-a').some((g) => g.name === 'added')).toBe(true);
+  });
+
   it('reads alerting.yml and persists the notification log so a restart does not notify again', async () => {
     writeFileSync(path.join(dir, 'alerting.yml'), 'route:\n  receiver: d\n  group_by: [alertname, context]\n  group_wait: 1s\nreceivers:\n  - name: d\n    desktop_configs:\n      - send_resolved: true\n');
     let s = start();

@@ -8,6 +8,7 @@ import type { AlertInfo, AlertSettings, AlertsState, QueryData, RuleGroupInfo, R
 import { useClient } from '../api/hooks.js';
 import { PRESETS, parseDuration } from '../dashboards/timerange.js';
 import './alerts.css';
+import { timelineBars } from './alertTimeline.js';
 
 const REFRESH_MS = 2000;
 
@@ -93,40 +94,6 @@ function AlertRow({ a, now, focused, onSilence }: { a: AlertInfo; now: number; f
       </td>
     </tr>
   );
-}
-
-interface Bar {
-  key: string;
-  label: string;
-  /** [start, end, state] in ms */
-  segments: [number, number, 'pending' | 'firing'][];
-}
-
-/** Bars of alert state per alert from ALERTS over [start, end] at step. */
-function timelineBars(data: QueryData | null, stepMs: number): Bar[] {
-  if (!data || data.resultType !== 'matrix') return [];
-  const byAlert = new Map<string, Bar>();
-  for (const s of data.result) {
-    const { __name__: _n, alertstate, alertname, ...rest } = s.metric;
-    const key = JSON.stringify([alertname, rest]);
-    const label = `${alertname ?? ''} ${Object.entries(rest)
-      .filter(([k]) => k !== 'severity')
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ')}`.trim();
-    let bar = byAlert.get(key);
-    if (!bar) byAlert.set(key, (bar = { key, label, segments: [] }));
-    const state = alertstate === 'firing' ? 'firing' : 'pending';
-    let open: [number, number, 'pending' | 'firing'] | null = null;
-    for (const [t] of s.values ?? []) {
-      const ms = t * 1000;
-      if (open && ms - open[1] <= stepMs * 1.5) open[1] = ms;
-      else {
-        open = [ms, ms, state];
-        bar.segments.push(open);
-      }
-    }
-  }
-  return [...byAlert.values()].sort((a, b) => a.label.localeCompare(b.label));
 }
 
 function Timeline({ span }: { span: string }) {
