@@ -77,6 +77,31 @@ describe('Group evaluation', () => {
     expect(dump('r')).toEqual({ r: [[0, 1], [M, 'stale']] });
   });
 
+  it('queries and writes query_offset before the evaluation time', async () => {
+    const { storage, dump } = setup();
+    const asked: number[] = [];
+    const rec = new RecordingRule('r', 'vector(1)');
+    const alert = new AlertingRule('A', 'vector(1)');
+    const g = new Group({
+      name: 'g',
+      file: 'f',
+      intervalMs: M,
+      queryOffsetMs: 30_000,
+      rules: [rec, alert],
+      query: (_e, t) => {
+        asked.push(t);
+        return Promise.resolve([{ metric: [], t, f: 1 }]);
+      },
+      appendable: storage,
+    });
+    await g.eval(M);
+    expect(asked).toEqual([30_000, 30_000]);
+    expect(dump('r')).toEqual({ r: [[30_000, 1]] });
+    expect(dump('ALERTS{')).toEqual({ 'ALERTS{alertname="A", alertstate="firing"}': [[30_000, 1]] });
+    // The alert itself is active from the evaluation time.
+    expect(alert.activeAlerts()[0]!.activeAt).toBe(M);
+  });
+
   it('refuses duplicate label sets and enforces the limit', async () => {
     const { storage, set, query } = setup();
     await set('x{a="1"}', 0, 1);
