@@ -150,3 +150,27 @@ receivers:
     hookServer.close();
   }
 });
+
+test('the Alerts page lists built-in and user rules, reports a broken rule file, and offers desktop notifications', async ({ page, ws }) => {
+  mkdirSync(path.join(ws.dataDir, 'rules'), { recursive: true });
+  writeFileSync(path.join(ws.dataDir, 'rules', 'mine.yaml'), 'groups:\n- name: mine\n  rules:\n  - alert: AlwaysOn\n    expr: vector(1)\n    labels:\n      severity: info\n');
+  writeFileSync(path.join(ws.dataDir, 'rules', 'broken.yaml'), 'groups:\n- name: broken\n  rules:\n  - alert: Bad\n    expr: "sum("\n');
+  const { loginUrl } = await ws.start({}, ['--rule-interval', '1s']);
+  await page.goto(loginUrl);
+  await page.getByRole('link', { name: 'Alerts' }).click();
+  await expect(page).toHaveURL(/#\/alerts$/);
+  // Permission not granted yet: the page offers the button.
+  await expect(page.getByTestId('enable-notifications')).toBeVisible();
+  await expect(page.getByTestId('rule-problems')).toContainText('broken.yaml');
+  await expect(page.getByTestId('rule-problems')).toContainText('parse error');
+  await expect(page.locator('[data-testid="rule-row"][data-rule="TargetDown"]')).toHaveCount(1);
+  await expect(page.locator('[data-testid="rule-row"][data-rule="AlwaysOn"]')).toHaveCount(1);
+  // The user's rule fires at once (no `for`) in the selected context.
+  await expect(page.locator('[data-testid="alert-row"][data-alertname="AlwaysOn"]')).toHaveAttribute('data-state', 'firing', { timeout: 15_000 });
+
+  // Fixing the file and reloading the rules clears the problem.
+  writeFileSync(path.join(ws.dataDir, 'rules', 'broken.yaml'), 'groups:\n- name: fixed\n  rules:\n  - record: fixed_one\n    expr: vector(1)\n');
+  await page.getByRole('button', { name: 'Reload rules' }).click();
+  await expect(page.getByTestId('rule-problems')).toHaveCount(0);
+  await expect(page.locator('[data-testid="rule-row"][data-rule="fixed_one"]')).toHaveCount(1);
+});
