@@ -444,7 +444,7 @@ export class Evaluator implements EvalContext {
     const offset = this.selectorOffset(vs);
     const refs = this.refTimes(at, offset);
     if (vs.smoothed && !withTimestamps) return this.smoothedSelector(vs, refs);
-    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - this.lookback + 1;
+    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - this.lookback + this.openStart;
     const maxt = Math.max(refs[0]!, refs[refs.length - 1]!);
     const out: Matrix = [];
     const stats = this.p.statsSelectors.has(vs);
@@ -491,7 +491,7 @@ export class Evaluator implements EvalContext {
    */
   private async smoothedSelector(vs: VectorSelector, refs: Float64Array): Promise<Matrix> {
     const lb = this.lookback;
-    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - lb + 1;
+    const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - lb + this.openStart;
     const maxt = Math.max(refs[0]!, refs[refs.length - 1]!) + lb;
     const out: Matrix = [];
     for (const stored of this.select(vs.matchers, mint, maxt)) {
@@ -562,7 +562,7 @@ export class Evaluator implements EvalContext {
       const mode = vs.anchored ? 'anchored' : vs.smoothed ? 'smoothed' : '';
       const before = mode ? this.lookback : 0;
       const after = mode === 'smoothed' ? this.lookback : 0;
-      const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range - before + 1;
+      const mint = Math.min(refs[0]!, refs[refs.length - 1]!) - range - before + this.openStart;
       const maxt = Math.max(refs[0]!, refs[refs.length - 1]!) + after;
       const stats = this.p.statsSelectors.has(vs);
       const series = this.select(vs.matchers, mint, maxt).map((s): RangeSeries => splitSamples(s.labels, stats ? statsView(s.samples()) : s.samples()));

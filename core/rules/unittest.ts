@@ -38,11 +38,7 @@ export interface UnitTestOptions {
   /** Directory rule_files are relative to (the test file's). */
   baseDir: string;
   readFile?: (file: string) => string;
-  /**
-   * Evaluate with Prometheus 2.x's window rules (closed at the start), to compare with Debian's
-   * promtool 2.42. The engine's select still starts 1 ms after the window start in that mode, so
-   * the storage is read 1 ms wider and the engine's own window test decides.
-   */
+  /** Evaluate with Prometheus 2.x's window rules (closed at the start), to compare with Debian's promtool 2.42. */
   prometheus2?: boolean;
 }
 
@@ -87,7 +83,7 @@ export async function runRuleUnitTests(text: string, opts: UnitTestOptions): Pro
       });
     }
     await app.commit();
-    const readable: Queryable = opts.prometheus2 ? { querier: (mint, maxt) => storage.querier(mint - 1, maxt) } : storage;
+    const readable: Queryable = storage;
     const query = engineQueryFunc(engine, readable);
     // Rule groups (the test's external labels and URL apply to templates).
     let groups: Group[] = [];
