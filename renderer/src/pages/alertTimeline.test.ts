@@ -16,6 +16,7 @@ describe('timelineBars', () => {
       },
       2000,
     );
+    // Labelled by what tells the alerts of one name apart.
     expect(bars.map((b) => b.label)).toEqual(['CountGreaterThan5 pod=ping-0', 'CountGreaterThan5 pod=ping-1']);
     expect(bars[0]!.segments).toEqual([
       [100_000, 104_000, 'pending'],
@@ -23,6 +24,11 @@ describe('timelineBars', () => {
       [120_000, 120_000, 'firing'],
     ]);
     expect(bars[1]!.segments).toEqual([[110_000, 110_000, 'firing']]);
+  });
+
+  it('labels a lone alert by its name only', () => {
+    const bars = timelineBars({ resultType: 'matrix', result: [{ metric: { __name__: 'ALERTS', alertname: 'KubeletDown', alertstate: 'pending', severity: 'critical' }, values: [[1, '1']] }] }, 1000);
+    expect(bars.map((b) => b.label)).toEqual(['KubeletDown']);
   });
 
   it('draws nothing for other result types or no data', () => {
