@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { parseVariableQuery, resolutionOrder, toRegExp } from './variables.js';
 
-export const UNITS = ['bytes', 'Bps', 'percent', 'percentunit', 'seconds', 'ops', 'bits', 'cores', 'short', 'watt', 'celsius', 'hertz'] as const;
+export const UNITS = ['bytes', 'Bps', 'percent', 'percentunit', 'seconds', 'ops', 'bits', 'cores', 'short', 'watt', 'celsius', 'hertz', 'ms', 'ns', 'decbytes', 'pps', 'none'] as const;
 export const Unit = z.enum(UNITS);
 export type Unit = z.infer<typeof Unit>;
 
@@ -50,6 +50,15 @@ const common = {
   thresholds: z.array(Threshold).optional(),
   /** What to say when a query returns no series (else it is derived from the expression). */
   noDataHint: z.string().optional(),
+  /** Shown in the panel: what an import could not convert. */
+  note: z.string().optional(),
+  /** The row (rows[].id) the panel belongs to; its gridPos.y counts from the dashboard's top. */
+  row: z.string().optional(),
+  /** One copy per selected value of a variable, side by side (h) or stacked (v). */
+  repeat: z
+    .object({ variable: z.string().min(1), direction: z.enum(['h', 'v']).default('h'), maxPerRow: z.number().int().min(1).max(24).optional() })
+    .strict()
+    .optional(),
 };
 
 export const StatPanel = z.object({ ...common, type: z.literal('stat') }).strict();
@@ -88,7 +97,12 @@ export const TablePanel = z
   })
   .strict();
 
-export const Panel = z.discriminatedUnion('type', [StatPanel, GaugePanel, TimeseriesPanel, TablePanel]);
+/** Text (markdown shown as plain text with headings, lists and links); it runs no queries. */
+export const TextPanel = z
+  .object({ ...common, targets: z.array(Target).max(0).default([]), type: z.literal('text'), content: z.string().default('') })
+  .strict();
+
+export const Panel = z.discriminatedUnion('type', [StatPanel, GaugePanel, TimeseriesPanel, TablePanel, TextPanel]);
 export type Panel = z.infer<typeof Panel>;
 export type PanelInput = z.input<typeof Panel>;
 
@@ -140,6 +154,10 @@ export const Dashboard = z
     /** Default range, e.g. "1h". */
     time: z.string().default('1h'),
     variables: z.array(Variable).default([]),
+    /** Collapsible rows (Grafana's): a panel's `row` names one; `repeat` repeats the row per value of a variable. */
+    rows: z
+      .array(z.object({ id: z.string().min(1), title: z.string(), collapsed: z.boolean().default(false), repeat: z.string().optional() }).strict())
+      .default([]),
     panels: z.array(Panel).min(1),
   })
   .strict()

@@ -115,12 +115,18 @@ export function rateInterval(stepMs: number, scrapeMs = 15_000): number {
   return Math.max(stepMs + scrapeMs, 4 * scrapeMs);
 }
 
-/** Replaces $__rate_interval, $__interval and $__range (and their ${…} forms) in an expression. */
+/** Replaces $__rate_interval, $__interval(_ms), $__range, $__range_s and $__range_ms (and their ${…} forms) in an expression. */
 export function interpolate(expr: string, v: { stepMs: number; rangeMs: number; scrapeMs?: number }): string {
   const values: Record<string, string> = {
     __rate_interval: formatDuration(rateInterval(v.stepMs, v.scrapeMs)),
     __interval: formatDuration(v.stepMs),
     __range: formatDuration(Math.max(1000, Math.round(v.rangeMs / 1000) * 1000)),
+    __range_s: String(Math.max(1, Math.round(v.rangeMs / 1000))),
+    __range_ms: String(Math.round(v.rangeMs)),
+    __interval_ms: String(Math.round(v.stepMs)),
   };
-  return expr.replace(/\$\{(__rate_interval|__interval|__range)\}|\$(__rate_interval|__interval|__range)\b/g, (_m, a?: string, b?: string) => values[(a ?? b)!]!);
+  return expr.replace(
+    /\$\{(__rate_interval|__interval_ms|__interval|__range_s|__range_ms|__range)\}|\$(__rate_interval|__interval_ms|__interval|__range_s|__range_ms|__range)\b/g,
+    (_m, a?: string, b?: string) => values[(a ?? b)!]!,
+  );
 }

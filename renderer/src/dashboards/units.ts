@@ -74,5 +74,15 @@ export function formatValue(v: number | null | undefined, unit: Unit, decimals?:
       return `${fixed(v, decimals)} ${Math.abs(v) === 1 ? 'core' : 'cores'}`;
     case 'short':
       return scaled(v, 1000, SI, '', decimals, ' ');
+    case 'ms':
+      return duration(v / 1e3, decimals);
+    case 'ns':
+      return duration(v / 1e9, decimals);
+    case 'decbytes':
+      return scaled(v, 1000, SI, 'B', decimals);
+    case 'pps':
+      return `${scaled(v, 1000, SI, '', decimals, '')} p/s`.replace(/ {2}/, ' ');
+    case 'none':
+      return fixed(v, decimals);
   }
 }
