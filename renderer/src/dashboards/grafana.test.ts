@@ -1,16 +1,17 @@
 // Grafana import: both reference dashboards convert completely, and small table-driven cases for
 // panel types, units, thresholds, variables, rows (old and new layouts) and repeats.
-// The test reads the reference files from disk (it runs in Node under Vitest, not in the page).
-// eslint-disable-next-line no-restricted-imports
-import { readFileSync } from 'node:fs';
+/// <reference types="vite/client" />
+// The reference dashboards (../shared/dashboards), as text.
+import full1860 from '../../../../shared/dashboards/node-exporter-full-1860.json?raw';
+import starsl11074 from '../../../../shared/dashboards/starsl-node-exporter-en-11074.json?raw';
 import { describe, expect, it } from 'vitest';
 import { convertGrafana, mapColor, mapUnit, toUid } from './grafana.js';
 import { layoutDashboard } from './layout.js';
 import type { Panel } from './schema.js';
 import type { VarValue } from './variables.js';
 
-const REF = '/work/shared/dashboards';
-const load = (f: string): unknown => JSON.parse(readFileSync(`${REF}/${f}`, 'utf8'));
+const FILES: Record<string, string> = { 'node-exporter-full-1860.json': full1860, 'starsl-node-exporter-en-11074.json': starsl11074 };
+const load = (f: string): unknown => JSON.parse(FILES[f]!);
 
 const dash = (panels: unknown[], extra: Record<string, unknown> = {}) => ({ uid: 'T1', title: 'T', schemaVersion: 39, panels, ...extra });
 const one = (p: Record<string, unknown>): Panel => convertGrafana(dash([{ id: 1, gridPos: { x: 0, y: 0, w: 12, h: 8 }, targets: [{ expr: 'up', refId: 'A' }], ...p }])).dashboard.panels[0]!;
