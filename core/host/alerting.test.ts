@@ -175,6 +175,17 @@ describe('AlertingService', () => {
     expect(settings.clusterRules).toEqual({ 'ctx-a': false });
     await s.setSettings({ mute: { context: 'ctx-a', muted: true }, doNotDisturb: true });
     expect(s.notifier.muteState()).toMatchObject({ doNotDisturb: { on: true }, contexts: [{ context: 'ctx-a' }] });
+    // A new kubeconfig for the context reads its PrometheusRules again through a new source.
+    await s.setSettings({ clusterRules: { context: 'ctx-a', enabled: true } });
+    let made = 0;
+    (s as unknown as { opts: { clusterRules: unknown } }).opts.clusterRules = (): ClusterRuleSource => {
+      made++;
+      return { list: () => objects.slice(0, 1), onChange: () => () => {}, stop: () => {} };
+    };
+    await s.restart('ctx-a');
+    expect(made).toBe(1);
+    expect(s.groups('ctx-a').some((g) => g.name === 'ping')).toBe(true);
+    expect(s.problems().some((p) => p.file === 'prometheusrule/x/bad')).toBe(false);
     await s.follow(['ctx-b']);
     expect(s.groups('ctx-a')).toEqual([]);
     expect(s.groups('ctx-b').length).toBeGreaterThan(0);

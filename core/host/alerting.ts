@@ -306,6 +306,24 @@ export class AlertingService {
       for (const c of [...this.contexts.keys()]) if (!wanted.has(c)) await this.stopContext(c);
       for (const c of wanted) if (!this.contexts.has(c)) await this.startContext(c);
     });
+    this.chain = this.chain.catch((err: unknown) => this.opts.log?.(`alerting: ${(err as Error).message}`));
+    return this.chain;
+  }
+
+  /**
+   * The context's kubeconfig changed (new credentials or server): its PrometheusRules are read
+   * again through the new one; its groups and their alert state are kept.
+   */
+  restart(context: string): Promise<void> {
+    this.chain = this.chain
+      .then(async () => {
+        const c = this.contexts.get(context);
+        if (!c || this.closed) return;
+        this.stopCluster(c);
+        this.syncCluster(c);
+        await this.rebuild(c);
+      })
+      .catch((err: unknown) => this.opts.log?.(`alerting: ${(err as Error).message}`));
     return this.chain;
   }
 
@@ -407,6 +425,7 @@ export class AlertingService {
       c.loadedOnce = true;
       await c.scheduler.update(groups);
     });
+    c.chain = c.chain.catch((err: unknown) => this.opts.log?.(`alerting: rules of context "${c.context}": ${(err as Error).message}`));
     return c.chain;
   }
 

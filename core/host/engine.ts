@@ -256,7 +256,10 @@ export class Engine {
     for (const c of wanted) {
       const fp = this.merged.contexts.has(c) ? singleContextKubeconfig(this.merged, c) : '';
       const prev = this.scrapedFingerprints.get(c);
-      if (prev !== undefined && prev !== fp) void this.scraping.restart(c);
+      if (prev !== undefined && prev !== fp) {
+        void this.scraping.restart(c);
+        void this.alerting?.restart(c);
+      }
       this.scrapedFingerprints.set(c, fp);
     }
     for (const c of [...this.scrapedFingerprints.keys()]) if (!wanted.has(c)) this.scrapedFingerprints.delete(c);
