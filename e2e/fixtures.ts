@@ -130,12 +130,35 @@ export const test = base.extend<{ ws: Workspace }>({
 });
 
 /** A 3-node demo cluster in its own process, with a kubeconfig for it in `dir`. */
-/** `kubeglass demo-cluster` with 3 nodes; `args` adds options (e.g. --without kube-state-metrics). */
-export async function startDemo(dir: string, args: string[] = []): Promise<{ proc: ChildProcess; kubeconfig: string }> {
+/**
+ * `kubeglass demo-cluster` with 3 nodes; `args` adds options (e.g. --without kube-state-metrics,
+ * or --nodes 20 to override). With --faults-stdin, `fault(command)` sends one and resolves to its answer.
+ */
+export async function startDemo(dir: string, args: string[] = []): Promise<{ proc: ChildProcess; kubeconfig: string; fault: (command: string) => Promise<string> }> {
   const kubeconfig = path.join(dir, 'demo.kubeconfig');
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin', 'kubeglass.mjs'), 'demo-cluster', '--nodes', '3', '--seed', '5', '--kubeconfig-out', kubeconfig, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [args.includes('--faults-stdin') ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
+  const answers: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  let partial = '';
+  proc.stdout!.on('data', (c: Buffer) => {
+    partial += c.toString();
+    let nl;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, nl);
+      partial = partial.slice(nl + 1);
+      if (!/^(ok|error)/.test(line)) continue;
+      const w = waiting.shift();
+      if (w) w(line);
+      else answers.push(line);
+    }
+  });
+  const fault = (command: string) =>
+    new Promise<string>((resolve) => {
+      waiting.push(resolve);
+      proc.stdin!.write(`${command}\n`);
+    });
   let out = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`demo-cluster did not start:\n${out}`)), 30_000);
@@ -149,7 +172,7 @@ export async function startDemo(dir: string, args: string[] = []): Promise<{ pro
     proc.stderr!.on('data', (c) => (out += c));
     proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
   });
-  return { proc, kubeconfig };
+  return { proc, kubeconfig, fault };
 }
 
 export { expect };

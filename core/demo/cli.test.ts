@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -26,6 +27,39 @@ describe('kubeglass demo-cluster', () => {
     expect(errors[3]).toContain('--node-exporter-url takes [NODE=]http(s)://…, not "ftp://x"');
     expect(await demoClusterCommand(['--nodes', '3', '--node-exporter-url', 'nope=http://127.0.0.1:1/metrics'], { err: (s) => errors.push(s), stop: Promise.resolve() })).toBe(2);
     expect(errors[4]).toContain('the cluster has no node "nope"');
+  });
+
+  it.skipIf(!hasKubectl)('--faults-stdin takes fault commands and answers each, in order', async () => {
+    await withTempDir(async (dir) => {
+      const kubeconfig = path.join(dir, 'kubeconfig');
+      const input = new PassThrough();
+      let stop!: () => void;
+      const lines: string[] = [];
+      const running = demoClusterCommand(['--nodes', '3', '--faults-stdin', '--kubeconfig-out', kubeconfig], { out: (s) => lines.push(s), input, stop: new Promise<void>((r) => (stop = r)) });
+      try {
+        while (!lines.some((l) => l.startsWith('Press Ctrl+C'))) await new Promise((r) => setTimeout(r, 20));
+        const answers = async (n: number) => {
+          while (lines.filter((l) => /^(ok|error)/.test(l)).length < n) await new Promise((r) => setTimeout(r, 20));
+          return lines.filter((l) => /^(ok|error)/.test(l));
+        };
+        input.write('node-not-ready demo-worker-01\nbogus\nmalformed demo-worker-01 notaport\ncrashloop nope\nnode-not-ready no-such-node\napi-down\napi-up\n');
+        expect(await answers(7)).toEqual([
+          'ok node-not-ready demo-worker-01',
+          'error: unknown command "bogus"',
+          'error: "notaport" is not a port',
+          'error: "nope" is not NAMESPACE/POD',
+          'error: nodes "no-such-node" not found',
+          'ok api-down',
+          'ok api-up',
+        ]);
+        // The fault is real: kubectl sees the node NotReady (the API server is back after api-up).
+        const r = await kubectl(['get', 'node', 'demo-worker-01', '--no-headers'], { KUBECONFIG: kubeconfig, HOME: dir });
+        expect(r.stdout).toMatch(/NotReady/);
+      } finally {
+        stop();
+        expect(await running).toBe(0);
+      }
+    });
   });
 
   it.skipIf(!hasKubectl)('--without APP starts a cluster without that add-on; an unknown one is an error', async () => {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_NODES, MIN_NODES } from './catalog.js';
 import { generateCluster } from './generate.js';
+import { createInterface, type Interface } from 'node:readline';
+import { FAULT_COMMANDS_HELP, runFaultCommand } from './fault-commands.js';
 import { startDemoCluster, uninstallAddon } from './index.js';
 
 /** The node names a cluster of this size and seed has (generation is cheap next to starting). */
@@ -13,7 +15,7 @@ function demoNodeNames(nodes: number, seed: string): string[] {
   return (generateCluster({ seed, nodes, now: Date.now() }).objects.get('nodes') ?? []).map((n) => n.metadata.name);
 }
 
-const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR] [--node-exporter-url [NODE=]URL]... [--without APP]...
+const HELP = `Usage: kubeglass demo-cluster [--nodes N] [--seed S] [--port P] [--kubeconfig-out FILE] [--context NAME] [--state-dir DIR] [--node-exporter-url [NODE=]URL]... [--without APP]... [--faults-stdin]
 
 Runs a simulated Kubernetes cluster behind a real HTTPS API server on 127.0.0.1 and writes a
 kubeconfig for it (CA embedded; a bearer-token context, current, and a client-certificate
@@ -35,10 +37,14 @@ Options:
   --without APP        a cluster without this add-on (kube-state-metrics,
                        prometheus-node-exporter, dcgm-exporter): its objects and monitors
                        are deleted, as helm uninstall would; repeatable
+  --faults-stdin       read fault commands from stdin, one per line, and answer each
+                       with "ok …" or "error: …" (for tests; "help" lists them)
   -h, --help           show this help`;
 
 export interface DemoClusterCommandIO {
   out?: (line: string) => void;
+  /** Where --faults-stdin reads commands (default process.stdin). */
+  input?: NodeJS.ReadableStream;
   err?: (line: string) => void;
   /** Resolves to stop the server; by default SIGINT or SIGTERM. */
   stop?: Promise<unknown>;
@@ -73,6 +79,7 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
       'state-dir': { type: 'string' },
       'node-exporter-url': { type: 'string', multiple: true },
       without: { type: 'string', multiple: true },
+      'faults-stdin': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -148,8 +155,18 @@ export async function demoClusterCommand(argv: string[], io: DemoClusterCommandI
     out(`              ${setVar}; kubectl get nodes`);
     for (const [node, url] of Object.entries(urls)) out(`node-exporter: ${node} answers with ${url}`);
     for (const app of values.without ?? []) out(`without:      ${app}`);
+    let faults: Interface | null = null;
+    if (values['faults-stdin']) {
+      faults = createInterface({ input: io.input ?? process.stdin, terminal: false });
+      // One at a time, in order: a test's "api-down" must finish before its next command.
+      let queue = Promise.resolve();
+      faults.on('line', (line) => {
+        queue = queue.then(async () => out(line.trim() === 'help' ? FAULT_COMMANDS_HELP : await runFaultCommand(demo, line)));
+      });
+    }
     out('Press Ctrl+C to stop.');
     const reason = await (io.stop ?? signals!.promise);
+    faults?.close();
     await demo.close();
     out(`Demo cluster stopped${typeof reason === 'string' ? ` (${reason})` : ''}.`);
     return 0;
