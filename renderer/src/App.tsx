@@ -6,6 +6,7 @@ import { ContextSwitcher } from './components/ContextSwitcher.js';
 import { AlertsPage } from './pages/Alerts.js';
 import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
+import { DashboardsPage, ImportedDashboardPage } from './pages/Dashboards.js';
 import { DataPage } from './pages/Data.js';
 import { GpuPage } from './pages/Gpu.js';
 import { NodePage } from './pages/Node.js';
@@ -102,7 +103,7 @@ export function App() {
       </header>
       <nav className="sidebar" aria-label="Pages">
         {ROUTES.filter((r) => !('nav' in r)).map((r) => (
-          <a key={r.path} href={`#${r.path}`} aria-current={route === r.path || (route === '/node' && r.path === '/nodes') ? 'page' : undefined}>
+          <a key={r.path} href={`#${r.path}`} aria-current={route === r.path || (route === '/node' && r.path === '/nodes') || (route === '/d' && r.path === '/dashboards') ? 'page' : undefined}>
             {r.label}
           </a>
         ))}
@@ -134,6 +135,10 @@ export function App() {
           <NodePage />
         ) : route === '/workloads' ? (
           <WorkloadsPage />
+        ) : route === '/dashboards' ? (
+          <DashboardsPage />
+        ) : route === '/d' ? (
+          <ImportedDashboardPage />
         ) : route === '/gpu' ? (
           <GpuPage />
         ) : (

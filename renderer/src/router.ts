@@ -8,6 +8,8 @@ export const ROUTES = [
   { path: '/node', label: 'Node', nav: false },
   { path: '/workloads', label: 'Workloads' },
   { path: '/gpu', label: 'GPUs' },
+  { path: '/dashboards', label: 'Dashboards' },
+  { path: '/d', label: 'Dashboard', nav: false },
   { path: '/overview', label: 'Overview' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/targets', label: 'Targets' },
@@ -19,7 +21,8 @@ export type RoutePath = (typeof ROUTES)[number]['path'];
 
 /** The route in the hash (#/cluster?range=6h → /cluster), or null when the hash names none. */
 function current(): RoutePath | null {
-  const hash = window.location.hash.replace(/^#/, '').replace(/\?.*$/, '');
+  // #/d/<uid> is an imported dashboard.
+  const hash = window.location.hash.replace(/^#/, '').replace(/\?.*$/, '').replace(/^\/d\/.*$/, '/d');
   return (ROUTES.find((r) => r.path === hash)?.path ?? null) as RoutePath | null;
 }
 

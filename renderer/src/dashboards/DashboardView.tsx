@@ -4,10 +4,12 @@
 import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { PanelView, type PanelPhase } from './PanelView.js';
 import type { QueryWindow } from './query.js';
-import type { Dashboard, Panel } from './schema.js';
+import './dashboards.css';
+import { layoutDashboard } from './layout.js';
+import type { Dashboard } from './schema.js';
 import { anchorRange, chooseStep, formatLocalDateTime, parseDuration, parseLocalDateTime, PRESETS, REFRESHES, resolveRange, shiftRange, type Refresh, type TimeRange } from './timerange.js';
 import { VariableBar } from './VariableBar.js';
-import { interpolateVars, parseVarParams, varsSignature, type VarValues } from './variables.js';
+import { interpolateVars, parseVarParams, varsSignature } from './variables.js';
 import { useVariables } from './useVariables.js';
 import { useHashQuery, useView } from './useView.js';
 
@@ -25,16 +27,7 @@ function subscribeHash(onChange: () => void): () => void {
   return () => window.removeEventListener('hashchange', onChange);
 }
 
-/** The panel with the variables' values in its expressions and title (the same object when it has none). */
-export function interpolatePanel(p: Panel, vars: VarValues): Panel {
-  if (Object.keys(vars).length === 0) return p;
-  return {
-    ...p,
-    title: interpolateVars(p.title, vars, 'text'),
-    ...(p.description !== undefined ? { description: interpolateVars(p.description, vars, 'text') } : {}),
-    targets: p.targets.map((t) => ({ ...t, expr: interpolateVars(t.expr, vars), ...(t.legend !== undefined ? { legend: interpolateVars(t.legend, vars, 'text') } : {}) })),
-  } as Panel;
-}
+export { interpolatePanel } from './layout.js';
 
 function describe(r: TimeRange): string {
   if (r.kind === 'relative') return `Last ${r.span}`;
@@ -76,12 +69,18 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   const varNames = useMemo(() => dashboard.variables.map((v) => v.name), [dashboard.variables]);
   const pending = useMemo(() => (vars.ready ? null : parseVarParams(hashQuery, varNames)), [vars.ready, hashQuery, varNames]);
   const sig = dashboard.variables.length > 0 ? `#${varsSignature(vars.values)}` : '';
-  const panels = useMemo(() => dashboard.panels.map((p) => interpolatePanel(p, vars.values)), [dashboard.panels, vars.values]);
+  // Rows the user opened or closed (their ids), and the panels shown: rows, repeats, variables' values.
+  const [toggled, setToggled] = useState<ReadonlySet<string>>(() => new Set());
+  const sections = useMemo(() => layoutDashboard(dashboard, vars.values, toggled), [dashboard, vars.values, toggled]);
+  // The panels that query (text panels do not), of rows that are open: "all drawn" waits for these.
+  const dataIds = useMemo(() => sections.flatMap((s) => s.panels.filter((p) => p.type !== 'text').map((p) => p.id)), [sections]);
 
   // Time from a new range to every panel drawn, for the page and the e2e test.
   const phases = useRef(new Map<string, string>());
   const t0 = useRef({ key: '', at: 0 });
-  const [loaded, setLoaded] = useState<{ key: string; ms: number } | null>(null);
+  // `ids`: the panels that were shown then (opening a row adds panels to wait for).
+  const [loaded, setLoaded] = useState<{ key: string; ids: string; ms: number } | null>(null);
+  const idsKey = dataIds.join('\n');
   const windowFor = useCallback(
     (w: number): QueryWindow | null => {
       // Panels wait for the variables their queries use.
@@ -96,17 +95,22 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   useLayoutEffect(() => {
     t0.current = { key: cycle, at: performance.now() };
   }, [cycle]);
+  const checkDone = useCallback(() => {
+    const done = dataIds.every((pid) => {
+      const s = phases.current.get(pid);
+      return s !== undefined && !s.startsWith('loading') && s.includes(`|${t0.current.key}|`);
+    });
+    if (done) setLoaded((l) => (l?.key === t0.current.key && l.ids === idsKey ? l : { key: t0.current.key, ids: idsKey, ms: Math.round(performance.now() - t0.current.at) }));
+  }, [dataIds, idsKey]);
   const onPhase = useCallback(
     (id: string, phase: PanelPhase, key: string | null) => {
       phases.current.set(id, `${phase}|${key ?? ''}`);
-      const done = dashboard.panels.every((p) => {
-        const s = phases.current.get(p.id);
-        return s !== undefined && !s.startsWith('loading') && s.includes(`|${t0.current.key}|`);
-      });
-      if (done) setLoaded((l) => (l?.key === t0.current.key ? l : { key: t0.current.key, ms: Math.round(performance.now() - t0.current.at) }));
+      checkDone();
     },
-    [dashboard.panels],
+    [checkDone],
   );
+  // A row closed: the panels still shown may all be drawn already.
+  useEffect(() => checkDone(), [checkDone]);
 
   const setRange = (range: TimeRange) => setView({ ...view, range });
   const [absolute, setAbsolute] = useState<{ from: string; to: string; error: string | null } | null>(null);
@@ -153,8 +157,14 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
     const to = Math.min(Date.now(), rawEnd + span / 2);
     setRange({ kind: 'absolute', from: to - span * 2, to });
   };
-  const rows = Math.max(...dashboard.panels.map((p) => p.gridPos.y + p.gridPos.h));
-  const allDrawn = loaded?.key === cycle;
+  const toggleRow = (id: string) =>
+    setToggled((t) => {
+      const n = new Set(t);
+      if (n.has(id)) n.delete(id);
+      else n.add(id);
+      return n;
+    });
+  const allDrawn = loaded?.key === cycle && loaded.ids === idsKey;
 
   return (
     <section className="page dashboard" data-dashboard={dashboard.uid} data-loaded={allDrawn ? 'true' : 'false'} data-load-ms={allDrawn ? loaded.ms : ''}>
@@ -231,13 +241,26 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
       </div>
       {dashboard.description && <p className="muted dashboard-desc">{dashboard.description}</p>}
       <VariableBar states={vars.states} pending={pending} onChange={setVars} />
-      <div className="dash-grid" ref={grid} style={{ gridTemplateRows: `repeat(${rows}, ${ROW_PX}px)` }}>
-        {panels.map((p) => (
-          <PanelView key={p.id} panel={p} window={windowFor(p.gridPos.w)} syncKey={dashboard.uid} onZoom={onZoom} onPhase={onPhase} />
+      <div className="dash-sections" ref={grid}>
+        {sections.map((s) => (
+          <div className="dash-section" key={s.key} data-row={s.row ? s.key : undefined}>
+            {s.row && (
+              <button type="button" className="dash-row" aria-expanded={!s.row.collapsed} onClick={() => toggleRow(s.row!.id)}>
+                <span aria-hidden="true">{s.row.collapsed ? '▸' : '▾'}</span> {s.row.title || 'Row'}
+              </button>
+            )}
+            {s.panels.length > 0 && (
+              <div className="dash-grid" style={{ gridTemplateRows: `repeat(${s.height}, ${ROW_PX}px)` }}>
+                {s.panels.map((p) => (
+                  <PanelView key={p.id} panel={p} window={windowFor(p.gridPos.w)} syncKey={dashboard.uid} onZoom={onZoom} onPhase={onPhase} />
+                ))}
+              </div>
+            )}
+          </div>
         ))}
       </div>
       <p className="muted dashboard-foot" data-testid="load-time">
-        {allDrawn ? `All ${dashboard.panels.length} panels drawn in ${loaded.ms} ms.` : 'Loading panels…'} Drag across a chart to zoom; click a legend entry to hide or show
+        {allDrawn ? `All ${dataIds.length} panels drawn in ${loaded.ms} ms.` : 'Loading panels…'} Drag across a chart to zoom; click a legend entry to hide or show
         its series.
       </p>
     </section>

@@ -44,7 +44,55 @@ function instantValue(d: QueryData): number | null {
   return null;
 }
 
-export function PanelView({ panel, window: w, syncKey, onZoom, onPhase }: Props) {
+/** A text panel (no queries) or a panel that queries. */
+export function PanelView(props: Props) {
+  return props.panel.type === 'text' ? <TextPanel panel={props.panel} /> : <DataPanel {...props} />;
+}
+
+/** Markdown-ish text: headings, list items and paragraphs as plain text; HTML tags dropped. */
+export function textBlocks(content: string): { kind: 'h' | 'li' | 'p'; text: string }[] {
+  const plain = content
+    .replace(/<br\s*\/?>/gi, '\n')
+    .replace(/<\/(p|div|h\d|li)>/gi, '\n')
+    .replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
+  const out: { kind: 'h' | 'li' | 'p'; text: string }[] = [];
+  for (const raw of plain.split('\n')) {
+    const line = raw.trim().replace(/\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/[*_`]{1,3}([^*_`]+)[*_`]{1,3}/g, '$1');
+    if (!line) continue;
+    const h = /^#{1,6}\s+(.*)$/.exec(line);
+    const li = /^[-*+]\s+(.*)$/.exec(line);
+    out.push(h ? { kind: 'h', text: h[1]! } : li ? { kind: 'li', text: li[1]! } : { kind: 'p', text: line });
+  }
+  return out;
+}
+
+function TextPanel({ panel }: { panel: Extract<Panel, { type: 'text' }> }) {
+  const g = panel.gridPos;
+  const blocks = useMemo(() => textBlocks(panel.content), [panel.content]);
+  return (
+    <section
+      className="panel panel-text"
+      style={{ gridColumn: `${g.x + 1} / span ${g.w}`, gridRow: `${g.y + 1} / span ${g.h}` }}
+      data-panel-id={panel.id}
+      data-state={panel.note ? 'unsupported' : 'text'}
+      aria-label={panel.title}
+    >
+      <header className="panel-title" title={panel.description}>
+        {panel.title}
+      </header>
+      <div className="panel-body panel-text-body">
+        {panel.note && <div className="panel-message muted panel-unsupported">{panel.note}</div>}
+        {blocks.map((b, i) => (b.kind === 'h' ? <h3 key={i}>{b.text}</h3> : b.kind === 'li' ? <div key={i}>• {b.text}</div> : <p key={i}>{b.text}</p>))}
+      </div>
+    </section>
+  );
+}
+
+function DataPanel({ panel, window: w, syncKey, onZoom, onPhase }: Props) {
   const result = usePanelQueries(panel, w);
   const empty = result.status === 'ready' ? result.results.findIndex((r) => !hasSeries(r.data)) : -1;
   // A panel with several targets still has data when some of them do (a series can be absent, e.g. no limits).
@@ -95,6 +143,11 @@ export function PanelView({ panel, window: w, syncKey, onZoom, onPhase }: Props)
         {result.status === 'loading' && result.prev && <span className="panel-spinner" aria-hidden="true" />}
       </header>
       <div className="panel-body">{body}</div>
+      {panel.note && (
+        <div className="panel-note muted" data-testid="panel-import-note">
+          {panel.note}
+        </div>
+      )}
     </section>
   );
 }
@@ -123,6 +176,8 @@ function PanelBody({
       return <Table panel={panel} results={results} time={w?.end ?? 0} />;
     case 'timeseries':
       return <Series panel={panel} results={results} window={w} syncKey={syncKey} onZoom={onZoom} onDrawn={onDrawn} />;
+    case 'text':
+      return null;
   }
 }
 
