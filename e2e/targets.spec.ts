@@ -1,5 +1,5 @@
 // The Targets page against the demo cluster: real discovery, real scrapes through the API
-// server's proxy, the Operator's labels.
+// server's proxy (or port-forwards, when the user chooses them), the Operator's labels.
 import { expect, startDemo, test } from './fixtures.js';
 
 test('scrapes the demo cluster through the API server and lists its targets with the Operator labels', async ({ page, ws }) => {
@@ -23,6 +23,17 @@ test('scrapes the demo cluster through the API server and lists its targets with
     // A fault shows with its reason: filter to the unhealthy ones.
     await page.getByLabel('Unhealthy only').check();
     await expect(page.locator('tbody tr', { hasText: 'job="node-exporter"' })).toHaveCount(0);
+
+    // The user chooses port-forward for this context: its pods are then scraped through one.
+    await page.getByRole('link', { name: 'Contexts' }).click();
+    await page.getByLabel('Reach pods of kubeglass-demo by port-forward').check();
+    await page.getByRole('link', { name: 'Targets' }).click();
+    await page.getByLabel('Unhealthy only').uncheck();
+    const forwarded = page.locator('tbody tr', { hasText: 'job="node-exporter"' });
+    await expect(forwarded.filter({ hasText: 'via port-forward to pod monitoring/' })).toHaveCount(3, { timeout: 30_000 });
+    await expect(forwarded.filter({ hasText: 'UP' })).toHaveCount(3, { timeout: 30_000 });
+    // The kubelet is a node, not a pod: still the node proxy.
+    await expect(page.locator('tbody tr', { hasText: 'metrics_path="/metrics/cadvisor"' }).first()).toContainText('via API server proxy of node');
   } finally {
     demo.proc.kill('SIGTERM');
   }

@@ -68,6 +68,7 @@ const validParams: Record<CallName, unknown> = {
   'contexts.select': { name: 'prod' },
   'contexts.reload': undefined,
   'contexts.setBackground': { name: 'prod', background: true },
+  'contexts.setPortForward': { name: 'prod', portForward: true },
   'connection.get': {},
   'connection.check': {},
   'storage.list': {},

@@ -43,6 +43,8 @@ export const ContextsState = z.object({
   selected: z.string().nullable(),
   /** Contexts the user keeps scraping while another is selected (for alerts). */
   background: z.array(z.string()).default([]),
+  /** Contexts whose pods the user chose to reach by port-forward rather than the API server's proxy. */
+  portForward: z.array(z.string()).default([]),
   issues: z.array(KubeconfigIssue),
   loadedAt: z.number(),
 });
@@ -324,6 +326,7 @@ export const calls = {
   'contexts.select': { params: z.object({ name: contextName }).strict(), result: ContextsState },
   'contexts.reload': { params: empty, result: ContextsState },
   'contexts.setBackground': { params: z.object({ name: contextName, background: z.boolean() }).strict(), result: ContextsState },
+  'contexts.setPortForward': { params: z.object({ name: contextName, portForward: z.boolean() }).strict(), result: ContextsState },
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
   'storage.list': { params: empty, result: StorageState },

@@ -7,6 +7,7 @@ export const CALL_NAMES = [
   'contexts.select',
   'contexts.reload',
   'contexts.setBackground',
+  'contexts.setPortForward',
   'connection.get',
   'connection.check',
   'storage.list',

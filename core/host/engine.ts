@@ -94,6 +94,7 @@ export class Engine {
         : new ScrapeService({
             dbs: this.dbs,
             kubeconfigFor: (context) => (this.merged.contexts.has(context) ? singleContextKubeconfig(this.merged, context) : null),
+            preferPortForward: (context) => this.settings.get().portForwardContexts.includes(context),
             scrapeIntervalMs: opts.scrapeIntervalMs,
             log: opts.log,
             now: this.now,
@@ -177,6 +178,13 @@ export class Engine {
     },
     'connection.get': async () => this.connection,
     'connection.check': async () => this.checkConnection(),
+    'contexts.setPortForward': async ({ name, portForward }) => {
+      if (portForward && !this.merged.contexts.has(name)) throw new ContractError('not_found', `context "${name}" is not in the kubeconfig`);
+      const current = this.settings.get().portForwardContexts.filter((c) => c !== name);
+      this.settings.update({ portForwardContexts: portForward ? [...current, name] : current });
+      this.publish(this.buildState());
+      return this.state;
+    },
     'contexts.setBackground': async ({ name, background }) => {
       if (background && !this.merged.contexts.has(name)) throw new ContractError('not_found', `context "${name}" is not in the kubeconfig`);
       const current = this.settings.get().backgroundContexts.filter((c) => c !== name);
@@ -230,7 +238,8 @@ export class Engine {
 
   private buildState(): ContextsState {
     const selected = chooseContext(this.merged, this.settings.get().selectedContext);
-    const state = toContextsState(this.merged, selected, this.now(), this.settings.get().backgroundContexts);
+    const { backgroundContexts, portForwardContexts } = this.settings.get();
+    const state = toContextsState(this.merged, selected, this.now(), backgroundContexts, portForwardContexts);
     if (this.settings.loadProblem) state.issues.push({ file: this.opts.dataDir, severity: 'warning', message: this.settings.loadProblem });
     return state;
   }
@@ -254,7 +263,8 @@ export class Engine {
     const wanted = new Set(background);
     if (selected !== null) wanted.add(selected);
     for (const c of wanted) {
-      const fp = this.merged.contexts.has(c) ? singleContextKubeconfig(this.merged, c) : '';
+      // A change of access (port-forward chosen or not) starts the context's scrapes over too.
+      const fp = (this.merged.contexts.has(c) ? singleContextKubeconfig(this.merged, c) : '') + (this.state.portForward.includes(c) ? '\npods by port-forward' : '');
       const prev = this.scrapedFingerprints.get(c);
       if (prev !== undefined && prev !== fp) {
         void this.scraping.restart(c);

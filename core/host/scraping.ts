@@ -17,6 +17,8 @@ export interface ScrapeServiceOptions {
   dbs: ContextDbs;
   /** A kubeconfig holding just this context (with its credentials), or null if it has none. */
   kubeconfigFor: (context: string) => string | null;
+  /** The user chose to reach this context's pods by port-forward. */
+  preferPortForward?: (context: string) => boolean;
   scrapeIntervalMs?: number;
   retention?: RetentionPolicy;
   /** How often retention runs (default 10 minutes; 0 = never, for tests). */
@@ -141,6 +143,7 @@ export class ScrapeService {
         kubeconfig,
         context,
         appendable: lease.tsdb,
+        preferPortForward: this.opts.preferPortForward?.(context) ?? false,
         scrapeIntervalMs: this.opts.scrapeIntervalMs,
         log: this.opts.log,
         now: this.opts.now,

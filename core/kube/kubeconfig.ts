@@ -246,7 +246,7 @@ export function chooseContext(merged: MergedKubeconfig, remembered: string | nul
   return first.done ? null : first.value;
 }
 
-export function toContextsState(merged: MergedKubeconfig, selected: string | null, loadedAt = Date.now(), background: string[] = []): ContextsState {
+export function toContextsState(merged: MergedKubeconfig, selected: string | null, loadedAt = Date.now(), background: string[] = [], portForward: string[] = []): ContextsState {
   return {
     files: [...merged.files],
     origin: merged.origin,
@@ -254,6 +254,7 @@ export function toContextsState(merged: MergedKubeconfig, selected: string | nul
     kubeconfigCurrent: merged.currentContext,
     selected,
     background: [...background],
+    portForward: [...portForward],
     issues: merged.issues.map((i) => ({ ...i })),
     loadedAt,
   };

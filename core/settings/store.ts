@@ -8,6 +8,8 @@ export const Settings = z.object({
   selectedContext: z.string().nullable().default(null),
   /** Contexts scraped in the background while another is selected. */
   backgroundContexts: z.array(z.string()).default([]),
+  /** Contexts whose pods are reached by port-forward rather than the API server's proxy. */
+  portForwardContexts: z.array(z.string()).default([]),
   /** Per context: evaluate its PrometheusRule objects (absent: the default, on for the demo cluster). */
   clusterRules: z.record(z.string(), z.boolean()).default({}),
   /** Contexts whose alerts notify nobody (still shown). */

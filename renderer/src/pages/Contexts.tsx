@@ -32,6 +32,21 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
   const [error, setError] = useState<string | null>(null);
   // The box shows the choice at once; the engine's contexts.changed confirms it (or the error undoes it).
   const [pending, setPending] = useState<Record<string, boolean>>({});
+  const [pendingPf, setPendingPf] = useState<Record<string, boolean>>({});
+  const setPortForward = (name: string, portForward: boolean) => {
+    setPendingPf((p) => ({ ...p, [name]: portForward }));
+    const settle = (err: Error | null) => {
+      setError(err ? err.message : null);
+      setPendingPf((p) => {
+        const { [name]: _, ...rest } = p;
+        return rest;
+      });
+    };
+    client.call('contexts.setPortForward', { name, portForward }).then(
+      () => settle(null),
+      (err: Error) => settle(err),
+    );
+  };
   const setBackground = (name: string, background: boolean) => {
     setPending((p) => ({ ...p, [name]: background }));
     const settle = () =>
@@ -93,6 +108,7 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
             <th>Namespace</th>
             <th>API server</th>
             <th title="Scraped while another context is selected, so its alerts keep being evaluated">Background</th>
+            <th title="Reach the context's pods by port-forward instead of the API server's proxy (slow or forbidden proxies)">Port-forward</th>
             <th>Scraping</th>
             <th />
           </tr>
@@ -120,6 +136,14 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
                   aria-label={`Keep scraping ${c.name} in the background`}
                   checked={pending[c.name] ?? contexts.background.includes(c.name)}
                   onChange={(e) => void setBackground(c.name, e.target.checked)}
+                />
+              </td>
+              <td>
+                <input
+                  type="checkbox"
+                  aria-label={`Reach pods of ${c.name} by port-forward`}
+                  checked={pendingPf[c.name] ?? contexts.portForward.includes(c.name)}
+                  onChange={(e) => setPortForward(c.name, e.target.checked)}
                 />
               </td>
               <td data-testid={`scraping-${c.name}`}>
