@@ -118,7 +118,8 @@ test('both reference Grafana dashboards import and draw the demo cluster; repeat
       for (const w of c.without) console.log(`  without data: ${w}`);
       test.info().annotations.push({ type: `${uid} panels`, description: `${converted}/${grafanaPanels} converted, ${c.total} rendered, ${c.ready}/${c.data} with data; without: ${c.without.join(' | ')}` });
       await page.mouse.move(0, 0);
-      await test.info().attach(`grafana-${uid}`, { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+      // Attached to the report, and kept in the test's output directory.
+      await test.info().attach(`grafana-${uid}`, { body: await page.screenshot({ fullPage: true, path: test.info().outputPath(`grafana-${uid}.png`) }), contentType: 'image/png' });
     }
     const full = results['rydddlpwk']!;
     const starsl = results['xfpjb9fgz']!;
@@ -192,7 +193,7 @@ test('both reference Grafana dashboards import and draw the demo cluster; repeat
     await page.keyboard.press('Escape');
     await expect(copies).toHaveCount(1);
     await expect(page.locator('.dash-row')).toHaveCount(1);
-    await test.info().attach('grafana-repeat', { body: await page.screenshot({ fullPage: true }), contentType: 'image/png' });
+    await test.info().attach('grafana-repeat', { body: await page.screenshot({ fullPage: true, path: test.info().outputPath('grafana-repeat.png') }), contentType: 'image/png' });
   } finally {
     demo.proc.kill('SIGTERM');
   }
