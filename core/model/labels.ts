@@ -182,3 +182,24 @@ export function compareLabels(a: Labels, b: Labels): number {
   }
   return a.length - b.length;
 }
+
+/**
+ * The byte form Prometheus 3.x hashes a label set in (its default "stringlabels" layout): each
+ * name and value prefixed by its size (one byte, or 255 and three bytes). limit_ratio's sampling
+ * and a rule group's evaluation offset hash it.
+ */
+export function stringLabelsBytes(ls: Labels): Uint8Array {
+  const enc = new TextEncoder();
+  const parts: number[] = [];
+  const put = (s: string) => {
+    const b = enc.encode(s);
+    if (b.length < 255) parts.push(b.length);
+    else parts.push(255, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff);
+    for (const x of b) parts.push(x);
+  };
+  for (const l of ls) {
+    put(l.name);
+    put(l.value);
+  }
+  return Uint8Array.from(parts);
+}

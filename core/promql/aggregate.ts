@@ -1,7 +1,7 @@
 // Aggregation operators for one step, after Prometheus 3.x's aggregation(): groups in order of
 // first appearance, Kahan-compensated sum and avg (with the switch to an incremental mean on
 // overflow), Welford variance, and topk/bottomk that never prefer NaN.
-import { getLabel, isValidLabelName, LABEL_SEP, LabelsBuilder, METRIC_NAME, type Labels } from '../model/labels.js';
+import { getLabel, isValidLabelName, LABEL_SEP, LabelsBuilder, METRIC_NAME, stringLabelsBytes, type Labels } from '../model/labels.js';
 import type { AggregateExpr } from './ast.js';
 import type { Evaluator } from './engine.js';
 import { goQuote } from './lexer.js';
@@ -262,22 +262,6 @@ function sampleOffset(metric: Labels, memo: Map<Labels, number>): number {
   return o;
 }
 
-/** The byte form Prometheus hashes (its default "stringlabels" layout): size-prefixed names and values. */
-function stringLabelsBytes(metric: Labels): Uint8Array {
-  const enc = new TextEncoder();
-  const parts: number[] = [];
-  const put = (s: string) => {
-    const b = enc.encode(s);
-    if (b.length < 255) parts.push(b.length);
-    else parts.push(255, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff);
-    for (const x of b) parts.push(x);
-  };
-  for (const l of metric) {
-    put(l.name);
-    put(l.value);
-  }
-  return Uint8Array.from(parts);
-}
 
 /** Sort order for topk (descending) and bottomk (ascending); NaN always last. */
 function better(op: 'topk' | 'bottomk', a: number, b: number): number {

@@ -2,7 +2,7 @@
 // appended, stale markers for series a rule no longer produces, health and timings per rule and
 // group, the `for` state restored from ALERTS_FOR_STATE after a restart, and the aligned
 // evaluation timestamps that spread groups over their interval.
-import { labelsKey, METRIC_NAME, type Labels } from '../model/labels.js';
+import { labelsKey, METRIC_NAME, stringLabelsBytes, type Labels } from '../model/labels.js';
 import { Matcher } from '../model/matchers.js';
 import { isStaleNaN, STALE_NAN } from '../model/value.js';
 import { xxhash64 } from '../model/xxhash.js';
@@ -50,23 +50,6 @@ const APPEND_ERRORS: Record<AppendRejection, string> = {
   duplicate: 'duplicate sample for timestamp',
   too_old: 'too old sample',
 };
-
-/** The byte form Prometheus 3.x hashes labels in (stringlabels: length-prefixed names and values). */
-function stringLabelsBytes(ls: { name: string; value: string }[]): Uint8Array {
-  const enc = new TextEncoder();
-  const parts: number[] = [];
-  const put = (s: string) => {
-    const b = enc.encode(s);
-    if (b.length < 255) parts.push(b.length);
-    else parts.push(255, b.length & 0xff, (b.length >> 8) & 0xff, (b.length >> 16) & 0xff);
-    for (const x of b) parts.push(x);
-  };
-  for (const l of ls) {
-    put(l.name);
-    put(l.value);
-  }
-  return Uint8Array.from(parts);
-}
 
 /** The group's hash: labels {file, name} hashed as Prometheus does. */
 export function groupHash(file: string, name: string): bigint {
