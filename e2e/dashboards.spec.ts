@@ -4,22 +4,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { APIRequestContext } from '@playwright/test';
-import { expect, startDemo, test } from './fixtures.js';
+import { expect, instant, startDemo, test } from './fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-type Vector = { metric: Record<string, string>; value: [number, string] }[];
-
-async function instant(request: APIRequestContext, origin: string, query: string, time?: number): Promise<Vector> {
-  const params = new URLSearchParams({ query });
-  if (time !== undefined) params.set('time', String(time));
-  const r = await request.get(`${origin}/api/v1/query?${params}`);
-  expect(r.status(), await r.text()).toBe(200);
-  const body = (await r.json()) as { data: { resultType: string; result: Vector } };
-  expect(body.data.resultType).toBe('vector');
-  return body.data.result;
-}
 
 const CADVISOR = 'job="kubelet", metrics_path="/metrics/cadvisor", container!="", image!=""';
 

@@ -1,6 +1,6 @@
 // Starts the real `kubeglass serve` (browser mode, engine in a worker thread) against
 // kubeconfig files the test writes, with a stand-in API server for /version.
-import { test as base, expect } from '@playwright/test';
+import { test as base, expect, type APIRequestContext } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
@@ -173,6 +173,19 @@ export async function startDemo(dir: string, args: string[] = []): Promise<{ pro
     proc.on('exit', (code) => reject(new Error(`demo-cluster exited with ${code}:\n${out}`)));
   });
   return { proc, kubeconfig, fault };
+}
+
+export type Vector = { metric: Record<string, string>; value: [number, string] }[];
+
+/** An instant query through the app's own Prometheus API, asserting it answers a vector. */
+export async function instant(request: APIRequestContext, origin: string, query: string, time?: number): Promise<Vector> {
+  const params = new URLSearchParams({ query });
+  if (time !== undefined) params.set('time', String(time));
+  const r = await request.get(`${origin}/api/v1/query?${params}`);
+  expect(r.status(), await r.text()).toBe(200);
+  const body = (await r.json()) as { data: { resultType: string; result: Vector } };
+  expect(body.data.resultType).toBe('vector');
+  return body.data.result;
 }
 
 export { expect };

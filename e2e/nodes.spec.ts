@@ -5,8 +5,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { APIRequestContext, Locator, Page } from '@playwright/test';
-import { expect, startDemo, test } from './fixtures.js';
+import type { Locator, Page } from '@playwright/test';
+import { expect, instant, startDemo, test } from './fixtures.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -19,18 +19,6 @@ async function screenshot(page: Page, name: string, target?: Locator): Promise<v
     mkdirSync(path.join(ROOT, 'docs', 'screenshots'), { recursive: true });
     writeFileSync(path.join(ROOT, 'docs', 'screenshots', `${name}.png`), shot);
   }
-}
-
-type Vector = { metric: Record<string, string>; value: [number, string] }[];
-
-async function instant(request: APIRequestContext, origin: string, query: string, time?: number): Promise<Vector> {
-  const params = new URLSearchParams({ query });
-  if (time !== undefined) params.set('time', String(time));
-  const r = await request.get(`${origin}/api/v1/query?${params}`);
-  expect(r.status(), await r.text()).toBe(200);
-  const body = (await r.json()) as { data: { resultType: string; result: Vector } };
-  expect(body.data.resultType).toBe('vector');
-  return body.data.result;
 }
 
 const CADVISOR = 'job="kubelet", metrics_path="/metrics/cadvisor", container!="", image!=""';
