@@ -8,6 +8,7 @@ import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DashboardsPage, ImportedDashboardPage } from './pages/Dashboards.js';
 import { DataPage } from './pages/Data.js';
+import { ExplorePage } from './pages/Explore.js';
 import { GpuPage } from './pages/Gpu.js';
 import { NodePage } from './pages/Node.js';
 import { NodesPage } from './pages/Nodes.js';
@@ -135,6 +136,8 @@ export function App() {
           <NodePage />
         ) : route === '/workloads' ? (
           <WorkloadsPage />
+        ) : route === '/explore' ? (
+          <ExplorePage />
         ) : route === '/dashboards' ? (
           <DashboardsPage />
         ) : route === '/d' ? (

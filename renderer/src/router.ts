@@ -10,6 +10,7 @@ export const ROUTES = [
   { path: '/gpu', label: 'GPUs' },
   { path: '/dashboards', label: 'Dashboards' },
   { path: '/d', label: 'Dashboard', nav: false },
+  { path: '/explore', label: 'Explore' },
   { path: '/overview', label: 'Overview' },
   { path: '/alerts', label: 'Alerts' },
   { path: '/targets', label: 'Targets' },

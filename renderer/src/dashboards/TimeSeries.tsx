@@ -20,6 +20,12 @@ export interface TimeSeriesProps {
   syncKey: string;
   onZoom(from: number, to: number): void;
   onDrawn?(): void;
+  /** Series hidden from outside (index i is columnar.series[i]); without it the legend toggles them itself. */
+  hidden?: readonly boolean[] | undefined;
+  /** Takes over legend clicks: isolate is true for shift, ctrl or cmd clicks. */
+  onLegendClick?: ((index: number, isolate: boolean) => void) | undefined;
+  /** The values the legend shows when the drawn data is transformed (stacked); columnar.data's shape. */
+  values?: Columnar['data'] | undefined;
 }
 
 function lastValue(col: ArrayLike<number | null | undefined> | undefined): number | null {
@@ -76,8 +82,12 @@ export function TimeSeries(props: TimeSeriesProps) {
           stroke: SERIES_COLORS[i % SERIES_COLORS.length]!,
           width: 1.5,
           spanGaps: false,
+          show: !latest.current.hidden?.[i],
           points: { show: false },
-          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => fmt(idx == null ? lastValue(u.data[sidx]) : v),
+          value: (u: uPlot, v: number | null, sidx: number, idx: number | null) => {
+            const raw = latest.current.values?.[sidx];
+            return fmt(idx == null ? lastValue(raw ?? u.data[sidx]) : raw ? (raw[idx] ?? null) : v);
+          },
         })),
       ],
       hooks: {
@@ -103,7 +113,20 @@ export function TimeSeries(props: TimeSeriesProps) {
     fit();
     const ro = new ResizeObserver(fit);
     ro.observe(el);
+    // Legend clicks handed to the owner (capturing, before uPlot's own toggle on the row).
+    const legendEl = u.root.querySelector<HTMLElement>('.u-legend');
+    const onLegend = (e: MouseEvent) => {
+      const handler = latest.current.onLegendClick;
+      const row = (e.target as HTMLElement).closest('tr.u-series');
+      if (!handler || !row || !legendEl) return;
+      const index = [...legendEl.querySelectorAll('tr.u-series')].indexOf(row) - 1;
+      if (index < 0) return;
+      e.stopPropagation();
+      handler(index, e.shiftKey || e.ctrlKey || e.metaKey);
+    };
+    legendEl?.addEventListener('click', onLegend, true);
     return () => {
+      legendEl?.removeEventListener('click', onLegend, true);
       ro.disconnect();
       u.destroy();
       plot.current = null;
@@ -115,6 +138,18 @@ export function TimeSeries(props: TimeSeriesProps) {
     if (!u) return;
     u.setData(props.columnar.data as uPlot.AlignedData, true);
   }, [props.columnar, props.start, props.end]);
+
+  const hiddenKey = props.hidden?.map((h) => (h ? '1' : '0')).join('') ?? '';
+  useEffect(() => {
+    const u = plot.current;
+    if (!u || hiddenKey === '') return;
+    u.batch(() => {
+      for (let i = 0; i < hiddenKey.length; i++) {
+        const show = hiddenKey[i] !== '1';
+        if (u.series[i + 1] && u.series[i + 1]!.show !== show) u.setSeries(i + 1, { show });
+      }
+    });
+  }, [hiddenKey, seriesKey]);
 
   const points = props.columnar.data.slice(1).reduce((n, col) => n + col.filter((v) => v !== null).length, 0);
   return <div className="ts-chart" ref={box} data-series={props.columnar.series.length} data-points={points} />;

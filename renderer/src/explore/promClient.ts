@@ -70,7 +70,7 @@ export class ContractPrometheusClient implements PrometheusClient {
   private readonly lookbackMs: number;
   private readonly cacheMs: number;
   private readonly now: () => number;
-  private readonly controller = new AbortController();
+  private controller = new AbortController();
 
   constructor(
     private readonly api: Api,
@@ -86,14 +86,15 @@ export class ContractPrometheusClient implements PrometheusClient {
     return { start: end - this.lookbackMs, end };
   }
 
-  private cached<T>(key: string, empty: T, load: () => Promise<T>): Promise<T> {
+  private cached<T>(key: string, empty: T, load: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const now = this.now();
     const hit = this.cache.get(key);
     if (hit && now - hit.at < this.cacheMs) return hit.value as Promise<T>;
-    const value = load().catch((err: unknown) => {
+    const signal = this.controller.signal;
+    const value = load(signal).catch((err: unknown) => {
       // Not cached: the next keystroke asks again.
-      this.cache.delete(key);
-      if (!this.controller.signal.aborted) this.options.onError?.(err);
+      if (this.cache.get(key)?.value === value) this.cache.delete(key);
+      if (!signal.aborted) this.options.onError?.(err);
       return empty;
     });
     this.cache.set(key, { at: now, value });
@@ -102,22 +103,22 @@ export class ContractPrometheusClient implements PrometheusClient {
 
   labelNames(metricName?: string): Promise<string[]> {
     const match = metricName ? [selectorFor(metricName)] : undefined;
-    return this.cached(`names|${metricName ?? ''}`, [], () =>
-      this.api.call('promql.labels', { ...this.window(), ...(match ? { match } : {}) }, { signal: this.controller.signal }),
+    return this.cached(`names|${metricName ?? ''}`, [], (signal) =>
+      this.api.call('promql.labels', { ...this.window(), ...(match ? { match } : {}) }, { signal }),
     );
   }
 
   labelValues(labelName: string, metricName?: string, matchers?: EditorMatcher[]): Promise<string[]> {
     const selector = metricName || matchers?.length ? selectorFor(metricName ?? '', matchers, labelName) : '';
     const match = selector !== '' ? [selector] : undefined;
-    return this.cached(`values|${labelName}|${selector}`, [], () =>
-      this.api.call('promql.labelValues', { name: labelName, ...this.window(), ...(match ? { match } : {}) }, { signal: this.controller.signal }),
+    return this.cached(`values|${labelName}|${selector}`, [], (signal) =>
+      this.api.call('promql.labelValues', { name: labelName, ...this.window(), ...(match ? { match } : {}) }, { signal }),
     );
   }
 
   metricMetadata(): Promise<Record<string, { type: string; help: string }[]>> {
-    return this.cached('metadata', {}, async () => {
-      const all = await this.api.call('promql.metadata', {}, { signal: this.controller.signal });
+    return this.cached('metadata', {}, async (signal) => {
+      const all = await this.api.call('promql.metadata', {}, { signal });
       const out: Record<string, { type: string; help: string }[]> = {};
       for (const [name, entries] of Object.entries(all)) out[name] = entries.map((e) => ({ type: e.type, help: e.help }));
       return out;
@@ -127,8 +128,8 @@ export class ContractPrometheusClient implements PrometheusClient {
   series(metricName: string, matchers?: EditorMatcher[], labelName?: string): Promise<Map<string, string>[]> {
     const selector = selectorFor(metricName, matchers, labelName);
     if (selector === '') return Promise.resolve([]);
-    return this.cached(`series|${selector}`, [], async () => {
-      const list = await this.api.call('promql.series', { match: [selector], ...this.window() }, { signal: this.controller.signal });
+    return this.cached(`series|${selector}`, [], async (signal) => {
+      const list = await this.api.call('promql.series', { match: [selector], ...this.window() }, { signal });
       return list.map((m) => new Map(Object.entries(m)));
     });
   }
@@ -142,8 +143,10 @@ export class ContractPrometheusClient implements PrometheusClient {
     return Promise.resolve({});
   }
 
+  /** Cancels the calls in flight and forgets the cache (the client stays usable: editors come and go). */
   destroy(): void {
     this.controller.abort();
+    this.controller = new AbortController();
     this.cache.clear();
   }
 }
