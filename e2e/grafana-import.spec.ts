@@ -186,6 +186,7 @@ test('both reference Grafana dashboards import and draw the demo cluster; repeat
     // The pie chart sits in the repeated row: one note per copy.
     await expect(page.locator('section.panel[data-state="unsupported"]')).toHaveCount(3);
     await expect(page.locator('section.panel[data-state="unsupported"]').first()).toContainText('panel type piechart is not supported');
+    await test.info().attach('grafana-repeat', { body: await page.screenshot({ fullPage: true, path: test.info().outputPath('grafana-repeat.png') }), contentType: 'image/png' });
     // Fewer values: the copies follow the selection.
     await page.locator('[data-var="instance"] button').click();
     const boxes = page.locator('[data-var="instance"] [role="listbox"] input[type="checkbox"]');
@@ -193,7 +194,6 @@ test('both reference Grafana dashboards import and draw the demo cluster; repeat
     await page.keyboard.press('Escape');
     await expect(copies).toHaveCount(1);
     await expect(page.locator('.dash-row')).toHaveCount(1);
-    await test.info().attach('grafana-repeat', { body: await page.screenshot({ fullPage: true, path: test.info().outputPath('grafana-repeat.png') }), contentType: 'image/png' });
   } finally {
     demo.proc.kill('SIGTERM');
   }

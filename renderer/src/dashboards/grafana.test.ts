@@ -51,6 +51,11 @@ describe('reference dashboards', () => {
     expect(table.labelColumns).toEqual([{ label: 'nodename', title: 'Hostname' }]);
     const cpu = table.targets.find((t) => t.legend === 'CPU used%')!;
     expect(cpu).toMatchObject({ unit: 'percent', thresholds: [{ value: null, color: 'ok' }, { value: 70, color: 'warn' }, { value: 85, color: 'bad' }] });
+    // The uname query only brings the hostname label: hidden by the catch-all /.*/ style.
+    expect(table.targets[0]).toMatchObject({ hidden: true });
+    expect(table.targets.filter((t) => t.hidden)).toHaveLength(1);
+    const ram = d.panels.find((p) => p.title === 'Total RAM')!;
+    expect(ram.targets).toEqual([{ expr: expect.stringContaining('node_memory_MemTotal_bytes') as string }]);
     const disk = d.panels.find((p) => p.title.includes('Disk Space Used Basic'))!;
     expect(disk.type === 'table' && disk.by).toEqual(['mountpoint', 'fstype', 'device']);
     expect(d.panels.filter((p) => p.type === 'timeseries')).toHaveLength(15);

@@ -244,7 +244,11 @@ function convertPanel(ctx: Ctx, p: Json, pos: { x: number; y: number; w: number;
     }
     case 'stat':
     case 'singlestat':
-      return withNote({ ...common, type: 'stat', targets: targets.slice(0, type === 'singlestat' ? 1 : 16).map(stripRef) });
+    {
+      // One query: Grafana shows no legend under a single value (its {{label}} template would show raw).
+      const statTargets = targets.slice(0, type === 'singlestat' ? 1 : 16).map(stripRef);
+      return withNote({ ...common, type: 'stat', targets: statTargets.length === 1 ? [{ expr: statTargets[0]!.expr }] : statTargets });
+    }
     case 'gauge':
     case 'bargauge': {
       const min = num(fieldDefaults['min']) ?? 0;
@@ -262,9 +266,11 @@ function convertPanel(ctx: Ctx, p: Json, pos: { x: number; y: number; w: number;
       const labels = labelStyles.map((s) => s['pattern'] as string);
       const by = labels.includes('instance') ? ['instance'] : labels.length ? labels : tableBy(targets.map((t) => t.expr));
       const titles = Object.fromEntries(labelStyles.map((s) => [s['pattern'] as string, (str(s['alias']) ?? '').trim() || (s['pattern'] as string)]));
+      // A catch-all hidden style (pattern /.*/) hides the values no other style names.
+      const hideRest = styles.some((s) => str(s['type']) === 'hidden' && ['/.*/', '.*'].includes(str(s['pattern']) ?? ''));
       const tableTargets = targets.map((t) => {
         const style = styles.find((s) => str(s['pattern']) === `Value #${t.refId}`);
-        if (!style) return stripRef(t);
+        if (!style) return hideRest && targets.length > 1 ? { ...stripRef(t), hidden: true } : stripRef(t);
         if (str(style['type']) === 'hidden') return { ...stripRef(t), hidden: true };
         const th = legacyThresholds(style['thresholds'], style['colors']);
         const alias = (str(style['alias']) ?? '').trim();
