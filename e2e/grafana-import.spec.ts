@@ -118,6 +118,8 @@ test('both reference Grafana dashboards import and draw the demo cluster; repeat
       for (const w of c.without) console.log(`  without data: ${w}`);
       test.info().annotations.push({ type: `${uid} panels`, description: `${converted}/${grafanaPanels} converted, ${c.total} rendered, ${c.ready}/${c.data} with data; without: ${c.without.join(' | ')}` });
       await page.mouse.move(0, 0);
+      // The page scrolls inside main.content: back to the top for the screenshot.
+      await page.locator('main.content').evaluate((el) => el.scrollTo(0, 0));
       // Attached to the report, and kept in the test's output directory.
       await test.info().attach(`grafana-${uid}`, { body: await page.screenshot({ fullPage: true, path: test.info().outputPath(`grafana-${uid}.png`) }), contentType: 'image/png' });
     }
