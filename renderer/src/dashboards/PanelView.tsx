@@ -2,6 +2,7 @@
 // table, or says why there is nothing to draw (the error, or which metric has no series).
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { QueryData } from '../../../core/api/contract.js';
+import { stackColumns } from '../explore/series.js';
 import { toColumnar } from './columnar.js';
 import { NoData } from './NoData.js';
 import { usePanelQueries, type QueryWindow, type TargetResult } from './query.js';
@@ -354,12 +355,15 @@ function Series({
       ),
     [results, panel.targets],
   );
+  // Stacked panels draw running sums; the legend still shows each series' own values.
+  const stacked = useMemo(() => (panel.stack ? { ...columnar, data: stackColumns(columnar.data) } : columnar), [columnar, panel.stack]);
   // Series names with no samples at all still get a legend entry; say which targets returned nothing.
   const missing = results.map((r, i) => (hasSeries(r.data) ? null : panel.targets[i]!.legend ?? r.expr)).filter((x): x is string => x !== null);
   return (
     <>
       <TimeSeries
-        columnar={columnar}
+        columnar={stacked}
+        values={panel.stack ? columnar.data : undefined}
         unit={panel.unit}
         decimals={panel.decimals}
         min={panel.min}
