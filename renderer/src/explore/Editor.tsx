@@ -11,6 +11,10 @@ import { tags } from '@lezer/highlight';
 import { PromQLExtension } from '@prometheus-io/codemirror-promql';
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import type { PrometheusClient } from '@prometheus-io/codemirror-promql';
+import { installAdoptedStyleSet } from './adoptedStyles.js';
+
+// Before any editor mounts its theme (see adoptedStyles.ts).
+installAdoptedStyleSet();
 
 // Colours come from classes in styles.css, so the editor follows the light and dark themes.
 const promqlHighlight = HighlightStyle.define([
