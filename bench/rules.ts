@@ -8,8 +8,8 @@
 // (--start = now - hours + lead). Its last backfilled block then ends in the future, and the rules'
 // outputs written "now" fall below the head's minimum valid time: Prometheus runs with an
 // out-of-order window so they are accepted (without it every recording rule errors with "out of
-// bounds"). Our cycles run at the same evaluation timestamps' interval ending at the time
-// Prometheus was measured, each cycle one interval after the previous (as consecutive cycles).
+// bounds"). Our cycles are consecutive evaluations one interval apart, the last at Prometheus's
+// last evaluation time (the first, cold, cycle left out on both sides).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
