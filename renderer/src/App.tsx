@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { useAlertNotifications } from './components/AlertNotifications.js';
@@ -8,7 +8,6 @@ import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
 import { DashboardsPage, ImportedDashboardPage } from './pages/Dashboards.js';
 import { DataPage } from './pages/Data.js';
-import { ExplorePage } from './pages/Explore.js';
 import { GpuPage } from './pages/Gpu.js';
 import { NodePage } from './pages/Node.js';
 import { NodesPage } from './pages/Nodes.js';
@@ -16,6 +15,10 @@ import { OverviewPage } from './pages/Overview.js';
 import { TargetsPage } from './pages/Targets.js';
 import { WorkloadsPage } from './pages/Workloads.js';
 import { ROUTES, useRoute } from './router.js';
+
+// The PromQL editor (CodeMirror and Prometheus's grammar) is a third of the bundle: loaded when
+// Explore is first opened, not with every page.
+const ExplorePage = lazy(() => import('./pages/Explore.js').then((m) => ({ default: m.ExplorePage })));
 
 const isMac = navigator.platform.toLowerCase().includes('mac');
 
@@ -137,7 +140,9 @@ export function App() {
         ) : route === '/workloads' ? (
           <WorkloadsPage />
         ) : route === '/explore' ? (
-          <ExplorePage />
+          <Suspense fallback={<div className="muted">Loading the PromQL editor…</div>}>
+            <ExplorePage />
+          </Suspense>
         ) : route === '/dashboards' ? (
           <DashboardsPage />
         ) : route === '/d' ? (
