@@ -4,7 +4,7 @@
 // soon as they are full, or whatever is pending after batch_send_deadline; recoverable failures
 // (5xx, 429, network) are retried with exponential backoff (30ms doubling to 5s, or the server's
 // Retry-After) until they succeed or the queue is closed; others drop the batch and record why.
-import type { Labels } from '../model/labels.js';
+import { labelsKey, type Labels } from '../model/labels.js';
 import type { Appendable, Appender, AppendRejection, MetricMetadata } from '../tsdb/interface.js';
 import type { FloatHistogram } from '../model/histogram.js';
 import { RecoverableError, type WriteClient } from './client.js';
@@ -165,16 +165,17 @@ export class RemoteWriteQueue implements SampleSink {
   }
 
   private take(n: number): PbTimeSeries[] {
-    // Group the batch's samples by series (same Labels object, or same key), in append order.
-    const bySeries = new Map<Labels, PbTimeSeries>();
+    // Group the batch's samples by series (by label set), each series' samples in append order.
+    const bySeries = new Map<string, PbTimeSeries>();
     const out: PbTimeSeries[] = [];
     for (let k = 0; k < n; k++) {
       const i = (this.head + k) % this.capacity;
       const labels = this.ls[i]!;
-      let s = bySeries.get(labels);
+      const key = labelsKey(labels);
+      let s = bySeries.get(key);
       if (!s) {
         s = { labels: labels as PbTimeSeries['labels'], samples: [] };
-        bySeries.set(labels, s);
+        bySeries.set(key, s);
         out.push(s);
       }
       s.samples.push({ value: this.vs[i]!, timestamp: this.ts[i]! });
