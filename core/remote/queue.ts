@@ -20,9 +20,9 @@ export interface SampleSink {
 }
 
 export interface QueueOptions {
-  /** Samples held before the oldest are dropped (Prometheus's capacity: 2500 per shard). */
+  /** Samples held before the oldest are dropped (Prometheus's capacity: 10000 per shard today, 2500 in 2.42). */
   capacity?: number;
-  /** Prometheus's max_samples_per_send: 500 (2.42). */
+  /** Prometheus's max_samples_per_send: 2000 today (500 in 2.42). */
   maxSamplesPerSend?: number;
   /** Prometheus's batch_send_deadline: 5s. */
   batchSendDeadlineMs?: number;
@@ -87,8 +87,8 @@ export class RemoteWriteQueue implements SampleSink {
     private readonly client: WriteClient,
     opts: QueueOptions = {},
   ) {
-    this.capacity = Math.max(1, opts.capacity ?? 2500);
-    this.maxPerSend = Math.max(1, opts.maxSamplesPerSend ?? 500);
+    this.capacity = Math.max(1, opts.capacity ?? 10_000);
+    this.maxPerSend = Math.max(1, opts.maxSamplesPerSend ?? 2000);
     this.deadlineMs = opts.batchSendDeadlineMs ?? 5000;
     this.minBackoff = opts.minBackoffMs ?? 30;
     this.maxBackoff = opts.maxBackoffMs ?? 5000;
