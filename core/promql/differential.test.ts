@@ -9,9 +9,8 @@
 // other part (selection, lookback, aggregation, joins, functions) is compared exactly; the 3.x
 // rules themselves are pinned by Prometheus's own test files (npm run test:promql).
 // CI installs Prometheus (.ci/run); elsewhere the test is skipped, and says so, when it is missing.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,9 +19,8 @@ import { importOpenMetrics } from '../tsdb/openmetrics-io.js';
 import { Tsdb } from '../tsdb/sqlite/tsdb.js';
 import { PromEngine } from './engine.js';
 import { toQueryData } from './wire.js';
+import { PROMETHEUS, PROMTOOL, startPrometheus, type RunningPrometheus } from '../testing/prometheus.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-const PROMTOOL = '/usr/bin/promtool';
 const available = existsSync(PROMETHEUS) && existsSync(PROMTOOL);
 if (!available && process.env.CI) throw new Error('CI must install prometheus (see .ci/run)');
 if (!available) console.warn('differential.test: prometheus/promtool not installed; skipping the comparison with the real Prometheus');
@@ -38,14 +36,6 @@ const HOURS = 1;
 const END = START + HOURS * 3600 - 60;
 const STEP = 60;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Series keyed by their label set, each with [t, value] pairs (a vector counts as one point). */
 function normalize(d: QueryData): Map<string, [number, string][]> {
@@ -86,8 +76,7 @@ function difference(ours: QueryData, theirs: QueryData): string | null {
 
 describe.skipIf(!available)('PromQL against the real Prometheus on the same data', () => {
   let dir: string;
-  let prom: ChildProcess | null = null;
-  let port = 0;
+  let prom: RunningPrometheus | null = null;
   let db: Tsdb;
   const engine = new PromEngine({ prometheus2: true });
 
@@ -99,31 +88,16 @@ describe.skipIf(!available)('PromQL against the real Prometheus on the same data
     db = Tsdb.open(path.join(dir, 'kubeglass.db'));
     await importOpenMetrics(db, createReadStream(om));
     writeFileSync(path.join(dir, 'prometheus.yml'), 'global: {scrape_interval: 1m}\nscrape_configs: []\n');
-    port = await freePort();
-    prom = spawn(
-      PROMETHEUS,
-      [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
-      { stdio: 'ignore' },
-    );
-    for (let i = 0; i < 200; i++) {
-      const ready = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok).catch(() => false);
-      if (ready) break;
-      await new Promise((r) => setTimeout(r, 150));
-    }
+    prom = await startPrometheus({ configFile: path.join(dir, 'prometheus.yml'), tsdbPath: path.join(dir, 'tsdb') });
   }, 120_000);
 
   afterAll(() => {
-    prom?.kill();
+    prom?.stop();
     db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const prometheus = async (pathAndQuery: string): Promise<QueryData> => {
-    const r = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`);
-    const body = (await r.json()) as { status: string; data: QueryData; error?: string };
-    if (body.status !== 'success') throw new Error(`Prometheus: ${body.error}`);
-    return body.data;
-  };
+  const prometheus = (pathAndQuery: string): Promise<QueryData> => prom!.api(pathAndQuery);
 
   const compare = async (q: string) => {
     const instantTheirs = await prometheus(`/api/v1/query?query=${encodeURIComponent(q)}&time=${END}`);

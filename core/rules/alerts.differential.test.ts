@@ -14,9 +14,8 @@
 // compressed into ~50 s (2 s evaluation interval, `for` of 6-10 s), and Prometheus runs with an
 // out-of-order window: its last backfilled block ends in the future, and the rule outputs written
 // "now" fall below the head's minimum valid time (ErrOutOfBounds otherwise).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -31,9 +30,8 @@ import { Tsdb } from '../tsdb/sqlite/tsdb.js';
 import { groupsFromDefs } from './group.js';
 import { engineQueryFunc } from './rule.js';
 import { loadRuleFile } from './rulefmt.js';
+import { PROMETHEUS, PROMTOOL, startPrometheus, type RunningPrometheus } from '../testing/prometheus.js';
 
-const PROMETHEUS = '/usr/bin/prometheus';
-const PROMTOOL = '/usr/bin/promtool';
 const available = existsSync(PROMETHEUS) && existsSync(PROMTOOL);
 if (!available && process.env.CI) throw new Error('CI must install prometheus (see .ci/run)');
 if (!available) console.warn('alerts.differential.test: prometheus/promtool not installed; skipping the ALERTS comparison with the real Prometheus');
@@ -99,14 +97,6 @@ function openMetrics(baseS: number): string {
   return lines.join('\n') + '\n';
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Series keyed by their label set, each with [t, value] pairs. */
 function normalize(d: QueryData): Map<string, [number, string][]> {
@@ -133,8 +123,7 @@ function differences(ours: QueryData, theirs: QueryData): string[] {
 
 describe.skipIf(!available)('ALERTS against the real Prometheus, live, on the same data', () => {
   let dir: string;
-  let prom: ChildProcess | null = null;
-  let port = 0;
+  let prom: RunningPrometheus | null = null;
   let db: Tsdb;
   let baseS = 0;
 
@@ -149,33 +138,18 @@ describe.skipIf(!available)('ALERTS against the real Prometheus, live, on the sa
       path.join(dir, 'prometheus.yml'),
       `global: {scrape_interval: 1m, evaluation_interval: 2s}\nrule_files: [${JSON.stringify(path.join(dir, 'rules.yml'))}]\nscrape_configs: []\nstorage: {tsdb: {out_of_order_time_window: 1h}}\n`,
     );
-    port = await freePort();
-    prom = spawn(
-      PROMETHEUS,
-      [`--config.file=${path.join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
-      { stdio: 'ignore' },
-    );
+    prom = await startPrometheus({ configFile: path.join(dir, 'prometheus.yml'), tsdbPath: path.join(dir, 'tsdb') });
     db = Tsdb.open(path.join(dir, 'kubeglass.db'));
     await importOpenMetrics(db, Readable.from([om]));
-    for (let i = 0; i < 200; i++) {
-      const ready = await fetch(`http://127.0.0.1:${port}/-/ready`).then((r) => r.ok).catch(() => false);
-      if (ready) break;
-      await new Promise((r) => setTimeout(r, 150));
-    }
   }, 60_000);
 
   afterAll(() => {
-    prom?.kill();
+    prom?.stop();
     db?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  const prometheus = async (pathAndQuery: string): Promise<QueryData> => {
-    const r = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`);
-    const body = (await r.json()) as { status: string; data: QueryData; error?: string };
-    if (body.status !== 'success') throw new Error(`Prometheus: ${body.error}`);
-    return body.data;
-  };
+  const prometheus = (pathAndQuery: string): Promise<QueryData> => prom!.api(pathAndQuery);
 
   it('gives the same ALERTS and ALERTS_FOR_STATE series at every evaluation', async () => {
     // Let Prometheus run the timeline.
@@ -220,7 +194,7 @@ describe.skipIf(!available)('ALERTS against the real Prometheus, live, on the sa
     }
 
     // The alerts still kept at the end (the resolved ones within 15 minutes) carry the same annotations.
-    const api = (await (await fetch(`http://127.0.0.1:${port}/api/v1/rules?type=alert`)).json()) as {
+    const api = (await (await fetch(`http://127.0.0.1:${prom!.port}/api/v1/rules?type=alert`)).json()) as {
       data: { groups: { rules: { name: string; alerts: { labels: Record<string, string>; annotations: Record<string, string>; state: string }[] }[] }[] };
     };
     const key = (l: Record<string, string>) => JSON.stringify(Object.entries(l).sort(([a], [b]) => (a < b ? -1 : 1)));
