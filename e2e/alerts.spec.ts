@@ -14,7 +14,7 @@ interface Hook {
   status: string;
   receiver: string;
   groupLabels: Record<string, string>;
-  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; fingerprint: string }[];
+  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string>; startsAt: string; endsAt: string; fingerprint: string }[];
 }
 
 test('CountGreaterThan5 goes pending then firing, notifies the desktop and a webhook, and can be silenced', async ({ page, ws, context }) => {
@@ -125,6 +125,20 @@ receivers:
     expect(hook.alerts[0]!.labels).toMatchObject({ alertname: 'CountGreaterThan5', context: 'kubeglass-demo', severity: 'info' });
     expect(hook.alerts[0]!.status).toBe('firing');
     expect(hook.alerts[0]!.annotations.summary).toBe('The ping app has answered more than 5 requests.');
+
+    // An alert that resolves: firing until a moment 15 s from now, then resolved, sent exactly once.
+    const until = Math.floor(Date.now() / 1000) + 15;
+    mkdirSync(path.join(ws.dataDir, 'rules'), { recursive: true });
+    writeFileSync(path.join(ws.dataDir, 'rules', 'flip.yaml'), `groups:\n- name: flip\n  rules:\n  - alert: Flip\n    expr: vector(1) unless on() (vector(time()) > ${until})\n`);
+    const flips = (status: string) => hooks.filter((h) => h.status === status && h.alerts.some((a) => a.labels.alertname === 'Flip'));
+    await expect.poll(() => flips('firing').length, { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => flips('resolved').length, { timeout: 45_000 }).toBe(1);
+    expect(flips('resolved')[0]!.alerts[0]!.status).toBe('resolved');
+    expect(flips('resolved')[0]!.alerts[0]!.endsAt).not.toBe('0001-01-01T00:00:00Z');
+    // Two group intervals later it has not been sent again.
+    await page.waitForTimeout(11_000);
+    expect(flips('resolved')).toHaveLength(1);
+    expect(flips('firing')).toHaveLength(1);
 
     // Prometheus's API for the selected context.
     const alerts = (await (await page.request.get(`${origin}/api/v1/alerts`)).json()) as { status: string; data: { alerts: { labels: Record<string, string>; state: string }[] } };
