@@ -4,7 +4,7 @@
 // strictly too), reported with the YAML line.
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { parseDuration } from '../scrape/duration.js';
+import { durationField } from '../scrape/duration.js';
 import { type AlertMatcher, AlertMatcher as Matcher, parseMatchers, sortMatchers } from './matchers.js';
 import { parseTimeInterval, type TimeInterval } from './time-intervals.js';
 
@@ -63,14 +63,7 @@ export interface AlertingConfig {
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
 
-const duration = z.string().transform((s, ctx) => {
-  try {
-    return parseDuration(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const duration = durationField;
 
 const labelName = z.string().refine((s) => LABEL_NAME.test(s), { message: 'invalid label name' });
 

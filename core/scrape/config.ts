@@ -6,16 +6,9 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { compileRelabelConfigs, type CompiledRelabel } from './relabel.js';
-import { parseDuration } from './duration.js';
+import { durationField } from './duration.js';
 
-const duration = z.string().transform((s, ctx) => {
-  try {
-    return parseDuration(s);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const duration = durationField;
 
 const sizeUnits: Record<string, number> = { B: 1, KB: 1 << 10, MB: 1 << 20, GB: 1 << 30, KiB: 1 << 10, MiB: 1 << 20, GiB: 1 << 30 };
 const byteSize = z.union([

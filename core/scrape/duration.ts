@@ -1,5 +1,6 @@
 // Prometheus's duration syntax (model.ParseDuration): units y w d h m s ms, largest first,
 // each at most once, e.g. "1h30m", "15s", "500ms".
+import { z } from 'zod';
 
 const UNITS: [string, number][] = [
   ['y', 365 * 24 * 3600_000],
@@ -40,3 +41,13 @@ export function formatDuration(ms: number): string {
   }
   return out;
 }
+
+/** A config field holding a Prometheus duration ("30s", "1h30m"), parsed to ms; errors in Prometheus's words. */
+export const durationField = z.string().transform((s, ctx) => {
+  try {
+    return parseDuration(s);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: (err as Error).message });
+    return z.NEVER;
+  }
+});
