@@ -12,6 +12,7 @@ import { VariableBar } from './VariableBar.js';
 import { interpolateVars, parseVarParams, varsSignature } from './variables.js';
 import { useVariables } from './useVariables.js';
 import { useHashQuery, useView } from './useView.js';
+import { useElementWidth } from './useElementWidth.js';
 
 const ROW_PX = 32;
 /** Kubeglass's default scrape interval: no step below it. */
@@ -39,7 +40,7 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   const [view, setView, setVars] = useView(route, dashboard.time);
   const hashQuery = useHashQuery();
   const grid = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const width = useElementWidth(grid);
   const rangeKey = view.range.kind === 'relative' ? view.range.span : `${view.range.from}-${view.range.to}`;
   // "Now" is when the hash last changed (a new range, back/forward) or the last refresh.
   const hashTime = useSyncExternalStore(subscribeHash, getHashTime);
@@ -52,15 +53,6 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
     return () => clearInterval(t);
   }, [view.refresh, view.range.kind]);
 
-  useLayoutEffect(() => {
-    const el = grid.current;
-    if (!el) return;
-    const measure = () => setWidth(el.clientWidth);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const { start: rawStart, end: rawEnd } = resolveRange(view.range, now);
   // A manual refresh also fetches the variables' options again (new nodes, namespaces).

@@ -2,7 +2,7 @@
 // our own API through the contract), run with Ctrl/Cmd+Enter or Run, drawn as a graph (range
 // query, stacked or not, legend toggling) or a table (instant query). The query, range and view
 // live in the URL hash, so the address is a shareable link that runs the same query when opened.
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryResponse } from '../../../core/api/contract.js';
 import { useClient } from '../api/hooks.js';
 import { toColumnar, type Columnar } from '../dashboards/columnar.js';
@@ -14,6 +14,7 @@ import { loadHistory, remember } from '../explore/history.js';
 import { ContractPrometheusClient } from '../explore/promClient.js';
 import { describeStep, legendClick, sortTable, stackColumns, tableRows, type Sort, type TableRow } from '../explore/series.js';
 import { exploreHash, parseExploreState, type ExploreState } from '../explore/urlState.js';
+import { useElementWidth } from '../dashboards/useElementWidth.js';
 
 /** Kubeglass's default scrape interval: no step below it. */
 const MIN_STEP_MS = 15_000;
@@ -49,8 +50,8 @@ export function ExplorePage() {
   const [hiddenBy, setHiddenBy] = useState<{ key: string; hidden: boolean[] }>({ key: '', hidden: [] });
   const [sort, setSort] = useState<Sort>({ key: 'series', desc: false });
   const [copied, setCopied] = useState<string | null>(null);
-  const [width, setWidth] = useState(0);
   const body = useRef<HTMLDivElement>(null);
+  const width = useElementWidth(body);
 
   const [completionError, setCompletionError] = useState<string | null>(null);
   const promClient = useMemo(
@@ -66,15 +67,6 @@ export function ExplorePage() {
     setDraft(state.expr);
   }
 
-  useLayoutEffect(() => {
-    const el = body.current;
-    if (!el) return;
-    const measure = () => setWidth(el.clientWidth);
-    measure();
-    const ro = new ResizeObserver(measure);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, []);
 
   const navigate = useCallback(
     (next: ExploreState) => {
