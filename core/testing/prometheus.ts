@@ -18,6 +18,8 @@ export function freePort(): Promise<number> {
 
 export interface RunningPrometheus {
   port: number;
+  /** Its process id (benchmarks read its CPU time from /proc). */
+  pid: number;
   /** GET on its API; throws with Prometheus's error where the status is not "success". */
   api(pathAndQuery: string): Promise<QueryData>;
   stop(): void;
@@ -38,6 +40,7 @@ export async function startPrometheus(opts: { configFile: string; tsdbPath: stri
   }
   return {
     port,
+    pid: proc.pid!,
     api: async (pathAndQuery) => {
       const r = await fetch(`http://127.0.0.1:${port}${pathAndQuery}`);
       const body = (await r.json()) as { status: string; data: QueryData; error?: string };

@@ -450,69 +450,63 @@ export class Tsdb implements Appendable, Queryable {
    */
   appender(options: { durable?: boolean } = {}): Appender {
     if (this.opts.readonly) throw new TsdbError(`${this.file} is open read-only`);
-    const durable = options.durable !== false;
-    const gen = ++this.batchGen;
-    let series: HeadSeries[] = [];
-    let ts: number[] = [];
-    const vs = new FloatBuffer(256);
-    let created: HeadSeries[] = [];
-    const meta = new Map<string, MetricMetadata>();
-    const reset = () => {
-      for (const s of created) if (s.id === 0) this.byKey.delete(s.labels, s);
-      series = [];
-      ts = [];
-      vs.clear();
-      created = [];
-      meta.clear();
-    };
-    return {
-      append: (labels, t, v): AppendRejection | null => {
-        // Callers reuse label-set objects (the scrape cache, an import's current series), so an
-        // identity lookup skips building the canonical key for almost every sample.
-        let s = this.byLabels.get(labels);
-        if (s === undefined || s.dead) {
-          s = this.byKey.get(labels);
-          if (!s) {
-            s = newSeries(0, labels, gen);
-            this.byKey.set(s);
-            created.push(s);
-          }
-          this.byLabels.set(labels, s);
-        }
-        if (s.batch !== gen) {
-          s.batch = gen;
-          s.batchT = -Infinity;
-        }
-        const newestT = s.batchT > s.lastT ? s.batchT : s.lastT;
-        if (t < newestT) return 'out_of_order';
-        if (t === newestT) {
-          if (s.batchT !== newestT && !s.lastKnown) this.loadLastValue(s);
-          const prev = s.batchT === newestT ? s.batchV : s.lastV;
-          // Prometheus accepts a resent identical sample silently, and rejects a changed one.
-          return floatBits(v) === floatBits(prev) ? null : 'duplicate';
-        }
-        s.batchT = t;
-        s.batchV = v;
-        series.push(s);
-        ts.push(t);
-        vs.push(v);
-        return null;
-      },
-      updateMetadata: (family, m) => {
-        meta.set(family, m);
-      },
-      commit: async () => {
-        try {
-          this.commitBatch(series, ts, vs, created, meta, durable);
-        } catch (err) {
-          reset();
-          throw err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
-        }
-        created = [];
-        reset();
-      },
-      rollback: reset,
-    };
+    return new TsdbAppender(this, ++this.batchGen, options.durable !== false);
+  }
+
+  /** TsdbAppender.append: checks order and duplicates against the head and the open batch. */
+  batchAppend(b: TsdbAppender, labels: Labels, t: number, v: number): AppendRejection | null {
+    // Callers reuse label-set objects (the scrape cache, an import's current series), so an
+    // identity lookup skips building the canonical key for almost every sample.
+    let s = this.byLabels.get(labels);
+    if (s === undefined || s.dead) {
+      s = this.byKey.get(labels);
+      if (!s) {
+        s = newSeries(0, labels, b.gen);
+        this.byKey.set(s);
+        b.created.push(s);
+      }
+      this.byLabels.set(labels, s);
+    }
+    if (s.batch !== b.gen) {
+      s.batch = b.gen;
+      s.batchT = -Infinity;
+    }
+    const newestT = s.batchT > s.lastT ? s.batchT : s.lastT;
+    if (t < newestT) return 'out_of_order';
+    if (t === newestT) {
+      if (s.batchT !== newestT && !s.lastKnown) this.loadLastValue(s);
+      const prev = s.batchT === newestT ? s.batchV : s.lastV;
+      // Prometheus accepts a resent identical sample silently, and rejects a changed one.
+      return floatBits(v) === floatBits(prev) ? null : 'duplicate';
+    }
+    s.batchT = t;
+    s.batchV = v;
+    b.series.push(s);
+    b.ts.push(t);
+    b.vs.push(v);
+    return null;
+  }
+
+  /** TsdbAppender.commit. */
+  batchCommit(b: TsdbAppender): void {
+    try {
+      this.commitBatch(b.series, b.ts, b.vs, b.created, b.meta, b.durable);
+    } catch (err) {
+      this.batchReset(b);
+      throw err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
+    }
+    b.created = [];
+    this.batchReset(b);
+  }
+
+  /** TsdbAppender.rollback: forgets the batch, and the series it alone created. */
+  batchReset(b: TsdbAppender): void {
+    for (const s of b.created) if (s.id === 0) this.byKey.delete(s.labels, s);
+    b.series = [];
+    b.ts = [];
+    b.vs.clear();
+    b.created = [];
+    b.meta.clear();
   }
 
   private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, createdIn: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): void {
@@ -992,4 +986,35 @@ function decodeRange(chunks: Uint8Array[], open: XorChunk | null, mint: number, 
   let hi = k;
   while (hi > lo && t[hi - 1]! > maxt) hi--;
   return { t: t.subarray(lo, hi), v: v.subarray(lo, hi) };
+}
+
+/**
+ * One batch of appends. A class rather than an object of closures: callers make one appender per
+ * scrape, and fresh closures each time give every call site a new target, which V8's optimized
+ * code then deoptimizes and recompiles for, over and over (about a third of the scrape path's CPU,
+ * in compiler threads, before this was a class).
+ */
+class TsdbAppender implements Appender {
+  series: HeadSeries[] = [];
+  ts: number[] = [];
+  readonly vs = new FloatBuffer(256);
+  created: HeadSeries[] = [];
+  readonly meta = new Map<string, MetricMetadata>();
+  constructor(
+    private readonly db: Tsdb,
+    readonly gen: number,
+    readonly durable: boolean,
+  ) {}
+  append(labels: Labels, t: number, v: number): AppendRejection | null {
+    return this.db.batchAppend(this, labels, t, v);
+  }
+  updateMetadata(family: string, m: MetricMetadata): void {
+    this.meta.set(family, m);
+  }
+  async commit(): Promise<void> {
+    this.db.batchCommit(this);
+  }
+  rollback(): void {
+    this.db.batchReset(this);
+  }
 }
