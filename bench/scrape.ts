@@ -21,6 +21,7 @@ import { StaticSource } from '../core/scrape/source.js';
 import type { Appendable, Appender, MetricMetadata } from '../core/tsdb/interface.js';
 import type { Labels } from '../core/model/labels.js';
 import { Tsdb } from '../core/tsdb/sqlite/tsdb.js';
+import { SCRAPE_LOG_FLUSH_MS } from '../core/host/dbs.js';
 import { startPrometheus, type RunningPrometheus } from '../core/testing/prometheus.js';
 
 const { values } = parseArgs({
@@ -114,7 +115,8 @@ scrape_configs:
 const config = parseScrapeConfig(targetsYaml);
 const dbFile = path.join(out, 'scrape-bench.db');
 for (const suffix of ['', '-wal', '-shm']) rmSync(dbFile + suffix, { force: true });
-const tsdb = values.counting ? null : Tsdb.open(dbFile);
+// Group commit as the app opens context databases (core/host/dbs.ts).
+const tsdb = values.counting ? null : Tsdb.open(dbFile, { logFlushMs: SCRAPE_LOG_FLUSH_MS });
 // Counted through a wrapper either way, so the ingest rate is measured the same.
 const appendable: Appendable = { appender: () => new CountingAppender(tsdb ? tsdb.appender() : null) };
 

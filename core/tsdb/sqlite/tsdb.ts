@@ -27,6 +27,20 @@ export interface TsdbOptions {
   checkpointSamples?: number;
   /** Write complete rows once they hold this many bytes of chunks (tests lower it). */
   rowBatchBytes?: number;
+  /**
+   * Group commit: commits that only add samples to existing series are applied to the head at
+   * once (queries see them) and their log rows written together this many milliseconds later, in
+   * one transaction; each commit's promise resolves once its row is written. 0 (the default)
+   * writes every commit in its own transaction. The app uses it for scrapes: 50 targets a second
+   * otherwise pay 50 SQLite transactions a second, about a sixth of the scrape path's CPU.
+   */
+  logFlushMs?: number;
+}
+
+/** A commit waiting for the group write of its log row. */
+interface LogWaiter {
+  resolve: () => void;
+  reject: (err: Error) => void;
 }
 
 /** A full chunk held in the head. */
@@ -181,6 +195,11 @@ export class Tsdb implements Appendable, Queryable {
   private readonly checkpointSamples: number;
   private readonly rowBatchBytes: number;
   private logSamples = 0;
+  private readonly logFlushMs: number;
+  /** Log rows of group commits already in the head, not yet written; and their commits. */
+  private pendingLog: { minT: number; bytes: Uint8Array }[] = [];
+  private logWaiters: LogWaiter[] = [];
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
   private batchGen = 0;
   private nextId = 1;
   /** Newest sample in the head: series whose window ended a window before it have gone quiet. */
@@ -220,6 +239,7 @@ export class Tsdb implements Appendable, Queryable {
     this.samplesPerChunk = opts.samplesPerChunk ?? 120;
     this.checkpointSamples = opts.checkpointSamples ?? 2_000_000;
     this.rowBatchBytes = opts.rowBatchBytes ?? ROW_BATCH_BYTES;
+    this.logFlushMs = opts.logFlushMs ?? 0;
     try {
       this.db = new Database(file, { readonly: opts.readonly ?? false, fileMustExist: opts.readonly ?? false });
       if (!opts.readonly) {
@@ -439,7 +459,7 @@ export class Tsdb implements Appendable, Queryable {
     try {
       this.db.transaction(fn)();
     } catch (err) {
-      this.reloadHead(created);
+      this.reloadHead(created, err);
       throw err;
     }
   }
@@ -487,16 +507,56 @@ export class Tsdb implements Appendable, Queryable {
     return null;
   }
 
-  /** TsdbAppender.commit. */
-  batchCommit(b: TsdbAppender): void {
+  /** TsdbAppender.commit: null when stored, or a promise that settles once a group write is. */
+  batchCommit(b: TsdbAppender): Promise<void> | null {
+    let written: Promise<void> | null;
     try {
-      this.commitBatch(b.series, b.ts, b.vs, b.created, b.meta, b.durable);
+      written = this.commitBatch(b.series, b.ts, b.vs, b.created, b.meta, b.durable);
     } catch (err) {
       this.batchReset(b);
-      throw err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
+      throw this.wrapError(err);
     }
     b.created = [];
     this.batchReset(b);
+    return written;
+  }
+
+  private wrapError(err: unknown): TsdbError {
+    return err instanceof TsdbError ? err : new TsdbError(`${this.file}: ${(err as Error).message}`);
+  }
+
+  /** Writes the group commits' log rows (and rows of chunks, once enough are complete) in one transaction. */
+  flushLog(): void {
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    if (this.pendingLog.length === 0) return;
+    try {
+      this.transaction(() => {
+        this.writePendingLog();
+        if (this.readyBytes >= this.rowBatchBytes) this.writeReady();
+      });
+    } catch {
+      // transaction() reloaded the head and rejected the waiting commits with the error.
+      return;
+    }
+    this.settleLog(null);
+  }
+
+  /** Inside a transaction: the pending group rows, oldest first, so replay keeps their order. */
+  private writePendingLog(): void {
+    for (const r of this.pendingLog) this.stmt.insertLog.run(r.minT, r.bytes);
+    this.pendingLog = [];
+  }
+
+  /** Resolves (err null) or rejects every commit waiting for a group write. */
+  private settleLog(err: Error | null): void {
+    const waiters = this.logWaiters;
+    this.pendingLog = [];
+    this.logWaiters = [];
+    for (const w of waiters) if (err === null) w.resolve();
+    else w.reject(err);
   }
 
   /** TsdbAppender.rollback: forgets the batch, and the series it alone created. */
@@ -509,9 +569,10 @@ export class Tsdb implements Appendable, Queryable {
     b.meta.clear();
   }
 
-  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, createdIn: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): void {
+  private commitBatch(series: HeadSeries[], ts: number[], vs: FloatBuffer, createdIn: HeadSeries[], meta: Map<string, MetricMetadata>, durable: boolean): Promise<void> | null {
     let created = createdIn;
-    if (series.length === 0 && created.length === 0 && meta.size === 0) return;
+    if (series.length === 0 && created.length === 0 && meta.size === 0) return null;
+    if (this.logFlushMs > 0 && durable && created.length === 0 && meta.size === 0 && !series.some((s) => s.id === 0)) return this.groupCommit(series, ts, vs);
     // A series another (rolled-back) appender created but never committed is created by this one;
     // one that another appender committed meanwhile is not created twice.
     // (A Set: a first scrape of a large target brings tens of thousands of new series at once.)
@@ -523,7 +584,10 @@ export class Tsdb implements Appendable, Queryable {
       }
     }
     created = created.filter((s) => s.id === 0);
+    const grouped = this.logWaiters.length > 0;
     this.transaction(() => {
+      // Earlier group commits' rows go first: the log is replayed in row order.
+      this.writePendingLog();
       for (const s of created) {
         s.id = this.nextId++;
         this.byKey.set(s);
@@ -567,10 +631,51 @@ export class Tsdb implements Appendable, Queryable {
       if (this.readyBytes >= this.rowBatchBytes) this.writeReady();
       for (const [metric, m] of meta) this.stmt.upsertMeta.run(metric, m.type, m.help, m.unit);
     }, created);
+    if (grouped) this.settleLog(null);
     if (this.logSamples >= this.checkpointSamples) this.checkpoint();
+    return null;
   }
 
-  private reloadHead(created: HeadSeries[] = []): void {
+  /**
+   * A commit of samples of existing series only: into the head now, its log row into the next
+   * group write. The head is memory, so nothing here can fail half-way.
+   */
+  private groupCommit(series: HeadSeries[], ts: number[], vs: FloatBuffer): Promise<void> {
+    let minT = Infinity;
+    for (const t of ts) if (t < minT) minT = t;
+    const w = this.writer.reset();
+    for (let i = 0; i < series.length; i++) {
+      if (ts[i]! <= series[i]!.lastT) continue;
+      w.uvarint(series[i]!.id);
+      w.varint(ts[i]! - minT);
+      w.float(vs.get(i));
+    }
+    this.pendingLog.push({ minT, bytes: w.buf.slice(0, w.pos) });
+    this.logSamples += series.length;
+    for (let i = 0; i < series.length; i++) {
+      const s = series[i]!;
+      if (ts[i]! <= s.lastT) continue;
+      const v = vs.get(i);
+      this.appendToHead(s, ts[i]!, v);
+      s.lastV = v;
+      s.lastKnown = true;
+    }
+    const written = new Promise<void>((resolve, reject) => this.logWaiters.push({ resolve, reject }));
+    if (this.logSamples >= this.checkpointSamples) this.checkpoint();
+    else if (this.readyBytes >= this.rowBatchBytes) this.flushLog();
+    else if (this.flushTimer === null) {
+      this.flushTimer = setTimeout(() => {
+        this.flushTimer = null;
+        this.flushLog();
+      }, this.logFlushMs);
+      this.flushTimer.unref?.();
+    }
+    return written;
+  }
+
+  private reloadHead(created: HeadSeries[] = [], cause?: unknown): void {
+    // Group commits applied to the head but not yet written are lost with it: their commits fail.
+    this.settleLog(this.wrapError(cause ?? new Error('the head was reloaded')));
     // Every in-memory object may now be ahead of the file: drop them all, including the identity
     // cache callers reach them through and label pairs whose insert was rolled back.
     for (const s of this.byId.values()) s.dead = true;
@@ -606,9 +711,16 @@ export class Tsdb implements Appendable, Queryable {
       }
       this.writeReady();
       this.writeHead();
+      // Pending group rows are not written: the head just written holds their samples.
+      this.pendingLog = [];
       this.db.exec('DELETE FROM head_log');
     });
     this.logSamples = 0;
+    if (this.flushTimer !== null) {
+      clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+    }
+    this.settleLog(null);
   }
 
   querier(mint: number, maxt: number): Querier {
@@ -1012,7 +1124,8 @@ class TsdbAppender implements Appender {
     this.meta.set(family, m);
   }
   async commit(): Promise<void> {
-    this.db.batchCommit(this);
+    const written = this.db.batchCommit(this);
+    if (written !== null) await written;
   }
   rollback(): void {
     this.db.batchReset(this);
