@@ -7,6 +7,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { ADDRESS, getLabel } from '../model/labels.js';
 import { parseRawScrapeConfig, type GlobalScrapeDefaults, type ScrapeConfig } from '../scrape/config.js';
+import type { Fetcher } from '../scrape/fetch.js';
 import { ScrapeManager, type DroppedTarget, type TargetStatus } from '../scrape/manager.js';
 import { StaticSource } from '../scrape/source.js';
 import type { Target } from '../scrape/target.js';
@@ -15,6 +16,7 @@ import { targetAccess } from './access.js';
 import { defaultJobs } from './defaults.js';
 import { DERIVED_STATE_ADDRESS, DERIVED_STATE_JOB, DerivedState, derivedStateConfig } from './derived-state.js';
 import { createKubeFetcher } from './fetcher.js';
+import { SlowProxyDecisions, type ScrapeObservation, type SlowProxyPolicy } from './slow-proxy.js';
 import { portForwardUrl, PortForwards } from './portforward.js';
 import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
 import { KubernetesDiscovery, type KubernetesSDSource, type SourceStatus } from './sd/discovery.js';
@@ -36,6 +38,16 @@ export interface ClusterScrapingOptions {
   autoStart?: boolean;
   /** How often to check whether the cluster has a kube-state-metrics of its own (default 10 s). */
   derivedCheckMs?: number;
+  /** When a pod whose proxied scrapes are slow moves to a port-forward (slow-proxy.ts); false: never. */
+  slowProxy?: Partial<SlowProxyPolicy> | false;
+}
+
+/** A pod target reached through the proxy, by its request URL: where a port-forward would go instead. */
+interface PodRoute {
+  /** namespace/pod:port */
+  key: string;
+  forwardUrl: string;
+  ready: boolean;
 }
 
 export interface ClusterJobStatus {
@@ -90,6 +102,10 @@ export class ClusterScraping {
   /** Consecutive checks that found no kube-state-metrics target. */
   private ksmMissing = 0;
   private derivedTimer: ReturnType<typeof setInterval> | null = null;
+  /** Pods moved to port-forwards because their proxied scrapes were slow, and back. */
+  private readonly slowProxy: SlowProxyDecisions | null;
+  private readonly podRoutes = new Map<string, PodRoute>();
+  private rerouteTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly opts: ClusterScrapingOptions) {
     this.kc = new KubeConfig();
@@ -103,7 +119,8 @@ export class ClusterScraping {
     this.discovery = new KubernetesDiscovery(this.kc);
     this.podPortForward = opts.preferPortForward ? 'chosen' : false;
     this.portForwards = new PortForwards(this.kc);
-    const fetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
+    this.slowProxy = opts.slowProxy === false ? null : new SlowProxyDecisions(opts.slowProxy ?? {});
+    const fetcher = this.adaptive(createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() }));
     this.manager = new ScrapeManager({
       appendable: opts.appendable,
       fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : fetcher),
@@ -119,12 +136,77 @@ export class ClusterScraping {
       return { requestUrl: t.url, via: 'rendered by Kubeglass from the nodes, pods and workloads it watches, because the cluster has no kube-state-metrics' };
     }
     const a = targetAccess(t, this.podPortForward !== false);
-    if (a.via === 'proxy') return { requestUrl: this.server + a.path, via: a.reason };
+    if (a.via === 'proxy') {
+      const requestUrl = this.server + a.path;
+      const fwd = this.slowProxy ? targetAccess(t, true) : null;
+      if (fwd?.via !== 'port-forward') return { requestUrl, via: a.reason };
+      // The proxy stays the request URL; the fetcher swaps in the port-forward while the proxy is slow.
+      const key = `${fwd.namespace}/${fwd.pod}:${fwd.port}`;
+      this.podRoutes.set(requestUrl, { key, forwardUrl: portForwardUrl(fwd, fwd.scheme, fwd.path), ready: getLabel(t.discovered, '__meta_kubernetes_pod_ready') === 'true' });
+      const now = (this.opts.now ?? Date.now)();
+      const d = this.slowProxy!.path(key, now);
+      if (d.changed) this.scheduleReroute();
+      if (d.path === 'forward') return { requestUrl, via: `${fwd.reason} (${d.reason})` };
+      return { requestUrl, via: d.reason ? `${a.reason} (${d.reason})` : a.reason };
+    }
     if (a.via === 'port-forward') {
       const why = this.podPortForward === 'forbidden' ? ' (the API server does not let this user proxy to pods)' : '';
       return { requestUrl: portForwardUrl(a, a.scheme, a.path), via: a.reason + why };
     }
     return { unreachable: a.reason };
+  }
+
+  /**
+   * The fetcher every kube job uses, with the slow-proxy switch: a pod target's scrape goes
+   * through its port-forward while the decisions say the proxy is slow, and each scrape's
+   * duration and outcome feed the decisions.
+   */
+  private adaptive(inner: Fetcher): Fetcher {
+    const f: Fetcher = async (req) => {
+      const r = this.slowProxy && this.podPortForward === false ? this.podRoutes.get(req.url) : undefined;
+      if (!r || !this.slowProxy) return inner(req);
+      const decisions = this.slowProxy;
+      const now = this.opts.now ?? Date.now;
+      const { path, changed } = decisions.path(r.key, now());
+      if (changed) {
+        this.opts.log?.(`pod ${r.key}: trying the API server proxy again`);
+        this.scheduleReroute();
+      }
+      const started = performance.now();
+      let outcome: ScrapeObservation['outcome'] = 'ok';
+      try {
+        return await inner(path === 'forward' ? { ...req, url: r.forwardUrl } : req);
+      } catch (err) {
+        outcome = err instanceof Error && err.message.startsWith('context deadline exceeded') ? 'timeout' : 'error';
+        throw err;
+      } finally {
+        const o = { durationMs: performance.now() - started, timeoutMs: req.timeoutMs, outcome, podReady: r.ready };
+        if (!req.signal?.aborted && !this.stopped && decisions.observe(r.key, path, o, now())) {
+          const next = decisions.current(r.key);
+          if (next.path !== path) this.opts.log?.(`pod ${r.key}: scraping through ${next.path === 'forward' ? 'a port-forward' : 'the API server proxy'}: ${next.reason}`);
+          this.scheduleReroute();
+        }
+      }
+    };
+    f.close = () => inner.close?.();
+    return f;
+  }
+
+  /** Targets' paths changed: their routes (and what the Targets page says) are asked for again. */
+  private scheduleReroute(): void {
+    if (this.rerouteTimer || this.stopped) return;
+    this.rerouteTimer = setTimeout(() => {
+      this.rerouteTimer = null;
+      this.refreshRoutes();
+    }, 0);
+  }
+
+  /** Re-routes every target, forgetting pods no longer scraped. */
+  private refreshRoutes(): void {
+    if (this.stopped) return;
+    this.podRoutes.clear();
+    this.manager.reroute();
+    this.slowProxy?.retain(new Set([...this.podRoutes.values()].map((r) => r.key)));
   }
 
   /** The pod proxy is forbidden for this user: every pool is rebuilt to reach pods by port-forward. */
@@ -159,6 +241,8 @@ export class ClusterScraping {
    */
   async checkDerived(): Promise<void> {
     if (this.stopped) return;
+    // Also the moment to forget routes of targets that went away.
+    this.refreshRoutes();
     const real = this.manager.targets().active.some((t) => t.job !== DERIVED_STATE_JOB && t.labels.job === 'kube-state-metrics');
     if (real) {
       this.ksmMissing = 0;
@@ -290,6 +374,7 @@ export class ClusterScraping {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.rerouteTimer) clearTimeout(this.rerouteTimer);
     if (this.derivedTimer) clearInterval(this.derivedTimer);
     for (const u of this.unsubscribe) u();
     await this.manager.stop();
