@@ -16,6 +16,7 @@ import { targetAccess } from './access.js';
 import { defaultJobs } from './defaults.js';
 import { DERIVED_STATE_ADDRESS, DERIVED_STATE_JOB, DerivedState, derivedStateConfig } from './derived-state.js';
 import { createKubeFetcher } from './fetcher.js';
+import { listMetrics, METRICS_SERVER_ADDRESS, METRICS_SERVER_JOB, metricsServerConfig, UsageDerivation, UsageSeries, type NodeMetrics, type PodMetrics } from './metrics-server.js';
 import { SlowProxyDecisions, type ScrapeObservation, type SlowProxyPolicy } from './slow-proxy.js';
 import { portForwardUrl, PortForwards } from './portforward.js';
 import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
@@ -106,6 +107,10 @@ export class ClusterScraping {
   private readonly slowProxy: SlowProxyDecisions | null;
   private readonly podRoutes = new Map<string, PodRoute>();
   private rerouteTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Nodes' CPU and memory usage from metrics-server, where their kubelet or node-exporter cannot be scraped. */
+  private readonly usage = { derivation: new UsageDerivation(), series: new UsageSeries(), running: false };
+  private usageInformers: { nodes: InformerHandle<KubeObject>; pods: InformerHandle<KubeObject> } | null = null;
+  private readonly kubeFetcher: Fetcher;
 
   constructor(private readonly opts: ClusterScrapingOptions) {
     this.kc = new KubeConfig();
@@ -120,10 +125,11 @@ export class ClusterScraping {
     this.podPortForward = opts.preferPortForward ? 'chosen' : false;
     this.portForwards = new PortForwards(this.kc);
     this.slowProxy = opts.slowProxy === false ? null : new SlowProxyDecisions(opts.slowProxy ?? {});
-    const fetcher = this.adaptive(createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() }));
+    this.kubeFetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
+    const fetcher = this.adaptive(this.kubeFetcher);
     this.manager = new ScrapeManager({
       appendable: opts.appendable,
-      fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : fetcher),
+      fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : config.jobName === METRICS_SERVER_JOB ? this.usageFetcher : fetcher),
       route: (t) => this.route(t),
       log: opts.log,
       now: opts.now,
@@ -134,6 +140,9 @@ export class ClusterScraping {
   private route(t: Target): Pick<Target, 'requestUrl' | 'via' | 'unreachable'> {
     if (getLabel(t.relabeled, ADDRESS) === DERIVED_STATE_ADDRESS) {
       return { requestUrl: t.url, via: 'rendered by Kubeglass from the nodes, pods and workloads it watches, because the cluster has no kube-state-metrics' };
+    }
+    if (getLabel(t.relabeled, ADDRESS) === METRICS_SERVER_ADDRESS) {
+      return { requestUrl: t.url, via: 'computed by Kubeglass from metrics.k8s.io (metrics-server), for the nodes whose kubelet or node-exporter cannot be scraped' };
     }
     const a = targetAccess(t, this.podPortForward !== false);
     if (a.via === 'proxy') {
@@ -227,6 +236,10 @@ export class ClusterScraping {
     // Jobs start once the monitors are listed: a built-in job that a monitor covers would
     // otherwise scrape once, write every series under its labels and hand over a moment later.
     void Promise.all(Object.values(this.monitors).map((h) => h.informer.waitForSync())).then(() => this.scheduleSync());
+    this.usageInformers = {
+      nodes: this.discovery.informers.acquire({ version: 'v1', resource: 'nodes' }),
+      pods: this.discovery.informers.acquire({ version: 'v1', resource: 'pods' }),
+    };
     const every = this.opts.derivedCheckMs ?? 10_000;
     if (every > 0) {
       this.derivedTimer = setInterval(() => void this.checkDerived(), every);
@@ -235,7 +248,8 @@ export class ClusterScraping {
   }
 
   /**
-   * Derives kube-state-metrics' series when discovery has settled and found no kube-state-metrics
+   * Derives nodes' usage from metrics-server where it cannot be scraped (checkUsage), and
+   * kube-state-metrics' series when discovery has settled and found no kube-state-metrics
    * target twice in a row (a restarting one is not mistaken for a missing one); stops as soon as
    * the cluster has one again, whose own series then take over.
    */
@@ -243,6 +257,8 @@ export class ClusterScraping {
     if (this.stopped) return;
     // Also the moment to forget routes of targets that went away.
     this.refreshRoutes();
+    const settled = [...this.jobs.values()].every((j) => !j.source || j.source.status().state === 'synced') && !!this.monitors?.serviceMonitors.informer.synced && !!this.monitors.podMonitors.informer.synced;
+    if (settled) await this.checkUsage();
     const real = this.manager.targets().active.some((t) => t.job !== DERIVED_STATE_JOB && t.labels.job === 'kube-state-metrics');
     if (real) {
       this.ksmMissing = 0;
@@ -256,13 +272,59 @@ export class ClusterScraping {
       return;
     }
     if (this.derived) return;
-    const settled = [...this.jobs.values()].every((j) => !j.source || j.source.status().state === 'synced') && !!this.monitors?.serviceMonitors.informer.synced && !!this.monitors.podMonitors.informer.synced;
     if (!settled) return;
     if (++this.ksmMissing < 2) return;
     this.opts.log?.('no kube-state-metrics in the cluster: deriving its series from the Kubernetes API');
     this.derived = new DerivedState(this.discovery.informers);
     const config = derivedStateConfig(this.global);
     this.manager.addPool(config, new StaticSource(config.staticConfigs));
+  }
+
+  /**
+   * Derives nodes' usage from metrics-server where their own sources have been missing or down
+   * on two checks (metrics-server.ts), and stops for each node whose source is up again.
+   */
+  private async checkUsage(): Promise<void> {
+    const nodes = this.usageInformers?.nodes.informer;
+    if (!nodes?.synced) return;
+    const active = this.manager.targets().active.filter((t) => t.job !== METRICS_SERVER_JOB);
+    const before = this.usage.derivation.plan.size;
+    const plan = this.usage.derivation.update(nodes.list().map((n) => n.metadata?.name ?? '').filter(Boolean), active);
+    if (plan.size > 0 && !this.usage.running) {
+      this.opts.log?.(`deriving CPU and memory usage from metrics-server for ${plan.size} node(s) whose kubelet or node-exporter cannot be scraped`);
+      this.usage.running = true;
+      const config = metricsServerConfig(this.global);
+      this.manager.addPool(config, new StaticSource(config.staticConfigs));
+    } else if (plan.size === 0 && this.usage.running) {
+      this.opts.log?.('every node’s usage is scraped again: no longer deriving it from metrics-server');
+      this.usage.running = false;
+      await this.manager.removePool(METRICS_SERVER_JOB);
+    } else if (plan.size !== before) {
+      this.opts.log?.(`deriving usage from metrics-server for ${plan.size} node(s)`);
+    }
+  }
+
+  /** The metrics-server job's fetcher: NodeMetrics and PodMetrics, rendered for the derived nodes. */
+  private readonly usageFetcher: Fetcher = async (req) => {
+    const plan = this.usage.derivation.plan;
+    const wantNodes = [...plan.values()].some((p) => p.node);
+    const wantPods = [...plan.values()].some((p) => p.containers);
+    const [nodes, pods] = await Promise.all([
+      wantNodes ? listMetrics<NodeMetrics>(this.kubeFetcher, this.server, 'nodes', req.timeoutMs, req.signal) : [],
+      wantPods ? listMetrics<PodMetrics>(this.kubeFetcher, this.server, 'pods', req.timeoutMs, req.signal) : [],
+    ]);
+    const podNodes = new Map<string, string>();
+    for (const p of this.usageInformers?.pods.informer.list() ?? []) {
+      const node = (p as unknown as { spec?: { nodeName?: string } }).spec?.nodeName;
+      if (node) podNodes.set(`${p.metadata?.namespace}/${p.metadata?.name}`, node);
+    }
+    const text = this.usage.series.render(plan, nodes, pods, (ns, pod) => podNodes.get(`${ns}/${pod}`));
+    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(text) };
+  };
+
+  /** Nodes whose usage comes from metrics-server, with why. */
+  get derivedUsage(): ReadonlyMap<string, { containers?: string; node?: string }> {
+    return this.usage.running ? this.usage.derivation.plan : new Map();
   }
 
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
@@ -349,6 +411,22 @@ export class ClusterScraping {
         discovery: null,
       });
     }
+    const usage = this.derivedUsage;
+    if (usage.size > 0) {
+      const lines = [...usage].sort(([a], [b]) => a.localeCompare(b)).map(([node, p]) => {
+        const what = [p.containers ? `containers’ CPU and memory (${p.containers})` : '', p.node ? `the node’s CPU and memory (${p.node})` : ''].filter(Boolean);
+        return `${node}: ${what.join('; ')}`;
+      });
+      out.push({
+        job: METRICS_SERVER_JOB,
+        origin: 'derived from metrics.k8s.io (metrics-server)',
+        notes: [
+          'Where a node’s kubelet or node-exporter cannot be scraped, Kubeglass writes its CPU and memory usage from metrics-server under job="kubeglass/metrics-server", with the kubelet’s metric names (CPU counters integrated from the reported rates; working set as reported). The dashboards use them only where the scraped series are missing. Derived now:',
+          ...lines,
+        ],
+        discovery: null,
+      });
+    }
     return out;
   }
 
@@ -380,6 +458,10 @@ export class ClusterScraping {
     await this.manager.stop();
     this.derived?.release();
     this.derived = null;
+    this.usageInformers?.nodes.release();
+    this.usageInformers?.pods.release();
+    this.usageInformers = null;
+    this.kubeFetcher.close?.();
     this.portForwards.close();
     this.monitors?.serviceMonitors.release();
     this.monitors?.podMonitors.release();
