@@ -3,11 +3,14 @@
 // Monitors are followed live: a new, changed or deleted monitor adds, replaces or removes its
 // pools. Where the cluster's own monitors already scrape node-exporter, kube-state-metrics or the
 // kubelet, the built-in job for it stands down, so nothing is scraped twice. Where the cluster has
-// no kube-state-metrics at all, its series are derived from the API (derived-state.ts).
+// no kube-state-metrics at all, its series are derived from the API (derived-state.ts); where a
+// node's kubelet or node-exporter cannot be scraped, its usage comes from metrics-server
+// (metrics-server.ts). A pod whose proxied scrapes are persistently slow is reached by
+// port-forward until the proxy is fast again (slow-proxy.ts).
 import { KubeConfig } from '@kubernetes/client-node';
 import { ADDRESS, getLabel } from '../model/labels.js';
 import { parseRawScrapeConfig, type GlobalScrapeDefaults, type ScrapeConfig } from '../scrape/config.js';
-import type { Fetcher } from '../scrape/fetch.js';
+import { ScrapeError, type Fetcher } from '../scrape/fetch.js';
 import { ScrapeManager, type DroppedTarget, type TargetStatus } from '../scrape/manager.js';
 import { StaticSource } from '../scrape/source.js';
 import type { Target } from '../scrape/target.js';
@@ -109,7 +112,9 @@ export class ClusterScraping {
   private rerouteTimer: ReturnType<typeof setTimeout> | null = null;
   /** Nodes' CPU and memory usage from metrics-server, where their kubelet or node-exporter cannot be scraped. */
   private readonly usage = { derivation: new UsageDerivation(), series: new UsageSeries(), running: false };
-  private usageInformers: { nodes: InformerHandle<KubeObject>; pods: InformerHandle<KubeObject> } | null = null;
+  private usageNodes: InformerHandle<KubeObject> | null = null;
+  /** Held only while usage is derived (PodMetrics do not say where a pod runs). */
+  private usagePods: InformerHandle<KubeObject> | null = null;
   private readonly kubeFetcher: Fetcher;
 
   constructor(private readonly opts: ClusterScrapingOptions) {
@@ -236,10 +241,7 @@ export class ClusterScraping {
     // Jobs start once the monitors are listed: a built-in job that a monitor covers would
     // otherwise scrape once, write every series under its labels and hand over a moment later.
     void Promise.all(Object.values(this.monitors).map((h) => h.informer.waitForSync())).then(() => this.scheduleSync());
-    this.usageInformers = {
-      nodes: this.discovery.informers.acquire({ version: 'v1', resource: 'nodes' }),
-      pods: this.discovery.informers.acquire({ version: 'v1', resource: 'pods' }),
-    };
+    this.usageNodes = this.discovery.informers.acquire({ version: 'v1', resource: 'nodes' });
     const every = this.opts.derivedCheckMs ?? 10_000;
     if (every > 0) {
       this.derivedTimer = setInterval(() => void this.checkDerived(), every);
@@ -285,20 +287,23 @@ export class ClusterScraping {
    * on two checks (metrics-server.ts), and stops for each node whose source is up again.
    */
   private async checkUsage(): Promise<void> {
-    const nodes = this.usageInformers?.nodes.informer;
-    if (!nodes?.synced) return;
+    const nodes = this.usageNodes?.informer;
+    if (!nodes?.synced || this.stopped) return;
     const active = this.manager.targets().active.filter((t) => t.job !== METRICS_SERVER_JOB);
     const before = this.usage.derivation.plan.size;
     const plan = this.usage.derivation.update(nodes.list().map((n) => n.metadata?.name ?? '').filter(Boolean), active);
     if (plan.size > 0 && !this.usage.running) {
       this.opts.log?.(`deriving CPU and memory usage from metrics-server for ${plan.size} node(s) whose kubelet or node-exporter cannot be scraped`);
       this.usage.running = true;
+      this.usagePods = this.discovery.informers.acquire({ version: 'v1', resource: 'pods' });
       const config = metricsServerConfig(this.global);
       this.manager.addPool(config, new StaticSource(config.staticConfigs));
     } else if (plan.size === 0 && this.usage.running) {
       this.opts.log?.('every node’s usage is scraped again: no longer deriving it from metrics-server');
       this.usage.running = false;
       await this.manager.removePool(METRICS_SERVER_JOB);
+      this.usagePods?.release();
+      this.usagePods = null;
     } else if (plan.size !== before) {
       this.opts.log?.(`deriving usage from metrics-server for ${plan.size} node(s)`);
     }
@@ -309,16 +314,18 @@ export class ClusterScraping {
     const plan = this.usage.derivation.plan;
     const wantNodes = [...plan.values()].some((p) => p.node);
     const wantPods = [...plan.values()].some((p) => p.containers);
-    const [nodes, pods] = await Promise.all([
+    const [nodeMetrics, podMetrics] = await Promise.all([
       wantNodes ? listMetrics<NodeMetrics>(this.kubeFetcher, this.server, 'nodes', req.timeoutMs, req.signal) : [],
       wantPods ? listMetrics<PodMetrics>(this.kubeFetcher, this.server, 'pods', req.timeoutMs, req.signal) : [],
     ]);
     const podNodes = new Map<string, string>();
-    for (const p of this.usageInformers?.pods.informer.list() ?? []) {
+    const pods = this.usagePods?.informer;
+    if (wantPods && !pods?.synced) throw new ScrapeError('cannot place PodMetrics on their nodes: pods are not listed yet');
+    for (const p of pods?.list() ?? []) {
       const node = (p as unknown as { spec?: { nodeName?: string } }).spec?.nodeName;
       if (node) podNodes.set(`${p.metadata?.namespace}/${p.metadata?.name}`, node);
     }
-    const text = this.usage.series.render(plan, nodes, pods, (ns, pod) => podNodes.get(`${ns}/${pod}`));
+    const text = this.usage.series.render(plan, nodeMetrics, podMetrics, (ns, pod) => podNodes.get(`${ns}/${pod}`));
     return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(text) };
   };
 
@@ -458,9 +465,9 @@ export class ClusterScraping {
     await this.manager.stop();
     this.derived?.release();
     this.derived = null;
-    this.usageInformers?.nodes.release();
-    this.usageInformers?.pods.release();
-    this.usageInformers = null;
+    this.usageNodes?.release();
+    this.usagePods?.release();
+    this.usageNodes = this.usagePods = null;
     this.kubeFetcher.close?.();
     this.portForwards.close();
     this.monitors?.serviceMonitors.release();
