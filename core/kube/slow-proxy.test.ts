@@ -85,6 +85,17 @@ describe('slow proxy decisions', () => {
     expect(d.current('k')).toEqual({ path: 'proxy', reason: '' });
   });
 
+  it('moves at most maxForwarded pods, and says so for the others', () => {
+    const d = new SlowProxyDecisions({ maxForwarded: 2, slowRun: 1 });
+    for (const k of ['a', 'b', 'c']) d.observe(k, 'proxy', OBS.S!, 0);
+    expect(d.forwarded()).toEqual(['a', 'b']);
+    expect(d.current('c')).toEqual({ path: 'proxy', reason: 'the API server proxy is slow, but 2 pods are on port-forwards already (the most Kubeglass opens for slowness)' });
+    // A place frees up (a pod goes back on probation): the next slow scrape moves c.
+    d.path('a', 5 * MIN);
+    d.observe('c', 'proxy', OBS.S!, 5 * MIN);
+    expect(d.forwarded()).toEqual(['b', 'c']);
+  });
+
   it('ignores a scrape that started on the path it has just left', () => {
     const d = new SlowProxyDecisions({ slowRun: 1 });
     expect(d.observe('k', 'proxy', OBS.S!, 0)).toBe(true);

@@ -14,6 +14,10 @@
 // - If the target is as slow through the port-forward (`slowRun` slow scrapes in a row), or the
 //   forward fails `slowRun` times in a row, the proxy was not to blame: the pod goes back to it
 //   and is not switched again for the current wait (doubling the same way).
+// - At most `maxForwarded` pods are on port-forwards for slowness at once: each holds a stream
+//   open through the API server, and when every proxied scrape is slow the API server itself is
+//   the bottleneck, which hundreds of streams would not relieve. Further slow pods stay on the
+//   proxy, and the Targets page says why.
 
 export interface SlowProxyPolicy {
   /** A scrape taking at least this fraction of its timeout is slow. */
@@ -24,6 +28,8 @@ export interface SlowProxyPolicy {
   retryAfterMs: number;
   /** The longest wait, reached by doubling. */
   maxRetryAfterMs: number;
+  /** Pods on port-forwards for slowness at once, at most. */
+  maxForwarded: number;
 }
 
 /**
@@ -32,7 +38,7 @@ export interface SlowProxyPolicy {
  * interval) rule out a single GC pause or API server restart. Five minutes before the first retry,
  * doubling to an hour, as backoffs go.
  */
-export const DEFAULT_SLOW_PROXY_POLICY: SlowProxyPolicy = { slowFraction: 0.5, slowRun: 3, retryAfterMs: 5 * 60_000, maxRetryAfterMs: 60 * 60_000 };
+export const DEFAULT_SLOW_PROXY_POLICY: SlowProxyPolicy = { slowFraction: 0.5, slowRun: 3, retryAfterMs: 5 * 60_000, maxRetryAfterMs: 60 * 60_000, maxForwarded: 50 };
 
 export type ScrapePath = 'proxy' | 'forward';
 
@@ -152,6 +158,10 @@ export class SlowProxyDecisions {
         return true;
       }
       if (s.slow < p.slowRun) return false;
+      if (this.forwarded().length >= p.maxForwarded) {
+        s.reason = `the API server proxy is slow, but ${p.maxForwarded} pods are on port-forwards already (the most Kubeglass opens for slowness)`;
+        return false;
+      }
       const what = o.outcome === 'timeout' ? `the last timed out after ${seconds(o.timeoutMs)}` : `the last took ${seconds(o.durationMs)}`;
       this.toForward(s, now, `the API server proxy was slow: ${p.slowRun} scrapes in a row took at least ${Math.round(p.slowFraction * 100)}% of the ${seconds(o.timeoutMs)} timeout or timed out, ${what}`);
       return true;
