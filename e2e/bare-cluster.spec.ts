@@ -71,6 +71,14 @@ test('kubelets that cannot be scraped and no node-exporter: usage from metrics-s
       await expect(panel).toContainText(id === 'cpu-usage' ? 'usage' : 'working set');
     }
 
+    // The Node page lists the nodes from kube-state-metrics and shows their CPU and memory from metrics-server.
+    await page.goto(`${origin}/#/node?node=demo-worker-01`);
+    await expect(page.locator('[data-dashboard="node"]')).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+    for (const id of ['cpu-busy', 'memory-used', 'cpu-cores']) {
+      await expect(page.locator(`[data-panel-id="${id}"] [data-testid="no-data"]`)).toHaveCount(0);
+    }
+    await expect(page.locator('[data-panel-id="cpu-cores"]')).toContainText(/^\D*\d+/);
+
     await page.goto(`${origin}/#/targets`);
     const job = page.locator('[data-pool="kubeglass/metrics-server"]');
     await expect(job).toContainText('derived from metrics.k8s.io (metrics-server)', { timeout: 20_000 });
