@@ -59,3 +59,22 @@ test('a 20-node demo cluster: every target up, faults on the Targets page with t
     demo.proc.kill('SIGTERM');
   }
 });
+
+test('a slow API server proxy moves the pod to a port-forward, with the reason on the Targets page', async ({ page, ws }) => {
+  test.setTimeout(150_000);
+  const demo = await startDemo(ws.dir, ['--faults-stdin']);
+  try {
+    const { loginUrl } = await ws.start({ KUBECONFIG: demo.kubeconfig }, ['--scrape-interval', '5s']);
+    await page.goto(loginUrl);
+    await page.getByRole('link', { name: 'Targets' }).click();
+    await expect(row(page, 'demo-worker-01')).toContainText('via API server proxy of pod monitoring/', { timeout: 60_000 });
+    // 3 s of the 5 s timeout, three scrapes in a row: the proxy is slow; a port-forward is not.
+    expect(await demo.fault('slow-proxy demo-worker-01 9100 3000')).toBe('ok slow-proxy demo-worker-01 9100 3000');
+    await expect(row(page, 'demo-worker-01')).toContainText(/via port-forward to pod monitoring\/node-exporter-[a-z0-9]+:9100 \(the API server proxy was slow: 3 scrapes in a row took at least 50% of the 5\.0 s timeout or timed out, the last took [3-4]\.\d s; the proxy is tried again at \d\d:\d\d:\d\d UTC\)/, { timeout: 90_000 });
+    await expect(row(page, 'demo-worker-01')).toHaveAttribute('data-health', 'up', { timeout: 20_000 });
+    // The other nodes' exporters keep the proxy.
+    await expect(row(page, 'demo-gpu-01')).toContainText('via API server proxy of pod monitoring/');
+  } finally {
+    demo.proc.kill('SIGTERM');
+  }
+});

@@ -12,6 +12,7 @@ import {
   nodeReady,
   oomKilled,
   refuseTarget,
+  slowProxy,
   stopCrashLoop,
   uninstallAddon,
   type RunningDemoCluster,
@@ -22,6 +23,8 @@ export const FAULT_COMMANDS_HELP = `Commands (one per line):
   malformed NODE|NS/POD PORT     the target answers a broken exposition
   hang NODE|NS/POD PORT [MS]     the target accepts and says nothing (default 120000 ms)
   refuse NODE|NS/POD PORT        nothing listens on the target's port
+  slow-proxy NODE|NS/POD PORT MS the API server's proxy to the target stalls MS first
+  slow-proxy all MS              …to every target (port-forwards stay fast)
   clear-targets                  every target answers normally again
   node-not-ready NODE            the node stops reporting (NotReady, Unknown)
   node-ready NODE                …and is back
@@ -36,6 +39,12 @@ function target(where: string, port: string): TargetRef {
   if (!Number.isInteger(p) || p <= 0 || p > 65535) throw new Error(`"${port}" is not a port`);
   const slash = where.indexOf('/');
   return slash < 0 ? { node: where, port: p } : { namespace: where.slice(0, slash), pod: where.slice(slash + 1), port: p };
+}
+
+function delay(ms: string): number {
+  const n = Number(ms);
+  if (!/^\d+$/.test(ms) || !Number.isSafeInteger(n)) throw new Error(`"${ms}" is not a delay in milliseconds`);
+  return n;
 }
 
 function pod(ref: string): [string, string] {
@@ -63,6 +72,15 @@ export async function runFaultCommand(demo: RunningDemoCluster, line: string): P
       case 'refuse':
         need(2);
         refuseTarget(demo.network, target(args[0]!, args[1]!));
+        break;
+      case 'slow-proxy':
+        if (args[0] === 'all') {
+          need(2);
+          slowProxy(demo.network, undefined, delay(args[1]!));
+        } else {
+          need(3);
+          slowProxy(demo.network, target(args[0]!, args[1]!), delay(args[2]!));
+        }
         break;
       case 'clear-targets':
         clearTargetFaults(demo.network);

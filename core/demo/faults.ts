@@ -295,8 +295,23 @@ export function refuseTarget(net: ClusterNetwork, ref: TargetRef): () => void {
   return setFault(net, ref, { kind: 'refuse' });
 }
 
+/**
+ * The API server's proxy takes delayMs longer to reach the target (every target when `ref` is
+ * undefined), as with an overloaded API server or a slow tunnel to the nodes; port-forwards to
+ * the same pods are as fast as ever. Returns the undo.
+ */
+export function slowProxy(net: ClusterNetwork, ref: TargetRef | undefined, delayMs: number): () => void {
+  if (!Number.isFinite(delayMs) || delayMs < 0) throw new Error(`"${delayMs}" is not a delay in milliseconds`);
+  const key = ref ? targetAddress(net, ref) : '*';
+  net.proxyDelays.set(key, delayMs);
+  return () => {
+    if (net.proxyDelays.get(key) === delayMs) net.proxyDelays.delete(key);
+  };
+}
+
 export function clearTargetFaults(net: ClusterNetwork): void {
   net.faults.clear();
+  net.proxyDelays.clear();
 }
 
 /** The API server goes away: open connections drop, new ones are refused; the cluster keeps its state. */

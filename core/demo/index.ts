@@ -209,6 +209,7 @@ export {
   oomKilled,
   refuseTarget,
   restrictedUser,
+  slowProxy,
   stopCrashLoop,
   type TargetRef,
   uninstallAddon,

@@ -75,6 +75,11 @@ export class ClusterNetwork {
   readonly nodeExporterUrls: Map<string, string>;
   /** Faults by "ip:port". */
   readonly faults = new Map<string, TargetFault>();
+  /**
+   * Extra time the API server's proxy takes before dialing, by "ip:port" or "*" for every target
+   * (an overloaded API server, a slow konnectivity tunnel); port-forwards are not delayed.
+   */
+  readonly proxyDelays = new Map<string, number>();
   /** host:port of the API server as the kubelets' clients name it. */
   apiServerHost = '10.0.16.10:6443';
   private indexRv = -1;
@@ -112,6 +117,11 @@ export class ClusterNetwork {
     if (n) return n;
     const p = this.podsByIp.get(ip);
     return p ? (this.cluster.store.get('nodes', undefined, p.spec.nodeName!) as Node | undefined) : undefined;
+  }
+
+  /** How long the proxy stalls before dialing ip:port (a slow-proxy fault), in ms. */
+  proxyDelay(ip: string, port: number): number {
+    return this.proxyDelays.get(`${ip}:${port}`) ?? this.proxyDelays.get('*') ?? 0;
   }
 
   /** A TCP connection attempt to ip:port, as the API server's dialer would see it. */

@@ -69,6 +69,11 @@ export async function proxyTo(ctx: SubresourceContext, net: ClusterNetwork, sche
   try {
     const portNum = port === '' ? (scheme === 'https' ? 443 : 80) : /^\d+$/.test(port) ? Number(port) : NaN;
     if (Number.isNaN(portNum)) throw serviceUnavailable(`error trying to reach service: dial tcp: lookup tcp/${port}: unknown port`);
+    const stall = net.proxyDelay(ip, portNum);
+    if (stall > 0) {
+      await sleep(stall, abort.signal);
+      if (abort.signal.aborted) return;
+    }
     const dial = net.dial(ip, portNum);
     if (!dial.ok) {
       await sleep(dial.afterMs, abort.signal);

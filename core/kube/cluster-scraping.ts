@@ -3,10 +3,14 @@
 // Monitors are followed live: a new, changed or deleted monitor adds, replaces or removes its
 // pools. Where the cluster's own monitors already scrape node-exporter, kube-state-metrics or the
 // kubelet, the built-in job for it stands down, so nothing is scraped twice. Where the cluster has
-// no kube-state-metrics at all, its series are derived from the API (derived-state.ts).
+// no kube-state-metrics at all, its series are derived from the API (derived-state.ts); where a
+// node's kubelet or node-exporter cannot be scraped, its usage comes from metrics-server
+// (metrics-server.ts). A pod whose proxied scrapes are persistently slow is reached by
+// port-forward until the proxy is fast again (slow-proxy.ts).
 import { KubeConfig } from '@kubernetes/client-node';
 import { ADDRESS, getLabel } from '../model/labels.js';
 import { parseRawScrapeConfig, type GlobalScrapeDefaults, type ScrapeConfig } from '../scrape/config.js';
+import { ScrapeError, type Fetcher } from '../scrape/fetch.js';
 import { ScrapeManager, type DroppedTarget, type TargetStatus } from '../scrape/manager.js';
 import { StaticSource } from '../scrape/source.js';
 import type { Target } from '../scrape/target.js';
@@ -15,6 +19,8 @@ import { targetAccess } from './access.js';
 import { defaultJobs } from './defaults.js';
 import { DERIVED_STATE_ADDRESS, DERIVED_STATE_JOB, DerivedState, derivedStateConfig } from './derived-state.js';
 import { createKubeFetcher } from './fetcher.js';
+import { listMetrics, METRICS_SERVER_ADDRESS, METRICS_SERVER_JOB, metricsServerConfig, UsageDerivation, UsageSeries, type NodeMetrics, type PodMetrics } from './metrics-server.js';
+import { SlowProxyDecisions, type ScrapeObservation, type SlowProxyPolicy } from './slow-proxy.js';
 import { portForwardUrl, PortForwards } from './portforward.js';
 import { podMonitorJobs, serviceMonitorJobs, type MonitorJob, type PodMonitor, type ServiceMonitor } from './monitors.js';
 import { KubernetesDiscovery, type KubernetesSDSource, type SourceStatus } from './sd/discovery.js';
@@ -36,6 +42,16 @@ export interface ClusterScrapingOptions {
   autoStart?: boolean;
   /** How often to check whether the cluster has a kube-state-metrics of its own (default 10 s). */
   derivedCheckMs?: number;
+  /** When a pod whose proxied scrapes are slow moves to a port-forward (slow-proxy.ts); false: never. */
+  slowProxy?: Partial<SlowProxyPolicy> | false;
+}
+
+/** A pod target reached through the proxy, by its request URL: where a port-forward would go instead. */
+interface PodRoute {
+  /** namespace/pod:port */
+  key: string;
+  forwardUrl: string;
+  ready: boolean;
 }
 
 export interface ClusterJobStatus {
@@ -90,6 +106,16 @@ export class ClusterScraping {
   /** Consecutive checks that found no kube-state-metrics target. */
   private ksmMissing = 0;
   private derivedTimer: ReturnType<typeof setInterval> | null = null;
+  /** Pods moved to port-forwards because their proxied scrapes were slow, and back. */
+  private readonly slowProxy: SlowProxyDecisions | null;
+  private readonly podRoutes = new Map<string, PodRoute>();
+  private rerouteTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Nodes' CPU and memory usage from metrics-server, where their kubelet or node-exporter cannot be scraped. */
+  private readonly usage = { derivation: new UsageDerivation(), series: new UsageSeries(), running: false };
+  private usageNodes: InformerHandle<KubeObject> | null = null;
+  /** Held only while usage is derived (PodMetrics do not say where a pod runs). */
+  private usagePods: InformerHandle<KubeObject> | null = null;
+  private readonly kubeFetcher: Fetcher;
 
   constructor(private readonly opts: ClusterScrapingOptions) {
     this.kc = new KubeConfig();
@@ -103,10 +129,12 @@ export class ClusterScraping {
     this.discovery = new KubernetesDiscovery(this.kc);
     this.podPortForward = opts.preferPortForward ? 'chosen' : false;
     this.portForwards = new PortForwards(this.kc);
-    const fetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
+    this.slowProxy = opts.slowProxy === false ? null : new SlowProxyDecisions(opts.slowProxy ?? {});
+    this.kubeFetcher = createKubeFetcher(this.kc, { portForwards: this.portForwards, onPodProxyForbidden: () => this.proxyForbidden() });
+    const fetcher = this.adaptive(this.kubeFetcher);
     this.manager = new ScrapeManager({
       appendable: opts.appendable,
-      fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : fetcher),
+      fetcherFor: (config) => (config.jobName === DERIVED_STATE_JOB && this.derived ? this.derived.fetcher : config.jobName === METRICS_SERVER_JOB ? this.usageFetcher : fetcher),
       route: (t) => this.route(t),
       log: opts.log,
       now: opts.now,
@@ -118,13 +146,81 @@ export class ClusterScraping {
     if (getLabel(t.relabeled, ADDRESS) === DERIVED_STATE_ADDRESS) {
       return { requestUrl: t.url, via: 'rendered by Kubeglass from the nodes, pods and workloads it watches, because the cluster has no kube-state-metrics' };
     }
+    if (getLabel(t.relabeled, ADDRESS) === METRICS_SERVER_ADDRESS) {
+      return { requestUrl: t.url, via: 'computed by Kubeglass from metrics.k8s.io (metrics-server), for the nodes whose kubelet or node-exporter cannot be scraped' };
+    }
     const a = targetAccess(t, this.podPortForward !== false);
-    if (a.via === 'proxy') return { requestUrl: this.server + a.path, via: a.reason };
+    if (a.via === 'proxy') {
+      const requestUrl = this.server + a.path;
+      const fwd = this.slowProxy ? targetAccess(t, true) : null;
+      if (fwd?.via !== 'port-forward') return { requestUrl, via: a.reason };
+      // The proxy stays the request URL; the fetcher swaps in the port-forward while the proxy is slow.
+      const key = `${fwd.namespace}/${fwd.pod}:${fwd.port}`;
+      this.podRoutes.set(requestUrl, { key, forwardUrl: portForwardUrl(fwd, fwd.scheme, fwd.path), ready: getLabel(t.discovered, '__meta_kubernetes_pod_ready') === 'true' });
+      const now = (this.opts.now ?? Date.now)();
+      const d = this.slowProxy!.path(key, now);
+      if (d.changed) this.scheduleReroute();
+      if (d.path === 'forward') return { requestUrl, via: `${fwd.reason} (${d.reason})` };
+      return { requestUrl, via: d.reason ? `${a.reason} (${d.reason})` : a.reason };
+    }
     if (a.via === 'port-forward') {
       const why = this.podPortForward === 'forbidden' ? ' (the API server does not let this user proxy to pods)' : '';
       return { requestUrl: portForwardUrl(a, a.scheme, a.path), via: a.reason + why };
     }
     return { unreachable: a.reason };
+  }
+
+  /**
+   * The fetcher every kube job uses, with the slow-proxy switch: a pod target's scrape goes
+   * through its port-forward while the decisions say the proxy is slow, and each scrape's
+   * duration and outcome feed the decisions.
+   */
+  private adaptive(inner: Fetcher): Fetcher {
+    const f: Fetcher = async (req) => {
+      const r = this.slowProxy && this.podPortForward === false ? this.podRoutes.get(req.url) : undefined;
+      if (!r || !this.slowProxy) return inner(req);
+      const decisions = this.slowProxy;
+      const now = this.opts.now ?? Date.now;
+      const { path, changed } = decisions.path(r.key, now());
+      if (changed) {
+        this.opts.log?.(`pod ${r.key}: trying the API server proxy again`);
+        this.scheduleReroute();
+      }
+      const started = performance.now();
+      let outcome: ScrapeObservation['outcome'] = 'ok';
+      try {
+        return await inner(path === 'forward' ? { ...req, url: r.forwardUrl } : req);
+      } catch (err) {
+        outcome = err instanceof Error && err.message.startsWith('context deadline exceeded') ? 'timeout' : 'error';
+        throw err;
+      } finally {
+        const o = { durationMs: performance.now() - started, timeoutMs: req.timeoutMs, outcome, podReady: r.ready };
+        if (!req.signal?.aborted && !this.stopped && decisions.observe(r.key, path, o, now())) {
+          const next = decisions.current(r.key);
+          if (next.path !== path) this.opts.log?.(`pod ${r.key}: scraping through ${next.path === 'forward' ? 'a port-forward' : 'the API server proxy'}: ${next.reason}`);
+          this.scheduleReroute();
+        }
+      }
+    };
+    f.close = () => inner.close?.();
+    return f;
+  }
+
+  /** Targets' paths changed: their routes (and what the Targets page says) are asked for again. */
+  private scheduleReroute(): void {
+    if (this.rerouteTimer || this.stopped) return;
+    this.rerouteTimer = setTimeout(() => {
+      this.rerouteTimer = null;
+      this.refreshRoutes();
+    }, 0);
+  }
+
+  /** Re-routes every target, forgetting pods no longer scraped. */
+  private refreshRoutes(): void {
+    if (this.stopped) return;
+    this.podRoutes.clear();
+    this.manager.reroute();
+    this.slowProxy?.retain(new Set([...this.podRoutes.values()].map((r) => r.key)));
   }
 
   /** The pod proxy is forbidden for this user: every pool is rebuilt to reach pods by port-forward. */
@@ -145,6 +241,7 @@ export class ClusterScraping {
     // Jobs start once the monitors are listed: a built-in job that a monitor covers would
     // otherwise scrape once, write every series under its labels and hand over a moment later.
     void Promise.all(Object.values(this.monitors).map((h) => h.informer.waitForSync())).then(() => this.scheduleSync());
+    this.usageNodes = this.discovery.informers.acquire({ version: 'v1', resource: 'nodes' });
     const every = this.opts.derivedCheckMs ?? 10_000;
     if (every > 0) {
       this.derivedTimer = setInterval(() => void this.checkDerived(), every);
@@ -153,12 +250,17 @@ export class ClusterScraping {
   }
 
   /**
-   * Derives kube-state-metrics' series when discovery has settled and found no kube-state-metrics
+   * Derives nodes' usage from metrics-server where it cannot be scraped (checkUsage), and
+   * kube-state-metrics' series when discovery has settled and found no kube-state-metrics
    * target twice in a row (a restarting one is not mistaken for a missing one); stops as soon as
    * the cluster has one again, whose own series then take over.
    */
   async checkDerived(): Promise<void> {
     if (this.stopped) return;
+    // Also the moment to forget routes of targets that went away.
+    this.refreshRoutes();
+    const settled = [...this.jobs.values()].every((j) => !j.source || j.source.status().state === 'synced') && !!this.monitors?.serviceMonitors.informer.synced && !!this.monitors.podMonitors.informer.synced;
+    if (settled) await this.checkUsage();
     const real = this.manager.targets().active.some((t) => t.job !== DERIVED_STATE_JOB && t.labels.job === 'kube-state-metrics');
     if (real) {
       this.ksmMissing = 0;
@@ -172,13 +274,64 @@ export class ClusterScraping {
       return;
     }
     if (this.derived) return;
-    const settled = [...this.jobs.values()].every((j) => !j.source || j.source.status().state === 'synced') && !!this.monitors?.serviceMonitors.informer.synced && !!this.monitors.podMonitors.informer.synced;
     if (!settled) return;
     if (++this.ksmMissing < 2) return;
     this.opts.log?.('no kube-state-metrics in the cluster: deriving its series from the Kubernetes API');
     this.derived = new DerivedState(this.discovery.informers);
     const config = derivedStateConfig(this.global);
     this.manager.addPool(config, new StaticSource(config.staticConfigs));
+  }
+
+  /**
+   * Derives nodes' usage from metrics-server where their own sources have been missing or down
+   * on two checks (metrics-server.ts), and stops for each node whose source is up again.
+   */
+  private async checkUsage(): Promise<void> {
+    const nodes = this.usageNodes?.informer;
+    if (!nodes?.synced || this.stopped) return;
+    const active = this.manager.targets().active.filter((t) => t.job !== METRICS_SERVER_JOB);
+    const before = this.usage.derivation.plan.size;
+    const plan = this.usage.derivation.update(nodes.list().map((n) => n.metadata?.name ?? '').filter(Boolean), active);
+    if (plan.size > 0 && !this.usage.running) {
+      this.opts.log?.(`deriving CPU and memory usage from metrics-server for ${plan.size} node(s) whose kubelet or node-exporter cannot be scraped`);
+      this.usage.running = true;
+      this.usagePods = this.discovery.informers.acquire({ version: 'v1', resource: 'pods' });
+      const config = metricsServerConfig(this.global);
+      this.manager.addPool(config, new StaticSource(config.staticConfigs));
+    } else if (plan.size === 0 && this.usage.running) {
+      this.opts.log?.('every node’s usage is scraped again: no longer deriving it from metrics-server');
+      this.usage.running = false;
+      await this.manager.removePool(METRICS_SERVER_JOB);
+      this.usagePods?.release();
+      this.usagePods = null;
+    } else if (plan.size !== before) {
+      this.opts.log?.(`deriving usage from metrics-server for ${plan.size} node(s)`);
+    }
+  }
+
+  /** The metrics-server job's fetcher: NodeMetrics and PodMetrics, rendered for the derived nodes. */
+  private readonly usageFetcher: Fetcher = async (req) => {
+    const plan = this.usage.derivation.plan;
+    const wantNodes = [...plan.values()].some((p) => p.node);
+    const wantPods = [...plan.values()].some((p) => p.containers);
+    const [nodeMetrics, podMetrics] = await Promise.all([
+      wantNodes ? listMetrics<NodeMetrics>(this.kubeFetcher, this.server, 'nodes', req.timeoutMs, req.signal) : [],
+      wantPods ? listMetrics<PodMetrics>(this.kubeFetcher, this.server, 'pods', req.timeoutMs, req.signal) : [],
+    ]);
+    const podNodes = new Map<string, string>();
+    const pods = this.usagePods?.informer;
+    if (wantPods && !pods?.synced) throw new ScrapeError('cannot place PodMetrics on their nodes: pods are not listed yet');
+    for (const p of pods?.list() ?? []) {
+      const node = (p as unknown as { spec?: { nodeName?: string } }).spec?.nodeName;
+      if (node) podNodes.set(`${p.metadata?.namespace}/${p.metadata?.name}`, node);
+    }
+    const text = this.usage.series.render(plan, nodeMetrics, podMetrics, (ns, pod) => podNodes.get(`${ns}/${pod}`));
+    return { contentType: 'text/plain; version=0.0.4; charset=utf-8', body: Buffer.from(text) };
+  };
+
+  /** Nodes whose usage comes from metrics-server, with why. */
+  get derivedUsage(): ReadonlyMap<string, { containers?: string; node?: string }> {
+    return this.usage.running ? this.usage.derivation.plan : new Map();
   }
 
   private syncTimer: ReturnType<typeof setTimeout> | null = null;
@@ -265,6 +418,22 @@ export class ClusterScraping {
         discovery: null,
       });
     }
+    const usage = this.derivedUsage;
+    if (usage.size > 0) {
+      const lines = [...usage].sort(([a], [b]) => a.localeCompare(b)).map(([node, p]) => {
+        const what = [p.containers ? `containers’ CPU and memory (${p.containers})` : '', p.node ? `the node’s CPU and memory (${p.node})` : ''].filter(Boolean);
+        return `${node}: ${what.join('; ')}`;
+      });
+      out.push({
+        job: METRICS_SERVER_JOB,
+        origin: 'derived from metrics.k8s.io (metrics-server)',
+        notes: [
+          'Where a node’s kubelet or node-exporter cannot be scraped, Kubeglass writes its CPU and memory usage from metrics-server under job="kubeglass/metrics-server", with the kubelet’s metric names (CPU counters integrated from the reported rates; working set as reported). The dashboards use them only where the scraped series are missing. Derived now:',
+          ...lines,
+        ],
+        discovery: null,
+      });
+    }
     return out;
   }
 
@@ -290,11 +459,16 @@ export class ClusterScraping {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.syncTimer) clearTimeout(this.syncTimer);
+    if (this.rerouteTimer) clearTimeout(this.rerouteTimer);
     if (this.derivedTimer) clearInterval(this.derivedTimer);
     for (const u of this.unsubscribe) u();
     await this.manager.stop();
     this.derived?.release();
     this.derived = null;
+    this.usageNodes?.release();
+    this.usagePods?.release();
+    this.usageNodes = this.usagePods = null;
+    this.kubeFetcher.close?.();
     this.portForwards.close();
     this.monitors?.serviceMonitors.release();
     this.monitors?.podMonitors.release();

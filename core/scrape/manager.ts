@@ -127,6 +127,25 @@ export class ScrapeManager {
     void tracked.finally(() => this.pending.delete(tracked));
   }
 
+  /**
+   * Asks `route` again for every running target (its path changed: a port-forward instead of
+   * the proxy, or back); loops keep their state and use the new request URL from their next scrape.
+   */
+  reroute(): void {
+    const route = this.opts.route;
+    if (!route) return;
+    for (const pool of this.pools.values()) {
+      for (const loop of pool.loops.values()) {
+        const t = loop.target;
+        const next = route(t);
+        delete t.requestUrl;
+        delete t.via;
+        delete t.unreachable;
+        Object.assign(t, next);
+      }
+    }
+  }
+
   targets(): { active: TargetStatus[]; dropped: DroppedTarget[] } {
     const active: TargetStatus[] = [];
     const dropped: DroppedTarget[] = [];
