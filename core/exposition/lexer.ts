@@ -423,6 +423,14 @@ export abstract class ExpositionScanner implements ExpositionParser {
 
   abstract help(): string;
 
+  metaLineIs(line: string): boolean {
+    return this.textEnd - this.entryStart === line.length && this.s.startsWith(line, this.entryStart);
+  }
+
+  metaLine(): string {
+    return detach(this.s.slice(this.entryStart, Math.max(this.entryStart, this.textEnd)));
+  }
+
   type(): MetricType {
     return this.mtype;
   }

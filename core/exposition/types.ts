@@ -42,6 +42,13 @@ export interface ExpositionParser {
   type(): MetricType;
   /** For 'unit'. */
   unit(): string;
+  /**
+   * For 'help', 'type', 'unit': whether the line is exactly `line` (as metaLine() gave it for an
+   * earlier body), without allocating: a scrape loop skips metadata that did not change.
+   */
+  metaLineIs(line: string): boolean;
+  /** For 'help', 'type', 'unit': the raw line without its newline, detached from the body. */
+  metaLine(): string;
   /** 1-based line of the current entry. */
   line(): number;
 }

@@ -284,3 +284,79 @@ scrape_configs:
     expect(Date.now() - started).toBeGreaterThanOrEqual(100);
   });
 });
+
+describe('ScrapeLoop metadata', () => {
+  const H = '# HELP load 1m load.\n# TYPE load gauge\nload 1\n# HELP x Requests.\n# TYPE x counter\nx 2\n';
+  // [name, bodies, updateMetadata calls of each scrape]
+  const cases: [string, string[], string[][]][] = [
+    ['unchanged lines write nothing again', [H, H, H], [['load gauge 1m load.', 'x counter Requests.'], [], []]],
+    ['a changed HELP rewrites its family whole', [H, H.replace('Requests.', 'All requests.')], [['load gauge 1m load.', 'x counter Requests.'], ['x counter All requests.']]],
+    ['a TYPE line gone from the middle makes the family unknown', [H, H.replace('# TYPE load gauge\n', '')], [['load gauge 1m load.', 'x counter Requests.'], ['load unknown 1m load.']]],
+    ['a TYPE line gone from the end makes the family unknown', [H, H.replace('# TYPE x counter\n', '')], [['load gauge 1m load.', 'x counter Requests.'], ['x unknown Requests.']]],
+    ['a family whose lines all went is left as it was', [H, 'load 1\nx 2\n'], [['load gauge 1m load.', 'x counter Requests.'], []]],
+    ['a family added at the end is written', [H, H + '# TYPE y gauge\ny 3\n'], [['load gauge 1m load.', 'x counter Requests.'], ['y gauge ']]],
+    ['a changed value line does not touch metadata', [H, H.replace('load 1\n', 'load 5\n')], [['load gauge 1m load.', 'x counter Requests.'], []]],
+  ];
+  it.each(cases)('%s', async (_name, bodies, want) => {
+    const cfg = config();
+    const storage = new MemoryStorage();
+    let calls: string[] = [];
+    const appendable = {
+      appender: () => {
+        const a = storage.appender();
+        return {
+          append: (l: Parameters<typeof a.append>[0], t: number, v: number) => a.append(l, t, v),
+          updateMetadata: (n: string, m: { type: string; help: string }) => (calls.push(`${n} ${m.type} ${m.help}`), a.updateMetadata(n, m as never)),
+          commit: () => a.commit(),
+          rollback: () => a.rollback(),
+        };
+      },
+    };
+    const { fetch } = scripted(...bodies);
+    let clock = 1_700_000_000_000;
+    const loop = new ScrapeLoop({ target: target(cfg), config: cfg, appendable, fetch, now: () => clock });
+    const got: string[][] = [];
+    for (let i = 0; i < bodies.length; i++) {
+      calls = [];
+      clock += 15_000;
+      await loop.scrapeAndReport(clock);
+      got.push(calls.sort());
+    }
+    expect(got).toEqual(want);
+  });
+
+  it('writes metadata again after a scrape whose commit failed', async () => {
+    const cfg = config();
+    const storage = new MemoryStorage();
+    let calls = 0;
+    let fail = true;
+    const appendable = {
+      appender: () => {
+        const a = storage.appender();
+        return {
+          append: (l: Parameters<typeof a.append>[0], t: number, v: number) => a.append(l, t, v),
+          updateMetadata: (n: string, m: Parameters<typeof a.updateMetadata>[1]) => (calls++, a.updateMetadata(n, m)),
+          commit: async () => {
+            if (fail) {
+              fail = false;
+              a.rollback();
+              throw new Error('disk I/O error');
+            }
+            await a.commit();
+          },
+          rollback: () => a.rollback(),
+        };
+      },
+    };
+    const body = '# TYPE x counter\nx 1\n';
+    const { fetch } = scripted(body, body, body);
+    let clock = 1_700_000_000_000;
+    const loop = new ScrapeLoop({ target: target(cfg), config: cfg, appendable, fetch, now: () => clock });
+    for (const want of [1, 2, 2]) {
+      clock += 15_000;
+      await loop.scrapeAndReport(clock);
+      expect(calls).toBe(want);
+    }
+    expect(storage.metadata.get('x')).toEqual({ type: 'counter', help: '', unit: '' });
+  });
+});

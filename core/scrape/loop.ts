@@ -60,6 +60,8 @@ const TIMESTAMP_TOLERANCE_MS = 2;
 interface CacheEntry {
   labels: Labels;
   lastIter: number;
+  /** The scrape (iteration) that last wrote it without an explicit timestamp: tracked for staleness. */
+  trackedIter: number;
   /** The series text it is cached under (detached from any scrape body). */
   text: string;
 }
@@ -72,6 +74,25 @@ interface Dropped {
 
 type Cached = CacheEntry | Dropped;
 
+/** A HELP, TYPE or UNIT line of a stored scrape, parsed. */
+interface MetaLine {
+  line: string;
+  kind: 'help' | 'type' | 'unit';
+  name: string;
+  type?: MetricType;
+  text?: string;
+}
+
+type PendingMeta = Map<string, { type?: MetricType; help?: string; unit?: string }>;
+
+function addMeta(pending: PendingMeta, l: MetaLine): void {
+  let m = pending.get(l.name);
+  if (!m) pending.set(l.name, (m = {}));
+  if (l.kind === 'type') m.type = l.type;
+  else if (l.kind === 'help') m.help = l.text;
+  else m.unit = l.text;
+}
+
 class LimitError extends Error {}
 
 interface AppendResult {
@@ -82,6 +103,8 @@ interface AppendResult {
   error: string | null;
   /** Metadata that changed; remembered once the commit succeeds. */
   metadata: [string, MetricMetadata][];
+  /** The scrape's metadata lines when any differ from the stored ones; null when none do. */
+  metaLines: MetaLine[] | null;
 }
 
 export class ScrapeLoop {
@@ -110,17 +133,27 @@ export class ScrapeLoop {
    */
   private order: Cached[] = [];
   private orderSpare: Cached[] = [];
+  /** Entries in use in `order` (arrays keep their length: truncating them frees their storage). */
+  private orderCount = 0;
   private readonly metadata = new Map<string, MetricMetadata>();
+  /**
+   * The metadata lines of the last scrape whose metadata was stored, in order. A scrape whose
+   * lines all equal these changes no metadata, and is checked without parsing or copying a name
+   * or HELP text (those copies were a sixth of a steady scrape's garbage).
+   */
+  private metaLines: MetaLine[] = [];
   private iter = 0;
   /**
-   * Series written without an explicit timestamp in the last scrape, candidates for staleness,
-   * keyed by their series text (which the cache keeps anyway; a labels key per series would cost
-   * ~600 bytes each for cAdvisor's). Two texts that relabel to one label set are both tracked: a
-   * marker for one that disappeared lands on a timestamp the other just wrote, and is refused.
+   * Cache entries written without an explicit timestamp in the last scrape, candidates for
+   * staleness; one that the next scrape does not stamp (trackedIter) went away. Stamps on entries,
+   * not a set of texts rebuilt per scrape: that set was a fifth of the scrape path's garbage. Two
+   * texts that relabel to one label set are both tracked: a marker for one that disappeared lands
+   * on a timestamp the other just wrote, and is refused.
    */
-  private seriesPrev = new Map<string, Labels>();
-  /** Reused each scrape (swapped with seriesPrev) so steady scrapes allocate no new maps. */
-  private seriesSpare = new Map<string, Labels>();
+  private trackedPrev: CacheEntry[] = [];
+  private trackedPrevCount = 0;
+  /** Reused each scrape (swapped with trackedPrev). */
+  private trackedSpare: CacheEntry[] = [];
   private readonly reportLabels: Record<keyof typeof REPORT, Labels>;
   private readonly now: () => number;
   private running: AbortController | null = null;
@@ -244,7 +277,7 @@ export class ScrapeLoop {
     if (signal?.aborted) return;
 
     let app = this.opts.appendable.appender();
-    let result: AppendResult = { total: 0, added: 0, seriesAdded: 0, rejected: 0, error: null, metadata: [] };
+    let result: AppendResult = { total: 0, added: 0, seriesAdded: 0, rejected: 0, error: null, metadata: [], metaLines: null };
     if (body !== null) {
       result = this.append(app, body, contentType, appendTime);
       if (result.error !== null) {
@@ -257,7 +290,7 @@ export class ScrapeLoop {
     if (scrapeError !== null) {
       // A failed scrape counts as an empty one: everything it exposed before goes stale.
       this.appendStaleness(app, appendTime, null);
-      this.seriesPrev.clear();
+      this.trackedPrevCount = 0;
     }
     const durationMs = this.now() - start;
     const up = scrapeError === null ? 1 : 0;
@@ -269,8 +302,12 @@ export class ScrapeLoop {
     try {
       await app.commit();
       // Remembered only once stored, so a failed commit writes them again next time.
-      if (result.error === null) for (const [name, m] of result.metadata) this.metadata.set(name, m);
+      if (result.error === null) {
+        for (const [name, m] of result.metadata) this.metadata.set(name, m);
+        if (result.metaLines !== null) this.metaLines = result.metaLines;
+      }
     } catch (err) {
+      this.metaLines = [];
       scrapeError ??= `storage: ${err instanceof Error ? err.message : String(err)}`;
     }
     this.lastAppendTime = appendTime;
@@ -294,10 +331,10 @@ export class ScrapeLoop {
   private append(app: Appender, body: string, contentType: string, appendTime: number): AppendResult {
     const counts = { total: 0, added: 0, seriesAdded: 0, rejected: 0 };
     try {
-      const metadata = this.appendUnsafe(app, body, contentType, appendTime, counts);
-      return { ...counts, error: null, metadata };
+      const { metadata, metaLines } = this.appendUnsafe(app, body, contentType, appendTime, counts);
+      return { ...counts, error: null, metadata, metaLines };
     } catch (err) {
-      return { ...counts, error: err instanceof Error ? err.message : String(err), metadata: [] };
+      return { ...counts, error: err instanceof Error ? err.message : String(err), metadata: [], metaLines: null };
     }
   }
 
@@ -307,36 +344,52 @@ export class ScrapeLoop {
     contentType: string,
     appendTime: number,
     counts: { total: number; added: number; seriesAdded: number; rejected: number },
-  ): [string, MetricMetadata][] {
+  ): { metadata: [string, MetricMetadata][]; metaLines: MetaLine[] | null } {
     const { config } = this.opts;
     const parser = createParser(body, contentType);
-    const seriesCur = this.seriesSpare;
-    seriesCur.clear();
+    const tracked = this.trackedSpare;
+    let trackedCount = 0;
     const iter = ++this.iter;
     let limitError: string | null = null;
     // Prometheus's timeLimitAppender: samples more than 10 minutes ahead are out of bounds.
     const maxTime = appendTime + 10 * 60_000;
-    const metaPending = new Map<string, { type?: MetricType; help?: string; unit?: string }>();
+    const prevMeta = this.metaLines;
+    let metaN = 0;
+    // Until a line differs from the stored scrape's line at its position, nothing is parsed.
+    let metaPending: PendingMeta | null = null;
+    let curMeta: MetaLine[] | null = null;
     const prevOrder = this.order;
+    const prevCount = this.orderCount;
     const order = this.orderSpare;
-    order.length = 0;
+    let n = 0;
 
     for (;;) {
       const kind = parser.next();
       if (kind === 'eof') break;
       if (kind === 'type' || kind === 'help' || kind === 'unit') {
-        const name = parser.metaName();
-        let m = metaPending.get(name);
-        if (!m) metaPending.set(name, (m = {}));
-        if (kind === 'type') m.type = parser.type();
-        else if (kind === 'help') m.help = parser.help();
-        else m.unit = parser.unit();
+        if (curMeta === null) {
+          const prev = prevMeta[metaN];
+          if (prev !== undefined && parser.metaLineIs(prev.line)) {
+            metaN++;
+            continue;
+          }
+          curMeta = prevMeta.slice(0, metaN);
+          metaPending = new Map();
+          for (const l of curMeta) addMeta(metaPending, l);
+        }
+        const l: MetaLine = { line: parser.metaLine(), kind, name: parser.metaName() };
+        if (kind === 'type') l.type = parser.type();
+        else if (kind === 'help') l.text = parser.help();
+        else l.text = parser.unit();
+        curMeta.push(l);
+        addMeta(metaPending!, l);
+        metaN++;
         continue;
       }
       if (kind !== 'series') continue;
       counts.total++;
       const text = parser.seriesText();
-      const predicted = prevOrder[order.length];
+      const predicted = n < prevCount ? prevOrder[n] : undefined;
       let cached: Cached | undefined = predicted !== undefined && predicted.text === text ? predicted : this.cache.get(text);
       let fresh = false;
       if (cached === undefined) {
@@ -348,16 +401,16 @@ export class ScrapeLoop {
           // Cache keys are slices of the scrape body: detach them or each would pin a whole body.
           const dropped: Dropped = { dropped: true, text: detach(text) };
           this.cache.set(dropped.text, dropped);
-          order.push(dropped);
+          order[n++] = dropped;
           continue;
         }
         // Prometheus fails the scrape rather than store a series without a name.
         if (!labels.some((l) => l.name === METRIC_NAME)) throw new LimitError('__name__ label is missing');
         this.checkLabelLimits(labels);
-        cached = { labels, lastIter: iter, text: detach(text) };
+        cached = { labels, lastIter: iter, trackedIter: 0, text: detach(text) };
         fresh = true;
       }
-      order.push(cached);
+      order[n++] = cached;
       if ('dropped' in cached) continue;
       const entry = cached;
       entry.lastIter = iter;
@@ -375,12 +428,21 @@ export class ScrapeLoop {
       const rejection: AppendRejection | null = app.append(entry.labels, t, parser.value());
       if (rejection !== null) counts.rejected++;
       else if (fresh) counts.seriesAdded++;
-      if (explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) seriesCur.set(entry.text, entry.labels);
+      if ((explicit === null || !config.honorTimestamps || config.trackTimestampsStaleness) && entry.trackedIter !== iter) {
+        entry.trackedIter = iter;
+        tracked[trackedCount++] = entry;
+      }
     }
     if (limitError !== null) throw new LimitError(limitError);
 
+    if (curMeta === null && metaN !== prevMeta.length) {
+      // Lines went away at the end: their families' metadata is recomputed without them.
+      curMeta = prevMeta.slice(0, metaN);
+      metaPending = new Map();
+      for (const l of curMeta) addMeta(metaPending, l);
+    }
     const changed: [string, MetricMetadata][] = [];
-    for (const [name, m] of metaPending) {
+    for (const [name, m] of metaPending ?? []) {
       const next: MetricMetadata = { type: m.type ?? 'unknown', help: m.help ?? '', unit: m.unit ?? '' };
       const prev = this.metadata.get(name);
       if (!prev || prev.type !== next.type || prev.help !== next.help || prev.unit !== next.unit) {
@@ -391,11 +453,13 @@ export class ScrapeLoop {
         app.updateMetadata(keptName, kept);
       }
     }
-    this.appendStaleness(app, appendTime, seriesCur);
-    this.seriesSpare = this.seriesPrev;
-    this.seriesPrev = seriesCur;
+    this.appendStaleness(app, appendTime, iter);
+    this.trackedSpare = this.trackedPrev;
+    this.trackedPrev = tracked;
+    this.trackedPrevCount = trackedCount;
     this.orderSpare = prevOrder;
     this.order = order;
+    this.orderCount = n;
     // Forget series not seen for a while so the cache tracks what the target exposes now.
     if (iter % 10 === 0) {
       for (const [text, e] of this.cache) if ('dropped' in e || iter - e.lastIter > 10) this.cache.delete(text);
@@ -405,7 +469,7 @@ export class ScrapeLoop {
         this.pairCount = 0;
       }
     }
-    return changed;
+    return { metadata: changed, metaLines: curMeta };
   }
 
   /**
@@ -428,9 +492,13 @@ export class ScrapeLoop {
     return l;
   }
 
-  /** Staleness markers for series of the previous scrape missing from `seriesCur` (null: all of them). */
-  private appendStaleness(app: Appender, t: number, seriesCur: Map<string, Labels> | null): void {
-    for (const [key, labels] of this.seriesPrev) if (!seriesCur?.has(key)) app.append(labels, t, STALE_NAN);
+  /** Staleness markers for series of the previous scrape that scrape `iter` did not track (null: all of them). */
+  private appendStaleness(app: Appender, t: number, iter: number | null): void {
+    const prev = this.trackedPrev;
+    for (let i = 0; i < this.trackedPrevCount; i++) {
+      const e = prev[i]!;
+      if (iter === null || e.trackedIter !== iter) app.append(e.labels, t, STALE_NAN);
+    }
   }
 
   /** Target labels merged into exposed ones (honor_labels or exported_ renaming), then metric relabeling. */
