@@ -69,6 +69,10 @@ export const AppInfo = z.object({
   dataDir: z.string(),
   platform: z.string(),
   nodeVersion: z.string(),
+  /** The capture every page reads instead of live data, or null. */
+  capture: z.lazy(() => CaptureInfo).nullable().default(null),
+  /** True under `kubeglass serve --capture`: the capture cannot be closed. */
+  captureLocked: z.boolean().default(false),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -330,6 +334,16 @@ export const calls = {
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
   'storage.list': { params: empty, result: StorageState },
+  'captures.create': {
+    params: z
+      .object({ context: contextName, name: z.string().trim().min(1).max(200), note: z.string().max(4000).default(''), from: ms, to: ms })
+      .strict()
+      .refine((p) => p.to > p.from, { message: 'the range must end after it starts' }),
+    result: CaptureInfo,
+  },
+  'captures.delete': { params: z.object({ file: z.string().min(1).max(4096) }).strict(), result: z.object({}) },
+  'captures.open': { params: z.object({ file: z.string().min(1).max(4096) }).strict(), result: AppInfo },
+  'captures.close': { params: empty, result: AppInfo },
   'promql.query': {
     params: z.object({ query, time: ms.optional(), timeoutMs: z.number().positive().optional(), lookbackDeltaMs: z.number().positive().optional() }).strict(),
     result: QueryResponse,

@@ -7,7 +7,7 @@ export const NO_CONNECTION: ConnectionStatus = { context: null, state: 'none', s
 
 export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
   return {
-    'app.info': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20' }),
+    'app.info': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20', capture: null, captureLocked: false }),
     'contexts.list': async () => EMPTY_CONTEXTS,
     'contexts.select': async ({ name }) => ({ ...EMPTY_CONTEXTS, selected: name }),
     'contexts.reload': async () => EMPTY_CONTEXTS,
@@ -16,6 +16,10 @@ export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {
     'connection.get': async () => NO_CONNECTION,
     'connection.check': async () => NO_CONNECTION,
     'storage.list': async () => ({ dataDir: '/d', databases: [], captures: [] }),
+    'captures.create': async () => { throw new Error('no captures here'); },
+    'captures.delete': async () => ({}),
+    'captures.open': async () => { throw new Error('no captures here'); },
+    'captures.close': async () => ({ name: 'Kubeglass', version: 't', shell: 'browser', dataDir: '/d', platform: 'x', nodeVersion: '20', capture: null, captureLocked: false }),
     'promql.query': async () => ({ data: { resultType: 'vector', result: [] }, warnings: [], infos: [] }),
     'promql.queryRange': async () => ({ data: { resultType: 'matrix', result: [] }, warnings: [], infos: [] }),
     'promql.series': async () => [],

@@ -1,6 +1,7 @@
 // `kubeglass serve`: browser mode. The engine runs in a worker thread so that nothing it does
 // (kubeconfig reads, probes, later scrapes and queries) can stall the HTTP server.
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -9,9 +10,11 @@ import { parseDuration } from '../scrape/duration.js';
 import { EngineSupervisor } from '../host/supervisor.js';
 import { startBrowserServer } from '../server/http.js';
 import { defaultDataDir } from '../settings/paths.js';
+import { describeCapture } from '../tsdb/store.js';
 
 const HELP = `Usage: kubeglass serve [--data-dir DIR] [--context NAME] [--port P] [--no-scrape] [--scrape-interval DUR]
                       [--rule-interval DUR]
+       kubeglass serve --capture FILE [--port P] [--data-dir DIR]
 
 Runs Kubeglass in browser mode on 127.0.0.1 and prints the URL to open (it carries a
 per-launch access token). The Prometheus HTTP API (/api/v1/query, query_range, series,
@@ -27,6 +30,9 @@ Options:
                    how often targets without their own interval are scraped (default 30s)
   --rule-interval DUR
                    how often rule groups without their own interval are evaluated (default 30s)
+  --capture FILE   show this capture (kubeglass capture export), read-only, with no cluster:
+                   every page and the Prometheus API read it; nothing is scraped. Without
+                   --data-dir, settings go to a temporary directory
   -h, --help       show this help`;
 
 /** The built renderer and engine worker sit beside this bundle in dist/. */
@@ -44,6 +50,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       'no-scrape': { type: 'boolean' },
       'scrape-interval': { type: 'string' },
       'rule-interval': { type: 'string' },
+      capture: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -77,7 +84,19 @@ export async function serveCommand(argv: string[]): Promise<number> {
       return 2;
     }
   }
-  const dataDir = path.resolve(values['data-dir'] ?? defaultDataDir());
+  let capture: string | undefined;
+  if (values.capture !== undefined) {
+    capture = path.resolve(values.capture);
+    try {
+      describeCapture(capture);
+    } catch (err) {
+      console.error(`kubeglass serve: --capture: ${(err as Error).message}`);
+      return 1;
+    }
+  }
+  // A capture needs no data directory of its own: a temporary one keeps the user's (and the lock
+  // a running Kubeglass holds on it) out of the way.
+  const dataDir = path.resolve(values['data-dir'] ?? (capture !== undefined ? mkdtempSync(path.join(os.tmpdir(), 'kubeglass-capture-')) : defaultDataDir()));
   const staticDir = distPath('renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     console.error(`kubeglass serve: the app is not built (${staticDir} is missing); run "npm run build"`);
@@ -85,7 +104,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
   }
 
   const engine = new EngineSupervisor({
-    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context, scrape: !values['no-scrape'], scrapeIntervalMs, ruleIntervalMs }),
+    spawn: () => spawnEngineWorker(distPath('host', 'worker.js'), { dataDir, shell: 'browser', context: values.context, scrape: !values['no-scrape'] && capture === undefined, scrapeIntervalMs, ruleIntervalMs, capture }),
     log: (line) => console.error(`kubeglass serve: ${line}`),
   });
   await engine.start();
@@ -100,7 +119,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     }
     throw err;
   }
-  console.log(`Kubeglass is running in browser mode (data: ${dataDir}).`);
+  console.log(capture !== undefined ? `Kubeglass is showing the capture ${capture} in browser mode, read-only.` : `Kubeglass is running in browser mode (data: ${dataDir}).`);
   console.log(`Open ${server.loginUrl}`);
 
   return await new Promise<number>((resolve) => {

@@ -10,7 +10,8 @@ import { probeKubeconfig, type ProbeResult } from '../kube/probe.js';
 import { watchFiles, type FileWatch } from '../kube/watch.js';
 import { lockDataDir } from '../settings/lock.js';
 import { SettingsStore } from '../settings/store.js';
-import { listCaptures, listContextDbs } from '../tsdb/store.js';
+import { createCapture, deleteCapture, describeCapture, listCaptures, listContextDbs, type CaptureSummary } from '../tsdb/store.js';
+import { Matcher } from '../model/matchers.js';
 import { VERSION } from '../version.js';
 import { ContextDbs } from './dbs.js';
 import { startDemoCluster, type RunningDemoCluster } from '../demo/index.js';
@@ -35,6 +36,11 @@ export interface EngineOptions {
    */
   scrape?: boolean;
   scrapeIntervalMs?: number;
+  /**
+   * Open on this capture, read-only, and keep it open (`kubeglass serve --capture`): no scraping,
+   * rules or demo cluster; every page reads the capture.
+   */
+  capture?: string;
   /**
    * With no kubeconfig context at all, run the built-in demo cluster and open on it (default
    * true). It stops as soon as a real kubeconfig appears.
@@ -74,11 +80,15 @@ export class Engine {
   private readonly scraping: ScrapeService | null;
   private readonly alerting: AlertingService | null;
   private demo: RunningDemoCluster | null = null;
+  /** The capture the pages read instead of live data. */
+  private viewCapture: CaptureSummary | null = null;
   private demoStarting: Promise<void> | null = null;
   private closed = false;
   readonly handlers: Handlers;
 
   constructor(private readonly opts: EngineOptions) {
+    // Checked before the data directory is locked: a wrong file leaves nothing held.
+    if (opts.capture !== undefined) this.viewCapture = this.describeCapture(opts.capture);
     this.lock = lockDataDir(opts.dataDir);
     this.now = opts.now ?? Date.now;
     this.probe = opts.probe ?? ((yaml) => probeKubeconfig(yaml));
@@ -87,9 +97,15 @@ export class Engine {
     this.state = this.buildState();
     this.connection = this.idleConnection();
     this.dbs = new ContextDbs(opts.dataDir);
-    this.queries = new QueryService({ dataDir: opts.dataDir, context: () => opts.context ?? this.state.selected, now: this.now, dbs: this.dbs });
+    this.queries = new QueryService({
+      dataDir: opts.dataDir,
+      context: () => opts.context ?? this.state.selected,
+      capture: () => this.viewCapture?.file ?? null,
+      now: this.now,
+      dbs: this.dbs,
+    });
     this.scraping =
-      opts.scrape === false
+      opts.scrape === false || opts.capture !== undefined
         ? null
         : new ScrapeService({
             dbs: this.dbs,
@@ -157,14 +173,42 @@ export class Engine {
   }
 
   private readonly ownHandlers: Omit<Handlers, keyof QueryHandlers> = {
-    'app.info': async () => ({
-      name: 'Kubeglass',
-      version: VERSION,
-      shell: this.opts.shell,
-      dataDir: this.opts.dataDir,
-      platform: `${os.platform()}-${os.arch()}`,
-      nodeVersion: process.versions.node,
-    }),
+    'app.info': async () => this.appInfo(),
+    'captures.create': async ({ context, name, note, from, to }) => {
+      // The live database when the context is open (scraped or viewed), else its file.
+      const known = this.merged.contexts.has(context) || listContextDbs(this.opts.dataDir).some((d) => d.context === context);
+      if (!known) throw new ContractError('not_found', `context "${context}" has no stored data`);
+      const lease = this.dbs.acquire(context);
+      try {
+        return await createCapture(this.opts.dataDir, { context, name, note, from, to, matchers: [new Matcher('=~', '__name__', '.+')], source: lease.tsdb }, this.now());
+      } catch (err) {
+        throw new ContractError('internal', `the capture was not written: ${(err as Error).message}`);
+      } finally {
+        lease.release();
+      }
+    },
+    'captures.delete': async ({ file }) => {
+      if (this.viewCapture?.file === file) throw new ContractError('unavailable', 'the capture is open: go back to live data first');
+      try {
+        deleteCapture(this.opts.dataDir, file);
+      } catch (err) {
+        throw new ContractError('not_found', (err as Error).message);
+      }
+      return {};
+    },
+    'captures.open': async ({ file }) => {
+      if (this.opts.capture !== undefined) throw new ContractError('unavailable', 'this window shows the capture it was started with (kubeglass serve --capture)');
+      // Only captures of this data directory: the renderer names files, it does not choose paths.
+      const known = listCaptures(this.opts.dataDir).find((c) => c.file === file);
+      if (!known) throw new ContractError('not_found', `${file} is not a capture in ${path.join(this.opts.dataDir, 'captures')}`);
+      this.viewCapture = this.describeCapture(file);
+      return this.appInfo();
+    },
+    'captures.close': async () => {
+      if (this.opts.capture !== undefined) throw new ContractError('unavailable', 'this window shows the capture it was started with (kubeglass serve --capture)');
+      this.viewCapture = null;
+      return this.appInfo();
+    },
     'contexts.list': async () => this.state,
     'contexts.select': async ({ name }) => {
       if (!this.merged.contexts.has(name)) throw new ContractError('not_found', `context "${name}" is not in the kubeconfig`);
@@ -221,6 +265,27 @@ export class Engine {
       captures: listCaptures(this.opts.dataDir),
     }),
   };
+
+  private appInfo(): AppInfo {
+    return {
+      name: 'Kubeglass',
+      version: VERSION,
+      shell: this.opts.shell,
+      dataDir: this.opts.dataDir,
+      platform: `${os.platform()}-${os.arch()}`,
+      nodeVersion: process.versions.node,
+      capture: this.viewCapture,
+      captureLocked: this.opts.capture !== undefined,
+    };
+  }
+
+  private describeCapture(file: string): CaptureSummary {
+    try {
+      return describeCapture(file);
+    } catch (err) {
+      throw new ContractError('bad_data', (err as Error).message);
+    }
+  }
 
   /** The context Prometheus's API and the Alerts page's timeline read: serve's --context, else the selected one. */
   private viewedContext(): string | null {
@@ -307,7 +372,7 @@ export class Engine {
   }
 
   private demoIfNeeded(): void {
-    if (this.opts.demo === false || this.demo || this.demoStarting || this.closed || this.merged.contexts.size > 0) return;
+    if (this.opts.demo === false || this.opts.capture !== undefined || this.demo || this.demoStarting || this.closed || this.merged.contexts.size > 0) return;
     const dir = path.join(this.opts.dataDir, 'demo');
     this.demoStarting = startDemoCluster({ nodes: this.opts.demoNodes ?? 6, stateDir: dir, kubeconfigOut: path.join(dir, 'kubeconfig'), contextName: 'kubeglass-demo' }).then(
       async (d) => {

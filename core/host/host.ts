@@ -14,6 +14,8 @@ export interface HostInit {
   scrapeIntervalMs?: number;
   /** See EngineOptions.ruleIntervalMs. */
   ruleIntervalMs?: number;
+  /** See EngineOptions.capture. */
+  capture?: string;
 }
 
 export type HostControl = { t: 'init'; init: HostInit } | { t: 'ready' } | { t: 'fatal'; message: string };

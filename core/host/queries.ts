@@ -11,6 +11,7 @@ import { formatExpr } from '../promql/printer.js';
 import { QueryError, type QueryResult } from '../promql/value.js';
 import { toQueryData } from '../promql/wire.js';
 import type { Tsdb } from '../tsdb/sqlite/tsdb.js';
+import { openCapture } from '../tsdb/store.js';
 import { ContextDbs, type DbLease } from './dbs.js';
 
 export type QueryHandlers = Pick<Handlers, 'promql.query' | 'promql.queryRange' | 'promql.series' | 'promql.labels' | 'promql.labelValues' | 'promql.metadata' | 'promql.format'>;
@@ -23,6 +24,8 @@ export interface QueryServiceOptions {
   open?: (dataDir: string, context: string) => Tsdb;
   /** Databases shared with the scraper; by default the service opens its own. */
   dbs?: ContextDbs;
+  /** A capture file every query reads instead of the context's database, or null. */
+  capture?: () => string | null;
   engine?: PromEngine;
   now?: () => number;
 }
@@ -36,6 +39,7 @@ const ERROR_CODES: Record<QueryError['errorType'], ErrorCode> = {
 };
 
 interface OpenDb {
+  /** The context, or "capture:" and the capture's file. */
   context: string;
   tsdb: Tsdb;
   lease: DbLease;
@@ -64,15 +68,17 @@ export class QueryService {
 
   /** The database of the viewed context, (re)opened when the context changed. */
   private current(): OpenDb {
-    const context = this.opts.context();
+    const capture = this.opts.capture?.() ?? null;
+    const context = capture !== null ? `capture:${capture}` : this.opts.context();
     if (context === null) throw new ContractError('unavailable', 'no context selected: choose a kubeconfig context to query its data');
     if (this.db?.context !== context) {
       this.close();
       try {
-        const lease = this.dbs.acquire(context);
+        const lease = capture !== null ? captureLease(context, capture) : this.dbs.acquire(context);
         this.db = { context, tsdb: lease.tsdb, lease, users: 0, retired: false };
       } catch (err) {
-        throw new ContractError('unavailable', `cannot open the data of context "${context}": ${(err as Error).message}`);
+        const what = capture !== null ? `the capture ${capture}` : `the data of context "${context}"`;
+        throw new ContractError('unavailable', `cannot open ${what}: ${(err as Error).message}`);
       }
     }
     return this.db;
@@ -166,6 +172,20 @@ export class QueryService {
     },
   };
 
+}
+
+/** A capture, opened read-only for as long as it is viewed (it is not shared with the scraper). */
+function captureLease(context: string, file: string): DbLease {
+  const tsdb = openCapture(file);
+  let released = false;
+  return {
+    context,
+    tsdb,
+    release: () => {
+      if (!released) tsdb.close();
+      released = true;
+    },
+  };
 }
 
 function asContractError(err: unknown): Error {

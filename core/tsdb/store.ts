@@ -97,11 +97,16 @@ export interface CaptureRequest {
   note?: string;
   /** Where to write it; default: the data directory's captures folder. */
   file?: string;
+  /**
+   * The context's open database, when the app is scraping it: its head holds what a second
+   * instance on the file would only see once logged. Default: the file, opened read-only.
+   */
+  source?: Tsdb;
 }
 
 /** Copies a time range of a context into one self-contained file. */
 export async function createCapture(dataDir: string, req: CaptureRequest, now = Date.now()): Promise<CaptureSummary> {
-  const source = openContextDb(dataDir, req.context, { readonly: true });
+  const source = req.source ?? openContextDb(dataDir, req.context, { readonly: true });
   const slug = req.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 60) || 'capture';
   const file = req.file ?? path.join(dataDir, 'captures', `${slug}-${now}${CAPTURE_EXT}`);
   mkdirSync(path.dirname(file), { recursive: true });
@@ -128,7 +133,7 @@ export async function createCapture(dataDir: string, req: CaptureRequest, now = 
     ok = true;
   } finally {
     target.close();
-    source.close();
+    if (!req.source) source.close();
     // A capture that failed halfway is not left behind to be listed as if it were whole.
     if (!ok) for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
   }
@@ -142,6 +147,14 @@ export async function createCapture(dataDir: string, req: CaptureRequest, now = 
 
 function captureSummary(file: string): CaptureSummary {
   const { info, ...s } = summarize(file);
+  return { ...s, name: info.name ?? path.basename(file, CAPTURE_EXT), note: info.note ?? '', createdAt: Number(info.createdAt ?? 0) };
+}
+
+/** A capture's summary; throws for a file that is not a Kubeglass capture. */
+export function describeCapture(file: string): CaptureSummary {
+  const { info, ...s } = summarize(file);
+  if (s.error !== undefined) throw new Error(`${file} cannot be read: ${s.error}`);
+  if (info.kind !== 'capture') throw new Error(`${file} is not a Kubeglass capture`);
   return { ...s, name: info.name ?? path.basename(file, CAPTURE_EXT), note: info.note ?? '', createdAt: Number(info.createdAt ?? 0) };
 }
 

@@ -3,6 +3,9 @@ import { useClient, useConnection, useContexts, useLink } from './api/hooks.js';
 import { ConnectionBadge } from './components/ConnectionBadge.js';
 import { useAlertNotifications } from './components/AlertNotifications.js';
 import { ContextSwitcher } from './components/ContextSwitcher.js';
+import { CaptureBanner } from './components/CaptureBanner.js';
+import { setCaptureSpan } from './dashboards/timerange.js';
+import type { AppInfo } from '../../core/api/contract.js';
 import { AlertsPage } from './pages/Alerts.js';
 import { ClusterPage } from './pages/Cluster.js';
 import { ContextsPage } from './pages/Contexts.js';
@@ -32,6 +35,18 @@ export function App() {
   const route = useRoute(contexts.status === 'ready' && contexts.value.selected ? '/cluster' : '/overview');
   const [switcherOpen, setSwitcherOpen] = useState(false);
   const [actionError, setActionError] = useState<string | null>(null);
+  // Read before any page renders: an open capture sets every page's default time range.
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  useEffect(() => {
+    client.call('app.info', {}).then(
+      (i) => {
+        const c = i.capture;
+        setCaptureSpan(c && c.minTime !== null && c.maxTime !== null ? { from: c.minTime, to: Math.max(c.maxTime, c.minTime + 60_000) } : null);
+        setInfo(i);
+      },
+      (err: Error) => setActionError(err.message),
+    );
+  }, [client]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -61,7 +76,7 @@ export function App() {
     );
   }, [client]);
 
-  if (contexts.status === 'loading') return <div className="splash">Starting Kubeglass…</div>;
+  if (contexts.status === 'loading' || (info === null && actionError === null && contexts.status === 'ready')) return <div className="splash">Starting Kubeglass…</div>;
   if (contexts.status === 'error') {
     return (
       <div className="splash" role="alert">
@@ -118,6 +133,7 @@ export function App() {
             Lost the connection to the Kubeglass engine; retrying…
           </div>
         )}
+        {info && <CaptureBanner info={info} />}
         {actionError && (
           <div className="banner banner-error" role="alert">
             {actionError}

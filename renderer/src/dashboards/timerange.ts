@@ -54,12 +54,29 @@ export function formatDuration(ms: number): string {
   return `${Math.round(ms)}ms`;
 }
 
+/**
+ * While a capture is open, pages default to its whole span rather than the last hour: "now" says
+ * nothing about data recorded last week.
+ */
+let captureSpan: { from: number; to: number } | null = null;
+export function setCaptureSpan(span: { from: number; to: number } | null): void {
+  captureSpan = span;
+}
+export function getCaptureSpan(): { from: number; to: number } | null {
+  return captureSpan;
+}
+
+/** What a page shows when its URL names no range: the open capture's span, else the last `span`. */
+export function defaultRange(span: string): TimeRange {
+  return captureSpan ? { kind: 'absolute', from: captureSpan.from, to: captureSpan.to } : { kind: 'relative', span };
+}
+
 /** The view the hash's query part asks for, with defaults for what is missing or malformed. */
 export function parseView(query: string, defaultSpan = '1h'): ViewState {
   const p = new URLSearchParams(query);
   const from = Number(p.get('from'));
   const to = Number(p.get('to'));
-  let range: TimeRange = { kind: 'relative', span: defaultSpan };
+  let range: TimeRange = defaultRange(defaultSpan);
   if (p.has('from') && p.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from) {
     range = { kind: 'absolute', from: Math.round(from), to: Math.round(to) };
   } else {

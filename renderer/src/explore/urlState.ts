@@ -1,6 +1,6 @@
 // The Explore page's state in the URL hash, so a link reproduces the view:
 // #/explore?q=rate(x[5m])&range=1h&view=graph&stacked=1 (or from=…&to=… in epoch ms after a zoom).
-import { parseDuration, type TimeRange } from '../dashboards/timerange.js';
+import { defaultRange, parseDuration, type TimeRange } from '../dashboards/timerange.js';
 
 export type ExploreView = 'graph' | 'table';
 
@@ -17,7 +17,7 @@ export function parseExploreState(query: string): ExploreState {
   const p = new URLSearchParams(query);
   const from = Number(p.get('from'));
   const to = Number(p.get('to'));
-  let range: TimeRange = { kind: 'relative', span: DEFAULT_SPAN };
+  let range: TimeRange = defaultRange(DEFAULT_SPAN);
   if (p.has('from') && p.has('to') && Number.isFinite(from) && Number.isFinite(to) && to > from) {
     range = { kind: 'absolute', from: Math.round(from), to: Math.round(to) };
   } else {

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { AlertInfo, AlertSettings, AlertsState, QueryData, RuleGroupInfo, RulesState, SilenceInfo } from '../../../core/api/contract.js';
 import { useClient } from '../api/hooks.js';
-import { PRESETS, parseDuration } from '../dashboards/timerange.js';
+import { getCaptureSpan, PRESETS, parseDuration } from '../dashboards/timerange.js';
 import './alerts.css';
 import { timelineBars } from './alertTimeline.js';
 
@@ -103,8 +103,10 @@ function Timeline({ span }: { span: string }) {
   useEffect(() => {
     let live = true;
     const load = () => {
-      const end = Date.now();
-      const ms = parseDuration(span) ?? 3600_000;
+      // An open capture's timeline is its whole span.
+      const capture = getCaptureSpan();
+      const end = capture?.to ?? Date.now();
+      const ms = capture ? Math.max(60_000, capture.to - capture.from) : (parseDuration(span) ?? 3600_000);
       const start = end - ms;
       const step = Math.max(1000, Math.ceil(ms / 600 / 1000) * 1000);
       client.call('promql.queryRange', { query: 'ALERTS', start, end, step }).then(
