@@ -34,6 +34,11 @@ test('switches between three contexts from two kubeconfig files, and the choice 
   await expect(rows.nth(0)).toContainText(`http://127.0.0.1:${ws.apiPort}`);
   await expect(page.getByText('must-not-win')).toHaveCount(0);
   await expect(page.locator('body')).not.toContainText('E2E-SECRET');
+  // Each context's reachability: lab's server refuses connections, the others answer.
+  await expect(page.getByTestId('reach-lab')).toContainText('offline since', { timeout: 15_000 });
+  await expect(page.getByTestId('reach-lab')).toContainText('never reached');
+  await expect(page.getByTestId('reach-prod-admin')).toHaveText('online');
+  await expect(page.getByTestId('reach-staging')).toHaveText('online');
 
   // Keyboard: Ctrl+K, type, Enter.
   await switchByKeyboard(page, 'prod');

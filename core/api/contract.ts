@@ -31,6 +31,18 @@ export const KubeconfigIssue = z.object({
 });
 export type KubeconfigIssue = z.infer<typeof KubeconfigIssue>;
 
+/** Whether a context's API server answers: offline contexts still show their stored data. */
+export const Reachability = z.object({
+  state: z.enum(['online', 'offline', 'unknown']),
+  /** The last time its API server answered, kept across restarts; null if never seen. */
+  lastContact: z.number().nullable(),
+  /** When it was first found unreachable after answering (or after start), null while online. */
+  offlineSince: z.number().nullable(),
+  checkedAt: z.number().nullable(),
+  message: z.string(),
+});
+export type Reachability = z.infer<typeof Reachability>;
+
 export const ContextsState = z.object({
   /** The files read, in precedence order. */
   files: z.array(z.string()),
@@ -45,6 +57,8 @@ export const ContextsState = z.object({
   background: z.array(z.string()).default([]),
   /** Contexts whose pods the user chose to reach by port-forward rather than the API server's proxy. */
   portForward: z.array(z.string()).default([]),
+  /** Per context: reachable or offline, and since when. */
+  reachability: z.record(z.string(), Reachability).default({}),
   issues: z.array(KubeconfigIssue),
   loadedAt: z.number(),
 });

@@ -2,7 +2,7 @@
 // call, for tests of the transports (RPC, HTTP) that need an engine but not its behaviour.
 import type { ConnectionStatus, ContextsState, Handlers } from './contract.js';
 
-export const EMPTY_CONTEXTS: ContextsState = { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: null, background: [], portForward: [], issues: [], loadedAt: 1 };
+export const EMPTY_CONTEXTS: ContextsState = { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: null, background: [], portForward: [], reachability: {}, issues: [], loadedAt: 1 };
 export const NO_CONNECTION: ConnectionStatus = { context: null, state: 'none', serverVersion: null, message: '', checkedAt: null, latencyMs: null };
 
 export function fakeHandlers(overrides: Partial<Handlers> = {}): Handlers {

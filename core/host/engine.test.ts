@@ -49,6 +49,34 @@ const signal = new AbortController().signal;
 const settle = () => new Promise((r) => setTimeout(r, 20));
 
 describe('Engine', () => {
+  it('says which contexts are offline and since when, and remembers the last contact across restarts', async () => {
+    let betaUp = true;
+    let clock = 1_000_000;
+    const probe = async (yaml: string): Promise<ProbeResult> =>
+      yaml.includes('b.example') && !betaUp
+        ? { state: 'unreachable', serverVersion: null, message: 'connect ECONNREFUSED', latencyMs: null }
+        : { state: 'connected', serverVersion: 'v1.32.0', message: 'ok', latencyMs: 1 };
+    const t = make({ probe, now: () => clock });
+    const first = t.build();
+    await settle();
+    let s = await first.handlers['contexts.list']({}, { signal });
+    expect(s.reachability.alpha).toMatchObject({ state: 'online', lastContact: 1_000_000, offlineSince: null });
+    expect(s.reachability.beta).toMatchObject({ state: 'online', lastContact: 1_000_000 });
+    await first.close();
+    engines.splice(engines.indexOf(first), 1);
+
+    betaUp = false;
+    clock = 5_000_000;
+    const again = t.build();
+    // Before any probe answers, the stored last contact is known.
+    expect((await again.handlers['contexts.list']({}, { signal })).reachability.beta).toMatchObject({ state: 'unknown', lastContact: 1_000_000 });
+    await settle();
+    s = await again.handlers['contexts.list']({}, { signal });
+    expect(s.reachability.alpha).toMatchObject({ state: 'online', lastContact: 5_000_000 });
+    expect(s.reachability.beta).toMatchObject({ state: 'offline', lastContact: 1_000_000, offlineSince: 5_000_000, message: 'connect ECONNREFUSED' });
+    expect(t.events.some((e) => e.name === 'contexts.changed' && (e.payload as { reachability: Record<string, { state: string }> }).reachability.beta?.state === 'offline')).toBe(true);
+  });
+
   it("starts on kubectl's current context and probes it", async () => {
     const t = make();
     const engine = t.build();

@@ -2,7 +2,7 @@
 // scrapers, storage and rules. It runs off the UI thread (a worker thread in browser mode,
 // a utilityProcess in Electron) and is reached only through the contract's handlers.
 import os from 'node:os';
-import type { AlertSettings, AppInfo, ConnectionStatus, ContextsState, EventPayload, Handlers } from '../api/contract.js';
+import type { AlertSettings, AppInfo, ConnectionStatus, ContextsState, EventPayload, Handlers, Reachability } from '../api/contract.js';
 import { ContractError } from '../api/contract.js';
 import type { EventName } from '../api/names.js';
 import { chooseContext, loadKubeconfig, singleContextKubeconfig, toContextsState, type KubeconfigEnv, type MergedKubeconfig } from '../kube/kubeconfig.js';
@@ -80,6 +80,10 @@ export class Engine {
   private readonly scraping: ScrapeService | null;
   private readonly alerting: AlertingService | null;
   private demo: RunningDemoCluster | null = null;
+  /** Probe answers of this session, per context. */
+  private readonly reach = new Map<string, Reachability>();
+  private probingOthers = false;
+  private othersTimer: ReturnType<typeof setInterval> | null = null;
   /** The capture the pages read instead of live data. */
   private viewCapture: CaptureSummary | null = null;
   private demoStarting: Promise<void> | null = null;
@@ -146,12 +150,16 @@ export class Engine {
     this.emit = emit;
     if (this.opts.watch !== false) this.rewatch();
     void this.checkConnection();
+    void this.probeOthers();
     this.syncScraping();
     this.demoIfNeeded();
     const every = this.opts.probeIntervalMs ?? 30_000;
     if (every > 0) {
       this.probeTimer = setInterval(() => void this.checkConnection(), every);
       this.probeTimer.unref?.();
+      // The other contexts less often: a long kubeconfig must not mean a probe storm.
+      this.othersTimer = setInterval(() => void this.probeOthers(), Math.max(every * 10, 60_000));
+      this.othersTimer.unref?.();
     }
   }
 
@@ -160,6 +168,7 @@ export class Engine {
     this.closed = true;
     this.watcher?.close();
     if (this.probeTimer) clearInterval(this.probeTimer);
+    if (this.othersTimer) clearInterval(this.othersTimer);
     this.probeGeneration++;
     this.queries.close();
     try {
@@ -305,6 +314,7 @@ export class Engine {
     const selected = chooseContext(this.merged, this.settings.get().selectedContext);
     const { backgroundContexts, portForwardContexts } = this.settings.get();
     const state = toContextsState(this.merged, selected, this.now(), backgroundContexts, portForwardContexts);
+    state.reachability = this.reachabilityState(state.contexts.map((c) => c.name));
     if (this.settings.loadProblem) state.issues.push({ file: this.opts.dataDir, severity: 'warning', message: this.settings.loadProblem });
     return state;
   }
@@ -430,10 +440,61 @@ export class Engine {
       this.setConnection({ context, state: 'connecting', serverVersion: null, message: `connecting to ${info?.server ?? context}`, checkedAt: null, latencyMs: null });
     }
     const result = await this.probe(singleContextKubeconfig(this.merged, context));
+    this.recordReach(context, result);
     // A newer check (another context chosen meanwhile) owns the status now.
     if (generation !== this.probeGeneration) return this.connection;
     this.setConnection({ context, ...result, checkedAt: this.now() });
     return this.connection;
+  }
+
+  /** Every context's reachability; never-probed ones are "unknown" with their stored last contact. */
+  private reachabilityState(names: string[]): Record<string, Reachability> {
+    const stored = this.settings.get().lastContact;
+    const out: Record<string, Reachability> = {};
+    for (const name of names) out[name] = this.reach.get(name) ?? { state: 'unknown', lastContact: stored[name] ?? null, offlineSince: null, checkedAt: null, message: '' };
+    return out;
+  }
+
+  /** Files a probe's answer; publishes when a context goes online or offline. */
+  private recordReach(context: string, result: ProbeResult): void {
+    const now = this.now();
+    const prev = this.reach.get(context);
+    const stored = this.settings.get().lastContact;
+    const online = result.state === 'connected';
+    const lastContact = online ? now : (prev?.lastContact ?? stored[context] ?? null);
+    const state: Reachability['state'] = online ? 'online' : result.state === 'unreachable' ? 'offline' : 'unknown';
+    const next: Reachability = {
+      state,
+      lastContact,
+      offlineSince: state === 'offline' ? (prev?.state === 'offline' ? prev.offlineSince : now) : null,
+      checkedAt: now,
+      message: result.message,
+    };
+    this.reach.set(context, next);
+    // Written at most once a minute per context: "offline since" needs minutes, not every probe.
+    if (online && now - (stored[context] ?? 0) >= 60_000) this.settings.update({ lastContact: { ...stored, [context]: now } });
+    if (prev?.state !== next.state && !this.closed) this.publish(this.buildState());
+  }
+
+  /**
+   * Probes the contexts that are not selected, one at a time, so the Contexts page can say which
+   * are offline; the selected one is probed on its own schedule.
+   */
+  private async probeOthers(): Promise<void> {
+    if (this.probingOthers || this.opts.capture !== undefined) return;
+    this.probingOthers = true;
+    try {
+      for (const info of this.state.contexts) {
+        if (this.closed) return;
+        if (info.name === this.state.selected || info.problems.length > 0 || !this.merged.contexts.has(info.name)) continue;
+        const result = await this.probe(singleContextKubeconfig(this.merged, info.name)).catch(
+          (err: Error): ProbeResult => ({ state: 'error', serverVersion: null, message: err.message, latencyMs: null }),
+        );
+        this.recordReach(info.name, result);
+      }
+    } finally {
+      this.probingOthers = false;
+    }
   }
 
   private setConnection(next: ConnectionStatus): void {

@@ -39,7 +39,7 @@ describe('EngineSupervisor', () => {
     expect(sup.restarts).toBe(1);
 
     // Events from the new host reach listeners subscribed before the crash.
-    hosts[1]!.server.emit('contexts.changed', { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: 'pushed', background: [], portForward: [], issues: [], loadedAt: 9 });
+    hosts[1]!.server.emit('contexts.changed', { files: [], origin: 'default', contexts: [], kubeconfigCurrent: null, selected: 'pushed', background: [], portForward: [], reachability: {}, issues: [], loadedAt: 9 });
     await vi.waitFor(() => expect(seen).toHaveBeenLastCalledWith(expect.objectContaining({ selected: 'pushed' })));
     await sup.close();
   });

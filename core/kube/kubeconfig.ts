@@ -255,6 +255,7 @@ export function toContextsState(merged: MergedKubeconfig, selected: string | nul
     selected,
     background: [...background],
     portForward: [...portForward],
+    reachability: {},
     issues: merged.issues.map((i) => ({ ...i })),
     loadedAt,
   };

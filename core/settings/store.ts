@@ -16,6 +16,8 @@ export const Settings = z.object({
   mutedContexts: z.array(z.string()).default([]),
   /** No notifications at all (alerts are still evaluated and shown). */
   doNotDisturb: z.boolean().default(false),
+  /** Per context: the last time its API server answered (to say "offline since" after a restart). */
+  lastContact: z.record(z.string(), z.number()).default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

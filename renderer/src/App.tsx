@@ -169,7 +169,11 @@ export function App() {
           <OverviewPage contexts={state} connection={connection.status === 'ready' ? connection.value : null} />
         )}
       </main>
-      {switcherOpen && <ContextSwitcher contexts={state.contexts} selected={state.selected} onChoose={choose} onClose={() => setSwitcherOpen(false)} />}
+      {switcherOpen && <ContextSwitcher
+          contexts={state.contexts}
+          selected={state.selected}
+          offline={Object.entries(state.reachability).flatMap(([name, r]) => (r.state === 'offline' ? [name] : []))}
+          onChoose={choose} onClose={() => setSwitcherOpen(false)} />}
     </div>
   );
 }

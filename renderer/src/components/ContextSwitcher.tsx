@@ -13,11 +13,13 @@ export function matchContext(c: ContextInfo, query: string): boolean {
 interface Props {
   contexts: ContextInfo[];
   selected: string | null;
+  /** Contexts found unreachable: still listed (their stored data is viewable), marked offline. */
+  offline?: string[];
   onChoose(name: string): void;
   onClose(): void;
 }
 
-export function ContextSwitcher({ contexts, selected, onChoose, onClose }: Props) {
+export function ContextSwitcher({ contexts, selected, offline = [], onChoose, onClose }: Props) {
   const [query, setQuery] = useState('');
   const visible = useMemo(() => contexts.filter((c) => matchContext(c, query)), [contexts, query]);
   const [wanted, setActive] = useState(() => Math.max(0, contexts.findIndex((c) => c.name === selected)));
@@ -76,6 +78,7 @@ export function ContextSwitcher({ contexts, selected, onChoose, onClose }: Props
             >
               <span className="ctx-name">{c.name}</span>
               {c.name === selected && <span className="ctx-current">current</span>}
+              {offline.includes(c.name) && <span className="ctx-offline">offline</span>}
               <span className="ctx-meta">
                 {c.cluster || '—'} · {c.namespace}
                 {c.problems.length > 0 && <span className="ctx-problem"> · {c.problems[0]}</span>}

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ContextsState, ScrapingStatus } from '../../../core/api/contract.js';
+import type { ContextsState, Reachability, ScrapingStatus } from '../../../core/api/contract.js';
 import { useClient } from '../api/hooks.js';
 import { IssueList } from '../components/IssueList.js';
 
@@ -107,6 +107,7 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
             <th>User</th>
             <th>Namespace</th>
             <th>API server</th>
+            <th title="Whether the API server answers; an offline context still shows its stored data">Reachable</th>
             <th title="Scraped while another context is selected, so its alerts keep being evaluated">Background</th>
             <th title="Reach the context's pods by port-forward instead of the API server's proxy (slow or forbidden proxies)">Port-forward</th>
             <th>Scraping</th>
@@ -129,6 +130,9 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
               <td>{c.namespace}</td>
               <td>
                 <code>{c.server}</code>
+              </td>
+              <td data-testid={`reach-${c.name}`}>
+                <ReachCell reach={contexts.reachability[c.name]} />
               </td>
               <td>
                 <input
@@ -172,5 +176,21 @@ export function ContextsPage({ contexts, onChoose, onReload }: { contexts: Conte
         </tbody>
       </table>
     </section>
+  );
+}
+
+const when = (t: number) => new Date(t).toLocaleString();
+
+/** Online, or offline since when (and when it last answered): stored data stays viewable either way. */
+function ReachCell({ reach }: { reach: Reachability | undefined }) {
+  if (!reach || reach.state === 'unknown') {
+    return <span className="muted">{reach?.message || (reach?.lastContact ? `last reached ${when(reach.lastContact)}` : 'not checked yet')}</span>;
+  }
+  if (reach.state === 'online') return <span className="reach-online">online</span>;
+  return (
+    <span className="ctx-problem" title={reach.message}>
+      offline{reach.offlineSince !== null && ` since ${when(reach.offlineSince)}`}
+      <div className="muted">{reach.lastContact ? `last reached ${when(reach.lastContact)}` : 'never reached'}; its stored data is still shown</div>
+    </span>
   );
 }
