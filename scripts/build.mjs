@@ -42,7 +42,7 @@ await Promise.all([
 
 // Benchmarks are built only when asked (npm run bench:*), not on every install.
 if (process.argv.includes('--bench')) {
-  await esbuild({ ...common, format: 'esm', packages: 'external', entryPoints: { 'bench/scrape': 'bench/scrape.ts', 'bench/tsdb': 'bench/tsdb.ts', 'bench/promql': 'bench/promql.ts', 'bench/cluster': 'bench/cluster.ts', 'bench/ui': 'bench/ui.ts', 'bench/rules': 'bench/rules.ts' }, outdir: 'dist' });
+  await esbuild({ ...common, format: 'esm', packages: 'external', entryPoints: { 'bench/scrape': 'bench/scrape.ts', 'bench/tsdb': 'bench/tsdb.ts', 'bench/promql': 'bench/promql.ts', 'bench/cluster': 'bench/cluster.ts', 'bench/ui': 'bench/ui.ts', 'bench/rules': 'bench/rules.ts', 'bench/capture': 'bench/capture.ts' }, outdir: 'dist' });
 }
 
 await viteBuild({ configFile: `${root}vite.config.ts`, logLevel: quiet ? 'warn' : 'info' });

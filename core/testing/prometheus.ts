@@ -26,11 +26,11 @@ export interface RunningPrometheus {
 }
 
 /** Starts Prometheus and resolves once /-/ready answers (or after ~30 s, when the first API call says why). */
-export async function startPrometheus(opts: { configFile: string; tsdbPath: string }): Promise<RunningPrometheus> {
+export async function startPrometheus(opts: { configFile: string; tsdbPath: string; args?: string[] }): Promise<RunningPrometheus> {
   const port = await freePort();
   const proc: ChildProcess = spawn(
     PROMETHEUS,
-    [`--config.file=${opts.configFile}`, `--storage.tsdb.path=${opts.tsdbPath}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=error'],
+    [`--config.file=${opts.configFile}`, `--storage.tsdb.path=${opts.tsdbPath}`, '--storage.tsdb.retention.time=100y', `--web.listen-address=127.0.0.1:${port}`, '--log.level=error', ...(opts.args ?? [])],
     { stdio: 'ignore' },
   );
   for (let i = 0; i < 200; i++) {
