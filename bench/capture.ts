@@ -12,6 +12,7 @@ import { Matcher } from '../core/model/matchers.js';
 import { PromEngine } from '../core/promql/engine.js';
 import { RemoteWriteClient } from '../core/remote/client.js';
 import { RemoteWriteQueue } from '../core/remote/queue.js';
+import { sendStored } from '../core/remote/send.js';
 import { startPrometheus } from '../core/testing/prometheus.js';
 import { importOpenMetrics } from '../core/tsdb/openmetrics-io.js';
 import { createCapture, openCapture, openContextDb } from '../core/tsdb/store.js';
@@ -91,22 +92,9 @@ if (!values['skip-prometheus']) {
   try {
     const minutes = Math.min(Number(values['rw-minutes']), hours * 60);
     const queue = new RemoteWriteQueue(new RemoteWriteClient({ url: `http://127.0.0.1:${prom.port}/api/v1/write` }), { capacity: 200_000, maxSamplesPerSend: 2000 });
-    const all = [new Matcher('=~', '__name__', '.+')];
-    let sent = 0;
     t0 = performance.now();
     c0 = process.cpuUsage();
-    for (let m = 0; m < minutes; m += 10) {
-      const from = START + m * 60_000;
-      const to = Math.min(START + (m + 10) * 60_000, END) - 1;
-      // Ten minutes of every series at a time, each series' samples in order: Prometheus accepts
-      // them as long as no sample is older than its head's appendable window (an hour).
-      for (const sr of db.querier(from, to).select(all)) {
-        const { t, v } = sr.samples();
-        for (let i = 0; i < t.length; i++) queue.append(sr.labels, t[i]!, v[i]!);
-        sent += t.length;
-      }
-      await queue.flush();
-    }
+    const sent = await sendStored(db, START, Math.min(START + minutes * 60_000, END) - 1, queue);
     const wall = (performance.now() - t0) / 1000;
     const st = queue.stats();
     queue.close();

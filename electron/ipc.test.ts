@@ -72,6 +72,8 @@ const validParams: Record<CallName, unknown> = {
   'connection.get': {},
   'connection.check': {},
   'storage.list': {},
+  'remoteWrite.get': { context: 'prod' },
+  'remoteWrite.set': { context: 'prod', config: { url: 'http://127.0.0.1:9090/api/v1/write' } },
   'captures.create': { context: 'prod', name: 'incident', from: 0, to: 60_000 },
   'captures.delete': { file: '/d/captures/a.kgcapture' },
   'captures.open': { file: '/d/captures/a.kgcapture' },

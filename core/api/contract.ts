@@ -108,6 +108,44 @@ export const CaptureInfo = DatabaseInfo.extend({
 });
 export type CaptureInfo = z.infer<typeof CaptureInfo>;
 
+/** A context's remote-write endpoint as the renderer sets it (secrets go in, never come back out). */
+export const RemoteWriteConfig = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .max(2048)
+      .refine((u) => /^https?:\/\//.test(u), { message: 'the URL must be http:// or https://' }),
+    bearerToken: z.string().max(8192).optional(),
+    basicAuth: z.object({ username: z.string().min(1).max(1024), password: z.string().max(8192) }).strict().optional(),
+    headers: z.record(z.string().regex(/^[A-Za-z0-9-]+$/), z.string().max(8192)).optional(),
+    /** Keep the stored token or password when none is given (the renderer never holds them). */
+    keepSecrets: z.boolean().optional(),
+  })
+  .strict();
+export type RemoteWriteConfig = z.infer<typeof RemoteWriteConfig>;
+
+export const RemoteWriteState = z.object({
+  context: z.string(),
+  config: z.object({ url: z.string(), hasBearerToken: z.boolean(), basicAuthUser: z.string().nullable(), headers: z.array(z.string()) }).nullable(),
+  /** The queue's counters since the endpoint was set (or the app started). */
+  stats: z
+    .object({
+      samplesSent: z.number(),
+      samplesFailed: z.number(),
+      samplesDropped: z.number(),
+      samplesRetried: z.number(),
+      samplesPending: z.number(),
+      batchesSent: z.number(),
+      bytesSent: z.number(),
+      lastError: z.string().nullable(),
+      lastErrorAt: z.number().nullable(),
+      lastSendAt: z.number().nullable(),
+    })
+    .nullable(),
+});
+export type RemoteWriteState = z.infer<typeof RemoteWriteState>;
+
 export const StorageState = z.object({
   dataDir: z.string(),
   databases: z.array(DatabaseInfo),
@@ -348,6 +386,8 @@ export const calls = {
   'connection.get': { params: empty, result: ConnectionStatus },
   'connection.check': { params: empty, result: ConnectionStatus },
   'storage.list': { params: empty, result: StorageState },
+  'remoteWrite.get': { params: z.object({ context: contextName }).strict(), result: RemoteWriteState },
+  'remoteWrite.set': { params: z.object({ context: contextName, config: RemoteWriteConfig.nullable() }).strict(), result: RemoteWriteState },
   'captures.create': {
     params: z
       .object({ context: contextName, name: z.string().trim().min(1).max(200), note: z.string().max(4000).default(''), from: ms, to: ms })

@@ -11,6 +11,8 @@ export const CALL_NAMES = [
   'connection.get',
   'connection.check',
   'storage.list',
+  'remoteWrite.get',
+  'remoteWrite.set',
   'captures.create',
   'captures.delete',
   'captures.open',

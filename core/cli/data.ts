@@ -9,7 +9,10 @@ import { lockDataDir } from '../settings/lock.js';
 import { defaultDataDir } from '../settings/paths.js';
 import { exportOpenMetrics, importOpenMetrics } from '../tsdb/openmetrics-io.js';
 import { TsdbError } from '../tsdb/sqlite/tsdb.js';
-import { contextDbFile, createCapture, openContextDb } from '../tsdb/store.js';
+import { contextDbFile, createCapture, describeCapture, openCapture, openContextDb } from '../tsdb/store.js';
+import { RemoteWriteClient } from '../remote/client.js';
+import { RemoteWriteQueue } from '../remote/queue.js';
+import { sendStored } from '../remote/send.js';
 
 const IMPORT_HELP = `Usage: kubeglass import --context NAME [--data-dir DIR] FILE
 
@@ -146,12 +149,50 @@ export async function exportCommand(argv: string[]): Promise<number> {
 
 const CAPTURE_HELP = `Usage: kubeglass capture export --context NAME --from T --to T --out FILE [--data-dir DIR]
                          [--match NAME=VALUE ...] [--name NAME] [--note TEXT]
+       kubeglass capture send FILE --url URL [--bearer-token T]
 
-Writes a time range of a context to one self-contained capture file, which opens read-only
-anywhere, with no cluster (kubeglass serve --capture FILE).`;
+export writes a time range of a context to one self-contained capture file, which opens read-only
+anywhere, with no cluster (kubeglass serve --capture FILE).
+send writes a capture's samples to a Prometheus remote-write endpoint (remote-write 1.0), ten
+minutes at a time; the receiver must accept samples that old (an empty Prometheus with
+--web.enable-remote-write-receiver does, up to an hour behind its newest sample).`;
+
+async function captureSend(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { url: { type: 'string' }, 'bearer-token': { type: 'string' } }, allowPositionals: true, strict: true });
+  if (positionals.length !== 1 || !values.url) {
+    console.error(`kubeglass capture send: a capture FILE and --url are required\n\n${CAPTURE_HELP}`);
+    return 2;
+  }
+  let summary;
+  try {
+    summary = describeCapture(path.resolve(positionals[0]!));
+    new URL(values.url);
+  } catch (err) {
+    console.error(`kubeglass capture send: ${(err as Error).message}`);
+    return 2;
+  }
+  if (summary.minTime === null || summary.maxTime === null) {
+    console.error(`kubeglass capture send: ${summary.file} holds no samples`);
+    return 1;
+  }
+  const db = openCapture(summary.file);
+  const queue = new RemoteWriteQueue(new RemoteWriteClient({ url: values.url, bearerToken: values['bearer-token'] }), { capacity: 1_000_000 });
+  try {
+    const t0 = Date.now();
+    const sent = await sendStored(db, summary.minTime, summary.maxTime, queue, (end, n) => console.error(`  up to ${new Date(end).toISOString()}: ${n} samples`));
+    const st = queue.stats();
+    console.error(`sent ${st.samplesSent} of ${sent} samples of "${summary.name}" to ${values.url} in ${((Date.now() - t0) / 1000).toFixed(1)} s; ${st.samplesFailed} refused, ${st.samplesDropped} dropped`);
+    if (st.lastError) console.error(`last error: ${st.lastError}`);
+    return st.samplesSent === sent ? 0 : 1;
+  } finally {
+    queue.close();
+    db.close();
+  }
+}
 
 export async function captureCommand(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
+  if (sub === 'send') return captureSend(rest);
   if (sub !== 'export') {
     console.error(sub === undefined || sub === '--help' || sub === '-h' ? CAPTURE_HELP : `kubeglass capture: unknown subcommand "${sub}"\n\n${CAPTURE_HELP}`);
     return sub === '--help' || sub === '-h' ? 0 : 2;

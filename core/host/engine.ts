@@ -19,6 +19,7 @@ import path from 'node:path';
 import { QueryService, type QueryHandlers } from './queries.js';
 import { ScrapeService } from './scraping.js';
 import { AlertingService } from './alerting.js';
+import { RemoteWriteService } from './remote-write.js';
 
 export interface EngineOptions {
   dataDir: string;
@@ -82,6 +83,7 @@ export class Engine {
   private demo: RunningDemoCluster | null = null;
   /** Probe answers of this session, per context. */
   private readonly reach = new Map<string, Reachability>();
+  private readonly remoteWrite: RemoteWriteService;
   private probingOthers = false;
   private othersTimer: ReturnType<typeof setInterval> | null = null;
   /** The capture the pages read instead of live data. */
@@ -101,6 +103,7 @@ export class Engine {
     this.state = this.buildState();
     this.connection = this.idleConnection();
     this.dbs = new ContextDbs(opts.dataDir);
+    this.remoteWrite = new RemoteWriteService({ get: () => this.settings.get().remoteWrite, set: (remoteWrite) => this.settings.update({ remoteWrite }) });
     this.queries = new QueryService({
       dataDir: opts.dataDir,
       context: () => opts.context ?? this.state.selected,
@@ -115,6 +118,7 @@ export class Engine {
             dbs: this.dbs,
             kubeconfigFor: (context) => (this.merged.contexts.has(context) ? singleContextKubeconfig(this.merged, context) : null),
             preferPortForward: (context) => this.settings.get().portForwardContexts.includes(context),
+            appendableFor: (context, tsdb) => this.remoteWrite.appendableFor(context, tsdb),
             scrapeIntervalMs: opts.scrapeIntervalMs,
             log: opts.log,
             now: this.now,
@@ -176,6 +180,7 @@ export class Engine {
       await this.scraping?.close();
       await this.demoStarting;
       await this.demo?.close();
+      this.remoteWrite.close();
     } finally {
       this.lock.release();
     }
@@ -183,6 +188,13 @@ export class Engine {
 
   private readonly ownHandlers: Omit<Handlers, keyof QueryHandlers> = {
     'app.info': async () => this.appInfo(),
+    'remoteWrite.get': async ({ context }) => this.remoteWrite.state(context),
+    'remoteWrite.set': async ({ context, config }) => {
+      const { rewire } = this.remoteWrite.configure(context, config);
+      // Scrapes already running append straight to the database: they start again through the tee.
+      if (rewire) await this.scraping?.restart(context);
+      return this.remoteWrite.state(context);
+    },
     'captures.create': async ({ context, name, note, from, to }) => {
       // The live database when the context is open (scraped or viewed), else its file.
       const known = this.merged.contexts.has(context) || listContextDbs(this.opts.dataDir).some((d) => d.context === context);

@@ -2,6 +2,7 @@
 // the background (for alerts), are each discovered and scraped into their own database (shared
 // with queries through ContextDbs); a context no longer wanted stops cleanly before its database
 // is let go. Retention runs on a timer over every open database.
+import type { Appendable } from '../tsdb/interface.js';
 import type { TargetsState } from '../api/contract.js';
 import { ClusterScraping } from '../kube/cluster-scraping.js';
 import type { ContextDbs, DbLease } from './dbs.js';
@@ -19,6 +20,8 @@ export interface ScrapeServiceOptions {
   kubeconfigFor: (context: string) => string | null;
   /** The user chose to reach this context's pods by port-forward. */
   preferPortForward?: (context: string) => boolean;
+  /** What a context's scrapes append to, given its database (remote write tees it). */
+  appendableFor?: (context: string, tsdb: Appendable) => Appendable;
   scrapeIntervalMs?: number;
   retention?: RetentionPolicy;
   /** How often retention runs (default 10 minutes; 0 = never, for tests). */
@@ -142,7 +145,7 @@ export class ScrapeService {
       const scraping = new ClusterScraping({
         kubeconfig,
         context,
-        appendable: lease.tsdb,
+        appendable: this.opts.appendableFor?.(context, lease.tsdb) ?? lease.tsdb,
         preferPortForward: this.opts.preferPortForward?.(context) ?? false,
         scrapeIntervalMs: this.opts.scrapeIntervalMs,
         log: this.opts.log,

@@ -18,6 +18,18 @@ export const Settings = z.object({
   doNotDisturb: z.boolean().default(false),
   /** Per context: the last time its API server answered (to say "offline since" after a restart). */
   lastContact: z.record(z.string(), z.number()).default({}),
+  /** Per context: the remote-write endpoint its live samples are also sent to. */
+  remoteWrite: z
+    .record(
+      z.string(),
+      z.object({
+        url: z.string(),
+        bearerToken: z.string().optional(),
+        basicAuth: z.object({ username: z.string(), password: z.string() }).optional(),
+        headers: z.record(z.string(), z.string()).optional(),
+      }),
+    )
+    .default({}),
 });
 export type Settings = z.infer<typeof Settings>;
 

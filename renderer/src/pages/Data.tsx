@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { CaptureInfo, StorageState } from '../../../core/api/contract.js';
 import { useClient, useContexts } from '../api/hooks.js';
+import { RemoteWritePanel } from '../components/RemoteWritePanel.js';
 
 const fmtBytes = (n: number) => (n < 1024 * 1024 ? `${(n / 1024).toFixed(0)} KiB` : `${(n / 1048576).toFixed(1)} MiB`);
 const fmtTime = (t: number | null) => (t === null ? '—' : new Date(t).toLocaleString());
@@ -153,6 +154,7 @@ export function DataPage() {
           </tbody>
         </table>
       )}
+      <RemoteWritePanel contexts={contextNames} />
       <h2>Captures</h2>
       <p className="muted">
         A capture is one self-contained file of a context's data over a time range. Open it here, or anywhere with <code>kubeglass serve --capture FILE</code>, with no
