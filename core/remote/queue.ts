@@ -262,46 +262,57 @@ export class RemoteWriteQueue implements SampleSink {
  */
 export function teeAppendable(inner: Appendable, sink: SampleSink): Appendable {
   return {
-    appender(): Appender {
+    appender: () => {
       const a = inner.appender();
-      let ls: Labels[] = [];
-      let ts: number[] = [];
-      let vs = new Float64Array(64);
-      const out: Appender = {
-        append(labels: Labels, t: number, v: number): AppendRejection | null {
-          const r = a.append(labels, t, v);
-          if (r === null) {
-            if (ls.length === vs.length) {
-              const next = new Float64Array(vs.length * 2);
-              next.set(vs);
-              vs = next;
-            }
-            vs[ls.length] = v;
-            ls.push(labels);
-            ts.push(t);
-          }
-          return r;
-        },
-        updateMetadata(metricFamily: string, meta: MetricMetadata): void {
-          a.updateMetadata(metricFamily, meta);
-        },
-        async commit(): Promise<void> {
-          await a.commit();
-          for (let i = 0; i < ls.length; i++) sink.append(ls[i]!, ts[i]!, vs[i]!);
-          ls = [];
-          ts = [];
-        },
-        rollback(): void {
-          a.rollback();
-          ls = [];
-          ts = [];
-        },
-      };
-      if (a.appendHistogram) {
-        const ah = a.appendHistogram.bind(a);
-        out.appendHistogram = (labels: Labels, t: number, h: FloatHistogram) => ah(labels, t, h);
-      }
-      return out;
+      const tee = new TeeAppender(a, sink);
+      // Callers test for appendHistogram to know whether the storage takes native histograms.
+      if (!a.appendHistogram) (tee as { appendHistogram?: unknown }).appendHistogram = undefined;
+      return tee;
     },
   };
+}
+
+/**
+ * A class, not an object of closures: one is made per scrape, and fresh closures each time make
+ * V8 deoptimize and recompile the scrape loop's call sites over and over.
+ */
+class TeeAppender implements Appender {
+  private ls: Labels[] = [];
+  private ts: number[] = [];
+  private vs = new Float64Array(64);
+  constructor(
+    private readonly a: Appender,
+    private readonly sink: SampleSink,
+  ) {}
+  append(labels: Labels, t: number, v: number): AppendRejection | null {
+    const r = this.a.append(labels, t, v);
+    if (r === null) {
+      if (this.ls.length === this.vs.length) {
+        const next = new Float64Array(this.vs.length * 2);
+        next.set(this.vs);
+        this.vs = next;
+      }
+      this.vs[this.ls.length] = v;
+      this.ls.push(labels);
+      this.ts.push(t);
+    }
+    return r;
+  }
+  appendHistogram(labels: Labels, t: number, h: FloatHistogram): AppendRejection | null {
+    return this.a.appendHistogram!(labels, t, h);
+  }
+  updateMetadata(metricFamily: string, meta: MetricMetadata): void {
+    this.a.updateMetadata(metricFamily, meta);
+  }
+  async commit(): Promise<void> {
+    await this.a.commit();
+    for (let i = 0; i < this.ls.length; i++) this.sink.append(this.ls[i]!, this.ts[i]!, this.vs[i]!);
+    this.ls = [];
+    this.ts = [];
+  }
+  rollback(): void {
+    this.a.rollback();
+    this.ls = [];
+    this.ts = [];
+  }
 }
