@@ -217,7 +217,10 @@ test('a panel without data says why, a failing or slow query affects only its ow
   );
 });
 
-test('ranges: presets from 5 minutes to 30 days, an absolute range typed in, and t ← / t z from the keyboard', async ({ page, ws }) => {
+// In a browser nine hours ahead of UTC (as the CI machine is on UTC), so local and UTC differ.
+test.describe(() => {
+test.use({ timezoneId: 'Asia/Seoul' });
+test('ranges: presets from 5 minutes to 30 days, an absolute range typed in, t ← / t z from the keyboard, and UTC', async ({ page, ws }) => {
   const { loginUrl } = await ws.start({}, ['--no-scrape']);
   await page.goto(loginUrl);
   const origin = new URL(loginUrl).origin;
@@ -259,4 +262,21 @@ test('ranges: presets from 5 minutes to 30 days, an absolute range typed in, and
   expect(abs.to - abs.from).toBe(2 * 3_600_000);
   expect(await page.evaluate((t) => new Date(t).getHours() * 60 + new Date(t).getMinutes(), abs.from)).toBe(3 * 60 + 4);
   await expect(dashboard).toHaveAttribute('data-loaded', 'true', { timeout: 20_000 });
+
+  // UTC: the range reads in UTC, a range typed now is UTC, and the choice survives a reload.
+  const utc = page.getByRole('button', { name: 'UTC', exact: true });
+  await utc.click();
+  await expect(utc).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('range-label')).toContainText('UTC');
+  await page.getByRole('button', { name: 'Absolute…' }).click();
+  await page.getByLabel('Range start').fill('2026-03-04T05:06');
+  await page.getByLabel('Range end').fill('2026-03-04T07:06');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  expect(range().from).toBe(Date.UTC(2026, 2, 4, 5, 6));
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'UTC', exact: true })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByTestId('range-label')).toContainText('UTC');
+  await page.getByRole('button', { name: 'UTC', exact: true }).click();
+  await expect(page.getByTestId('range-label')).not.toContainText('UTC');
+});
 });

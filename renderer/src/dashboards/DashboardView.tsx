@@ -7,7 +7,8 @@ import type { QueryWindow } from './query.js';
 import './dashboards.css';
 import { layoutDashboard } from './layout.js';
 import type { Dashboard } from './schema.js';
-import { anchorRange, chooseStep, formatLocalDateTime, parseDuration, parseLocalDateTime, PRESETS, REFRESHES, resolveRange, shiftRange, type Refresh, type TimeRange } from './timerange.js';
+import { anchorRange, chooseStep, parseDuration, PRESETS, REFRESHES, resolveRange, shiftRange, type Refresh, type TimeRange } from './timerange.js';
+import { formatDateTimeInput, formatTime, parseDateTimeInput, setZone, useZone } from './timezone.js';
 import { VariableBar } from './VariableBar.js';
 import { interpolateVars, parseVarParams, varsSignature } from './variables.js';
 import { useVariables } from './useVariables.js';
@@ -32,12 +33,13 @@ export { interpolatePanel } from './layout.js';
 
 function describe(r: TimeRange): string {
   if (r.kind === 'relative') return `Last ${r.span}`;
-  const f = (t: number) => new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-  return `${f(r.from)} → ${f(r.to)}`;
+  return `${formatTime(r.from, 'short')} → ${formatTime(r.to, 'short')}`;
 }
 
 export function DashboardView({ dashboard, route }: { dashboard: Dashboard; route: string }) {
   const [view, setView, setVars] = useView(route, dashboard.time);
+  // Read so the range label and the absolute form follow a zone change.
+  const zone = useZone();
   const hashQuery = useHashQuery();
   const grid = useRef<HTMLDivElement>(null);
   const width = useElementWidth(grid);
@@ -108,8 +110,8 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
   const [absolute, setAbsolute] = useState<{ from: string; to: string; error: string | null } | null>(null);
   const applyAbsolute = () => {
     if (!absolute) return;
-    const from = parseLocalDateTime(absolute.from);
-    const to = parseLocalDateTime(absolute.to);
+    const from = parseDateTimeInput(absolute.from);
+    const to = parseDateTimeInput(absolute.to);
     if (from === null || to === null) return setAbsolute({ ...absolute, error: 'Enter both times.' });
     if (to <= from) return setAbsolute({ ...absolute, error: 'The end must be after the start.' });
     setAbsolute(null);
@@ -179,11 +181,14 @@ export function DashboardView({ dashboard, route }: { dashboard: Dashboard; rout
           <button type="button" onClick={zoomOut} title="Zoom out (twice the range; keys t z)">
             Zoom out
           </button>
+          <button type="button" aria-pressed={zone === 'utc'} onClick={() => setZone(zone === 'utc' ? 'local' : 'utc')} title="Show times in UTC instead of local time (kept for next time)">
+            UTC
+          </button>
           <button
             type="button"
             aria-expanded={absolute !== null}
             title="An absolute range (keys t ← and t → move the range by half)"
-            onClick={() => setAbsolute(absolute ? null : { from: formatLocalDateTime(rawStart), to: formatLocalDateTime(rawEnd), error: null })}
+            onClick={() => setAbsolute(absolute ? null : { from: formatDateTimeInput(rawStart), to: formatDateTimeInput(rawEnd), error: null })}
           >
             Absolute…
           </button>

@@ -3,6 +3,7 @@
 import { useEffect, useLayoutEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { formatTime, uplotTzDate, useZone } from './timezone.js';
 import type { Columnar } from './columnar.js';
 import type { Unit } from './schema.js';
 import { SERIES_COLORS, readTheme, useDarkMode } from './theme.js';
@@ -45,6 +46,7 @@ export function TimeSeries(props: TimeSeriesProps) {
     latest.current = props;
   });
   const dark = useDarkMode();
+  const zone = useZone();
   const seriesKey = props.columnar.series.map((s) => s.name).join('\u0000');
   const { unit, decimals, min, max, syncKey } = props;
 
@@ -66,6 +68,7 @@ export function TimeSeries(props: TimeSeriesProps) {
       },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
       legend: { live: true },
+      tzDate: uplotTzDate(zone),
       scales: {
         x: { time: true, range: () => [latest.current.start / 1000, latest.current.end / 1000] },
         y: { range: (_u, lo, hi) => [min ?? Math.min(0, lo), max ?? (hi > (min ?? 0) ? hi * 1.05 : (min ?? 0) + 1)] },
@@ -76,7 +79,7 @@ export function TimeSeries(props: TimeSeriesProps) {
       ],
       series: [
         // Without a cursor the legend shows each series' latest value.
-        { label: 'Time', value: (_u: uPlot, v: number | null) => (v == null ? 'latest' : new Date(v * 1000).toLocaleString()) },
+        { label: 'Time', value: (_u: uPlot, v: number | null) => (v == null ? 'latest' : formatTime(v * 1000, 'full', zone)) },
         ...columnar.series.map((s, i) => ({
           label: s.name,
           stroke: SERIES_COLORS[i % SERIES_COLORS.length]!,
@@ -131,7 +134,7 @@ export function TimeSeries(props: TimeSeriesProps) {
       u.destroy();
       plot.current = null;
     };
-  }, [seriesKey, unit, decimals, min, max, syncKey, dark]);
+  }, [seriesKey, unit, decimals, min, max, syncKey, dark, zone]);
 
   useEffect(() => {
     const u = plot.current;

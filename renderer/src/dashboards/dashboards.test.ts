@@ -4,7 +4,8 @@ import { diagnoseNoData } from './diagnose.js';
 import { legendName, metricNames, noDataReason } from './legend.js';
 import { DASHBOARD_SOURCES } from './registry.js';
 import { parseDashboard } from './schema.js';
-import { anchorRange, chooseStep, formatLocalDateTime, formatView, interpolate, parseDuration, parseLocalDateTime, parseView, PRESETS, rateInterval, resolveRange, shiftRange } from './timerange.js';
+import { anchorRange, chooseStep, formatView, interpolate, parseDuration, parseView, PRESETS, rateInterval, resolveRange, shiftRange } from './timerange.js';
+import { formatDateTimeInput, formatTime, parseDateTimeInput } from './timezone.js';
 import { autoDecimals, formatValue } from './units.js';
 import { parseVariableQuery, referencedVars } from './variables.js';
 
@@ -183,10 +184,21 @@ describe('range presets, shifting and absolute input', () => {
 
   it('reads and writes datetime-local values in local time', () => {
     const t = new Date(2026, 10, 23, 14, 5).getTime();
-    expect(formatLocalDateTime(t)).toBe('2026-11-23T14:05');
-    expect(parseLocalDateTime('2026-11-23T14:05')).toBe(t);
-    expect(parseLocalDateTime('2026-11-23T14:05:30')).toBe(t + 30_000);
-    expect(parseLocalDateTime('yesterday')).toBeNull();
+    expect(formatDateTimeInput(t, 'local')).toBe('2026-11-23T14:05');
+    expect(parseDateTimeInput('2026-11-23T14:05', 'local')).toBe(t);
+    expect(parseDateTimeInput('2026-11-23T14:05:30', 'local')).toBe(t + 30_000);
+    expect(parseDateTimeInput('yesterday', 'local')).toBeNull();
+  });
+
+  it.each([
+    ['a winter afternoon', Date.UTC(2026, 10, 23, 14, 5), '2026-11-23T14:05'],
+    ['just past midnight on new year', Date.UTC(2027, 0, 1, 0, 1), '2027-01-01T00:01'],
+    ['a summer morning', Date.UTC(2026, 6, 1, 9, 30), '2026-07-01T09:30'],
+  ])('reads and writes datetime-local values in UTC: %s', (_n, t, text) => {
+    expect(formatDateTimeInput(t, 'utc')).toBe(text);
+    expect(parseDateTimeInput(text, 'utc')).toBe(t);
+    expect(formatTime(t, 'full', 'utc')).toMatch(/ UTC$/);
+    expect(formatTime(t, 'full', 'utc')).toContain(new Date(t).toLocaleString(undefined, { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' }).split(' ')[0]!.slice(0, 5));
   });
 });
 

@@ -11,20 +11,6 @@ export function shiftRange(start: number, end: number, direction: -1 | 1, now: n
   return { kind: 'absolute', from: Math.round(to - span), to: Math.round(to) };
 }
 
-/** A `datetime-local` input's value ("2026-11-23T14:05") in local time as epoch ms, or null. */
-export function parseLocalDateTime(s: string): number | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(s);
-  if (!m) return null;
-  const t = new Date(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +(m[6] ?? 0)).getTime();
-  return Number.isFinite(t) ? t : null;
-}
-
-/** Epoch ms as a `datetime-local` value in local time. */
-export function formatLocalDateTime(t: number): string {
-  const d = new Date(t);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 export const REFRESHES = ['off', '10s', '30s', '1m'] as const;
 export type Refresh = (typeof REFRESHES)[number];
 

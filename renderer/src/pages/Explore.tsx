@@ -6,6 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { QueryResponse } from '../../../core/api/contract.js';
 import { useClient } from '../api/hooks.js';
 import { toColumnar, type Columnar } from '../dashboards/columnar.js';
+import { formatTime } from '../dashboards/timezone.js';
 import { anchorRange, chooseStep, PRESETS, resolveRange, type TimeRange } from '../dashboards/timerange.js';
 import { TimeSeries } from '../dashboards/TimeSeries.js';
 import { useHashQuery } from '../dashboards/useView.js';
@@ -35,7 +36,7 @@ function storage(): Storage | null {
 
 function describeRange(r: TimeRange): string {
   if (r.kind === 'relative') return `Last ${r.span}`;
-  const f = (t: number) => new Date(t).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const f = (t: number) => formatTime(t, 'short');
   return `${f(r.from)} → ${f(r.to)}`;
 }
 
@@ -208,7 +209,7 @@ export function ExplorePage() {
         <span className="muted explore-meta" data-testid="query-meta">
           {outcome.status === 'graph' &&
             `${describeStep(outcome.step, outcome.end - outcome.start)} · ${outcome.columnar.series.length} series${hidden.some(Boolean) ? ` (${visible} shown)` : ''} · ${Math.round(outcome.ms)} ms`}
-          {outcome.status === 'table' && `instant query at ${new Date(outcome.time).toLocaleString()} · ${outcome.rows.length} rows · ${Math.round(outcome.ms)} ms`}
+          {outcome.status === 'table' && `instant query at ${formatTime(outcome.time)} · ${outcome.rows.length} rows · ${Math.round(outcome.ms)} ms`}
           {outcome.status === 'loading' && 'Running…'}
         </span>
       </div>
