@@ -607,16 +607,8 @@ export class Tsdb implements Appendable, Queryable {
         this.byId.set(s.id, s);
       }
       if (series.length > 0 && durable) {
-        let minT = Infinity;
-        for (const t of ts) if (t < minT) minT = t;
-        const w = this.writer.reset();
-        for (let i = 0; i < series.length; i++) {
-          if (ts[i]! <= series[i]!.lastT) continue;
-          w.uvarint(series[i]!.id);
-          w.varint(ts[i]! - minT);
-          w.float(vs.get(i));
-        }
-        this.stmt.insertLog.run(minT, w.buf.subarray(0, w.pos));
+        const minT = this.encodeLog(series, ts, vs);
+        this.stmt.insertLog.run(minT, this.writer.buf.subarray(0, this.writer.pos));
         this.logSamples += series.length;
       }
       for (let i = 0; i < series.length; i++) {
@@ -637,10 +629,10 @@ export class Tsdb implements Appendable, Queryable {
   }
 
   /**
-   * A commit of samples of existing series only: into the head now, its log row into the next
-   * group write. The head is memory, so nothing here can fail half-way.
+   * A commit's log row into this.writer: each new sample as series id, time after the row's
+   * first, and value. Returns that first time.
    */
-  private groupCommit(series: HeadSeries[], ts: number[], vs: FloatBuffer): Promise<void> {
+  private encodeLog(series: HeadSeries[], ts: number[], vs: FloatBuffer): number {
     let minT = Infinity;
     for (const t of ts) if (t < minT) minT = t;
     const w = this.writer.reset();
@@ -650,7 +642,16 @@ export class Tsdb implements Appendable, Queryable {
       w.varint(ts[i]! - minT);
       w.float(vs.get(i));
     }
-    this.pendingLog.push({ minT, bytes: w.buf.slice(0, w.pos) });
+    return minT;
+  }
+
+  /**
+   * A commit of samples of existing series only: into the head now, its log row into the next
+   * group write. The head is memory, so nothing here can fail half-way.
+   */
+  private groupCommit(series: HeadSeries[], ts: number[], vs: FloatBuffer): Promise<void> {
+    const minT = this.encodeLog(series, ts, vs);
+    this.pendingLog.push({ minT, bytes: this.writer.buf.slice(0, this.writer.pos) });
     this.logSamples += series.length;
     for (let i = 0; i < series.length; i++) {
       const s = series[i]!;
