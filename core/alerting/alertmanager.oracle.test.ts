@@ -141,7 +141,7 @@ async function startHookServer(): Promise<{ base: string; received: Received[]; 
 }
 
 /** The real Alertmanager on a free port with this config, clustering off. */
-async function startAlertmanager(yaml: string): Promise<{ url: string; stop(): void }> {
+async function startAlertmanager(yaml: string): Promise<{ url: string; stop(): Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kubeglass-am-'));
   writeFileSync(path.join(dir, 'alertmanager.yml'), yaml);
   const port = await freePort();
@@ -161,12 +161,17 @@ async function startAlertmanager(yaml: string): Promise<{ url: string; stop(): v
   );
   proc.stdout?.on('data', (c: Buffer) => (log += c.toString()));
   proc.stderr?.on('data', (c: Buffer) => (log += c.toString()));
-  const stop = () => {
-    proc.kill();
-    rmSync(dir, { recursive: true, force: true });
+  // Alertmanager writes its snapshots as it shuts down: the directory goes once it has exited.
+  const stop = async () => {
+    if (proc.exitCode === null && proc.signalCode === null) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill();
+      await exited;
+    }
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5 });
   };
   await waitFor('alertmanager to be ready', async () => ((await fetch(`${url}/-/ready`)).ok ? true : undefined)).catch((err: Error) => {
-    stop();
+    void stop();
     throw new Error(`${err.message}\n${log}`);
   });
   return { url, stop };
@@ -209,7 +214,7 @@ describe.skipIf(!available)('webhook payload against the real Alertmanager', () 
   }, 60_000);
 
   afterAll(async () => {
-    am?.stop();
+    await am?.stop();
     await hooks?.close();
   });
 
@@ -290,7 +295,7 @@ describe.skipIf(!available)('routing, inhibition and silences against the real A
   }, 60_000);
 
   afterAll(async () => {
-    am?.stop();
+    await am?.stop();
     await hooks?.close();
   });
 
